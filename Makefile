@@ -1,0 +1,70 @@
+# Xã Số — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+VENV_RASA   := .venv-rasa
+PY          := $(VENV)/bin/python
+PY_RASA     := $(VENV_RASA)/bin/python
+XASO        := $(VENV)/bin/xaso
+CHROMIUM    ?= /usr/bin/chromium
+PIP_FLAGS   := --disable-pip-version-check -q
+
+.PHONY: help run test test-gateway test-rasa train lint format bench venvs browser clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+venvs: $(VENV)/.installed $(VENV_RASA)/.installed
+
+$(VENV)/.installed: requirements/app.in requirements/dev.in requirements/app.lock.txt pyproject.toml
+	@echo "==> Môi trường .venv (Python >= 3.11): cài thư viện cho cổng API, kênh, phát thanh, kiểm thử"
+	@test -x $(PY) || "$$(scripts/find-python.sh 3.11)" -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements/app.in -r requirements/dev.in -c requirements/app.lock.txt
+	$(PY) -m pip install $(PIP_FLAGS) --no-deps -e .
+	@touch $@
+
+$(VENV_RASA)/.installed: requirements/rasa.in requirements/rasa-dev.in requirements/rasa.lock.txt
+	@echo "==> Môi trường .venv-rasa (Python 3.10): Rasa 3.6, underthesea, máy chủ action (~2 phút lần đầu)"
+	@test -x $(PY_RASA) || "$$(scripts/find-python.sh 3.10)" -m venv $(VENV_RASA)
+	$(PY_RASA) -m pip install $(PIP_FLAGS) -r requirements/rasa.in -r requirements/rasa-dev.in -c requirements/rasa.lock.txt
+	@touch $@
+
+browser: ## install Debian's Chromium for the browser tests (needs root or sudo)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "==> Cài Chromium (Debian) cho kiểm thử trình duyệt"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+train: venvs ## train the Rasa model if nlu_data/ or bot/ changed since the last training
+	$(XASO) train
+
+run: venvs ## install what is missing, train if needed, start Rasa, actions and the gateway (Ctrl-C stops all)
+	$(XASO) run
+
+test: venvs browser train ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
+	$(MAKE) --no-print-directory test-rasa test-gateway
+
+test-rasa:
+	@echo "==> Kiểm thử phía Rasa (.venv-rasa): thành phần NLU, actions, rasa data validate"
+	$(PY_RASA) -m pytest -p no:cacheprovider tests/bot tests/actions
+
+test-gateway:
+	@echo "==> Kiểm thử cổng API, kênh, phát thanh, giao diện (.venv)"
+	$(PY) -m pytest -p no:cacheprovider
+
+lint: venvs ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: venvs
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venvs train ## run the benchmarks (figures go to benchmarks/results/ and belong in the README)
+	$(XASO) bench all
+
+clean: ## remove trained models and the embedded database (keeps the environments)
+	rm -rf models var

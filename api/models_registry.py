@@ -1,0 +1,8 @@
+"""Imports every model module so ``Base.metadata`` is complete (Alembic autogenerate, schema checks)."""
+
+from __future__ import annotations
+
+from api.communes import models as communes_models  # noqa: F401
+from api.db import Base
+
+metadata = Base.metadata

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import RasaDep
+from api.nlu.schemas import ParseRead, ParseRequest
+
+router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])
+
+
+@router.post(
+    "/parse",
+    response_model=ParseRead,
+    summary="Phân tích câu của người dân (ý định và thực thể)",
+    responses={422: {"description": "Văn bản rỗng, quá dài hoặc JSON không hợp lệ"}, 503: {"description": "Rasa"}},
+)
+async def parse(body: ParseRequest, rasa: RasaDep) -> dict[str, Any]:
+    result = await rasa.parse(body.text)
+    result["text"] = body.text
+    result["entities"] = [
+        {**entity, "value": str(entity.get("value", ""))} for entity in result.get("entities", [])
+    ]
+    return result

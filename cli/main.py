@@ -1,0 +1,24 @@
+"""``xaso``: the command line for operators and developers (Typer + Rich)."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import db, run, train
+
+app = typer.Typer(
+    help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.command("run")(run.run)
+app.command("train")(train.train)
+app.add_typer(db.app, name="db")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

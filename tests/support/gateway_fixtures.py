@@ -1,0 +1,113 @@
+"""Fixtures for the gateway side (``.venv``): databases, the app, a client, and real Rasa/action servers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.config import Settings
+from api.db import transaction
+from api.main import create_app
+from api.seed import seed_all
+from tests.support import database
+from tests.support.paths import MODEL_PATH, RASA_BIN, ROOT
+from tests.support.processes import ServerProcess, free_port, start_server
+
+TEST_RASA_TOKEN = "test-rasa-token"
+TEST_SERVICE_TOKEN = "test-service-token"
+
+
+@pytest.fixture(scope="session", params=database.backends())
+def db_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(backend, template) — the schema is migrated once per backend and copied for each test."""
+    if request.param == "sqlite":
+        yield "sqlite", str(database.sqlite_template(tmp_path_factory.mktemp("db-template")))
+        return
+    template = database.postgres_template()
+    yield "postgresql", template
+    database.postgres_drop(template)
+
+
+@pytest.fixture
+def database_url(db_backend: tuple[str, str], tmp_path: Path) -> Iterator[str]:
+    backend, template = db_backend
+    if backend == "sqlite":
+        yield database.sqlite_copy(Path(template), tmp_path)
+        return
+    name, url = database.postgres_copy(template)
+    yield url
+    database.postgres_drop(name)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        rasa_url="http://127.0.0.1:9",  # nothing listens there: tests that need Rasa use the rasa_server fixture
+        rasa_token=TEST_RASA_TOKEN,  # type: ignore[arg-type]
+        actions_url="http://127.0.0.1:9",
+        service_token=TEST_SERVICE_TOKEN,  # type: ignore[arg-type]
+        default_commune="xa-demo",
+        run_background_jobs=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    application = create_app(settings)
+    with transaction(application.state.sessionmaker) as session:
+        seed_all(session, slug=settings.default_commune)
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db_session(app: FastAPI) -> Iterator[Session]:
+    with transaction(app.state.sessionmaker) as session:
+        yield session
+
+
+def model_path() -> Path:
+    """The trained model under test; XASO_TEST_MODEL points at another one during development."""
+    return Path(os.environ.get("XASO_TEST_MODEL", str(MODEL_PATH)))
+
+
+def _require_model() -> None:
+    if not model_path().exists() or not RASA_BIN.exists():
+        pytest.fail(f"No trained model at {model_path()}: run `make train` (make test does it first).")
+
+
+@pytest.fixture(scope="session")
+def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real Rasa server with the trained model, on a free port, protected by a token."""
+    _require_model()
+    port = free_port()
+    work = tmp_path_factory.mktemp("rasa")
+    server = start_server(
+        "rasa",
+        [str(ROOT / "scripts" / "start-rasa.sh")],
+        url=f"http://127.0.0.1:{port}",
+        ready_path=f"/status?token={TEST_RASA_TOKEN}",
+        log_dir=work,
+        env={
+            "XASO_RASA_MODEL": str(model_path()),
+            "XASO_TRACKER_DB": str(work / "tracker.db"),
+            "XASO_RASA_TOKEN": TEST_RASA_TOKEN,
+            "XASO_RASA_PORT": str(port),
+            "XASO_RASA_ENDPOINTS": os.environ.get("XASO_TEST_RASA_ENDPOINTS", "bot/endpoints.yml"),
+        },
+    )
+    yield server
+    server.stop()
