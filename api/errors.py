@@ -112,7 +112,11 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> JSONRe
     errors = list(exc.errors())
     first = errors[0] if errors else {}
     details = [
-        {"field": _field_name(tuple(e.get("loc", ()))), "message": _validation_message(e), "type": e.get("type")}
+        {
+            "field": _field_name(tuple(e.get("loc", ()))),
+            "message": _validation_message(e),
+            "type": e.get("type"),
+        }
         for e in errors
     ]
     body = error_body(

@@ -26,7 +26,9 @@ LOG_PATH = PROJECT_ROOT / "var" / "logs" / "train.log"
 HASHED = ("bot", "nlu_data", "requirements/rasa.lock.txt")
 HASH_EXCLUDED_PARTS = {"__pycache__", "test", ".rasa", "models"}
 _EPOCH_RE = re.compile(r"Epochs:\s+(\d+)%")
-_STAGE_RE = re.compile(r"(Starting to train component '?([\w]+)'?|Training|Finished training component '?(\w+)'?)")
+_STAGE_RE = re.compile(
+    r"(Starting to train component '?([\w]+)'?|Training|Finished training component '?(\w+)'?)"
+)
 
 
 def training_data_dirs(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -80,7 +82,9 @@ def _train_command() -> list[str]:
 
 def run_training() -> None:
     if not RASA_BIN.exists():
-        console.print("[red]Chưa có môi trường Rasa (.venv-rasa).[/red] Chạy [bold]make venvs[/bold] rồi thử lại.")
+        console.print(
+            "[red]Chưa có môi trường Rasa (.venv-rasa).[/red] Chạy [bold]make venvs[/bold] rồi thử lại."
+        )
         raise typer.Exit(2)
     MODELS_DIR.mkdir(exist_ok=True)
     LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -129,10 +133,14 @@ def _explain_failure(code: int) -> None:
     )
 
 
-def train(force: bool = typer.Option(False, "--force", "-f", help="Huấn luyện lại kể cả khi dữ liệu không đổi.")) -> None:
+def train(
+    force: bool = typer.Option(False, "--force", "-f", help="Huấn luyện lại kể cả khi dữ liệu không đổi."),
+) -> None:
     """Huấn luyện mô hình Rasa nếu nlu_data/ hoặc bot/ đã thay đổi (so sánh mã băm nội dung)."""
     if not force and model_is_current():
-        console.print(f"[green]Mô hình đã mới nhất[/green] ({MODEL_PATH.relative_to(PROJECT_ROOT)}), bỏ qua huấn luyện.")
+        console.print(
+            f"[green]Mô hình đã mới nhất[/green] ({MODEL_PATH.relative_to(PROJECT_ROOT)}), bỏ qua huấn luyện."
+        )
         return
     console.print("[bold]Huấn luyện mô hình Rasa[/bold] (dữ liệu hoặc cấu hình đã thay đổi)…")
     run_training()

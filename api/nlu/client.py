@@ -44,7 +44,9 @@ class RasaClient:
     async def send_message(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Run one turn through Rasa's REST channel and return the bot's replies."""
         response = await self._request(
-            "POST", "/webhooks/rest/webhook", json={"sender": sender, "message": message, "metadata": metadata}
+            "POST",
+            "/webhooks/rest/webhook",
+            json={"sender": sender, "message": message, "metadata": metadata},
         )
         response.raise_for_status()
         replies: list[dict[str, Any]] = response.json()

@@ -14,7 +14,10 @@ router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])
     "/parse",
     response_model=ParseRead,
     summary="Phân tích câu của người dân (ý định và thực thể)",
-    responses={422: {"description": "Văn bản rỗng, quá dài hoặc JSON không hợp lệ"}, 503: {"description": "Rasa"}},
+    responses={
+        422: {"description": "Văn bản rỗng, quá dài hoặc JSON không hợp lệ"},
+        503: {"description": "Rasa"},
+    },
 )
 async def parse(body: ParseRequest, rasa: RasaDep) -> dict[str, Any]:
     result = await rasa.parse(body.text)

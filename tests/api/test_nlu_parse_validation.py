@@ -8,9 +8,17 @@ from fastapi.testclient import TestClient
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({"text": ""}, "text"), ({"text": "   "}, "text"), ({"text": "a" * 2001}, "text"), ({}, "text"), ({"text": 5}, "text")],
+    [
+        ({"text": ""}, "text"),
+        ({"text": "   "}, "text"),
+        ({"text": "a" * 2001}, "text"),
+        ({}, "text"),
+        ({"text": 5}, "text"),
+    ],
 )
-def test_invalid_text_is_rejected_with_field(client: TestClient, payload: dict[str, object], field: str) -> None:
+def test_invalid_text_is_rejected_with_field(
+    client: TestClient, payload: dict[str, object], field: str
+) -> None:
     response = client.post("/api/v1/nlu/parse", json=payload)
     assert response.status_code == 422
     error = response.json()["error"]

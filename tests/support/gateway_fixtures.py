@@ -24,7 +24,9 @@ TEST_SERVICE_TOKEN = "test-service-token"
 
 
 @pytest.fixture(scope="session", params=database.backends())
-def db_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def db_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """(backend, template) — the schema is migrated once per backend and copied for each test."""
     if request.param == "sqlite":
         yield "sqlite", str(database.sqlite_template(tmp_path_factory.mktemp("db-template")))

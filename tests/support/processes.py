@@ -59,7 +59,12 @@ def start_server(
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            list(command), cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            list(command),
+            cwd=ROOT,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     server = ServerProcess(name, process, url, log_path)
     deadline = time.monotonic() + timeout
