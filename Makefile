@@ -63,8 +63,8 @@ format: venvs
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: venvs train ## run the benchmarks (figures go to benchmarks/results/ and belong in the README)
-	$(XASO) bench all
+bench: venvs train ## run the benchmarks (BENCH=name to pick some); figures go to benchmarks/results/ and the README
+	$(PY) benchmarks/run_all.py $(BENCH)
 
 clean: ## remove trained models and the embedded database (keeps the environments)
 	rm -rf models var
