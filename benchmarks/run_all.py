@@ -31,7 +31,8 @@ def main(selected: list[str]) -> int:
         started = time.monotonic()
         code = subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
         failed += code != 0
-        summary.add_row(script.stem, "ok" if code == 0 else f"[red]failed ({code})", f"{time.monotonic() - started:.0f}")
+        result = "ok" if code == 0 else f"[red]failed ({code})"
+        summary.add_row(script.stem, result, f"{time.monotonic() - started:.0f}")
     console.print(summary)
     console.print(f"Results: {HERE / 'results'}")
     return 1 if failed else 0
