@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from api.communes import models as communes_models  # noqa: F401
 from api.db import Base
+from api.outbox import models as outbox_models  # noqa: F401
 
 metadata = Base.metadata
