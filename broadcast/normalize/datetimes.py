@@ -91,10 +91,8 @@ def times(text: str) -> str:
     """ "7h30" → bảy giờ ba mươi; "14:05" → mười bốn giờ năm phút; "7h" → bảy giờ."""
 
     def repl(m: re.Match[str]) -> str:
-        if m.group(3) is not None:
-            spoken = _clock(int(m.group(3)), 0)
-        else:
-            spoken = _clock(int(m.group(1)), int(m.group(2)))
+        hour, minute = (m.group(3), "0") if m.group(3) is not None else (m.group(1), m.group(2))
+        spoken = _clock(int(hour), int(minute))
         return spoken if spoken is not None else m.group(0)
 
     return _TIME.sub(repl, text)

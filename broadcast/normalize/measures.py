@@ -22,7 +22,7 @@ def number_words(token: str) -> str:
     if "," in token or "." in token:
         integer, fraction = re.split(r"[.,]", token, maxsplit=1)
         return decimal_words(integer, fraction)
-    if len(token) > 1 and token.startswith("0") or len(token) > 15:
+    if (len(token) > 1 and token.startswith("0")) or len(token) > 15:
         return digit_words(token)
     return int_words(int(token))
 
@@ -117,6 +117,7 @@ _BARE = re.compile(rf"(?<![\w.,])({NUM})(?=[A-ZĐ]\b)|(?<![\w.,])({NUM})(?![\d])
 
 def bare_numbers(text: str) -> str:
     text = re.sub(r"(?<=\d)/(?=\d)", " trên ", text)
+
     def repl(m: re.Match[str]) -> str:
         token = m.group(1) or m.group(2)
         spoken = number_words(token)

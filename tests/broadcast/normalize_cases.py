@@ -264,7 +264,8 @@ SENTENCES = [
     ),
     (
         "Mức hỗ trợ 1.500.000 đồng/hộ, liên hệ ĐT 0912.345.678.",
-        "Mức hỗ trợ một triệu năm trăm nghìn đồng một hộ, liên hệ điện thoại không chín một hai, ba bốn năm, sáu bảy tám.",
+        "Mức hỗ trợ một triệu năm trăm nghìn đồng một hộ, liên hệ điện thoại"
+        " không chín một hai, ba bốn năm, sáu bảy tám.",
     ),
     (
         "Lượng mưa 150-200 mm, gió 60 km/h, độ ẩm 90%.",
@@ -291,6 +292,17 @@ SENTENCES = [
 ]
 
 ALL_CASES = (
-    NUMBERS + MONEY + PERCENT + UNITS + DATES + TIMES + PHONES + ORDINALS + ROMAN + ABBREVIATIONS + AMBIGUOUS
-    + SYMBOLS_AND_ADDRESSES + SENTENCES
+    NUMBERS
+    + MONEY
+    + PERCENT
+    + UNITS
+    + DATES
+    + TIMES
+    + PHONES
+    + ORDINALS
+    + ROMAN
+    + ABBREVIATIONS
+    + AMBIGUOUS
+    + SYMBOLS_AND_ADDRESSES
+    + SENTENCES
 )
