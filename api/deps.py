@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth.guards import check_service_token, ensure_admin, ensure_writer, staff_for_bearer
 from api.config import Settings
 from api.nlu.client import RasaClient
+from api.staff.models import Staff
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -44,3 +47,34 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+
+
+# Staff and the action server authenticate with bearer tokens (two schemes so OpenAPI tells them apart).
+_staff_bearer = HTTPBearer(auto_error=False, scheme_name="StaffToken", description="Mã truy cập của cán bộ.")
+_service_bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken", description="XASO_SERVICE_TOKEN.")
+_StaffCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)]
+_ServiceCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_service_bearer)]
+
+
+def get_current_staff(session: SessionDep, credentials: _StaffCredentials) -> Staff:
+    return staff_for_bearer(session, credentials)
+
+
+CurrentStaff = Annotated[Staff, Depends(get_current_staff)]
+
+
+def get_writer_staff(staff: CurrentStaff) -> Staff:
+    return ensure_writer(staff)
+
+
+def get_admin_staff(staff: CurrentStaff) -> Staff:
+    return ensure_admin(staff)
+
+
+def get_service_caller(settings: SettingsDep, credentials: _ServiceCredentials) -> str:
+    return check_service_token(settings, credentials)
+
+
+WriterStaff = Annotated[Staff, Depends(get_writer_staff)]
+AdminStaff = Annotated[Staff, Depends(get_admin_staff)]
+ServiceCaller = Annotated[str, Depends(get_service_caller)]

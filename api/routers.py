@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.auth.routes import router as auth_router
 from api.background import PeriodicJob
+from api.cases.internal_routes import router as internal_cases_router
+from api.cases.jobs import overdue_job
+from api.cases.routes import router as cases_router
+from api.cases.rules_routes import router as routing_rules_router
+from api.citizens.routes import router as citizens_router
 from api.communes.routes import router as communes_router
 from api.config import Settings
 from api.health.routes import router as health_router
 from api.nlu.routes import router as nlu_router
+from api.staff.routes import router as staff_router
 
 
 def include_all(app: FastAPI) -> None:
     app.include_router(health_router)
     app.include_router(nlu_router)
     app.include_router(communes_router)
+    app.include_router(auth_router)
+    app.include_router(staff_router)
+    app.include_router(cases_router)
+    app.include_router(routing_rules_router)
+    app.include_router(citizens_router)
+    app.include_router(internal_cases_router)
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    return []
+    return [overdue_job()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from api.cases.seed import seed_cases_domain
 from api.communes.models import Commune
 from api.communes.service import find_commune
 
@@ -32,4 +33,6 @@ def seed_demo_commune(session: Session, *, slug: str = "xa-demo") -> Commune:
 def seed_all(session: Session, *, slug: str = "xa-demo") -> list[str]:
     """Seed everything a demo needs; returns lines to print for the operator."""
     commune = seed_demo_commune(session, slug=slug)
-    return [f"Xã mặc định: {commune.name} ({commune.slug})"]
+    lines = [f"Xã mặc định: {commune.name} ({commune.slug})"]
+    lines += seed_cases_domain(session, commune=commune)
+    return lines

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, status
+
+from api.auth import tokens
+from api.auth.guards import client_address, login_limiter
+from api.auth.schemas import IssuedToken, LoginRequest, TokenCreate, TokenRead
+from api.auth.service import authenticate
+from api.deps import CurrentStaff, SessionDep
+from api.staff.models import ApiToken, Staff
+from api.staff.schemas import StaffRead
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=IssuedToken, summary="Đăng nhập, nhận mã truy cập (24 giờ)")
+def login(body: LoginRequest, request: Request, session: SessionDep) -> IssuedToken:
+    staff = authenticate(
+        session,
+        login=body.login,
+        password=body.password,
+        client=client_address(request),
+        limiter=login_limiter(request),
+    )
+    record, secret = tokens.issue_token(
+        session, staff=staff, kind="api", name="login", lifetime=tokens.LOGIN_TOKEN_LIFETIME
+    )
+    return _issued(record, secret, staff)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Thu hồi mã truy cập đang dùng")
+def logout(request: Request, session: SessionDep, staff: CurrentStaff) -> None:
+    credentials = request.headers.get("authorization", "")
+    scheme, _, secret = credentials.partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        tokens.revoke_secret(session, secret=secret.strip())
+
+
+@router.get("/me", response_model=StaffRead, summary="Tài khoản đang đăng nhập")
+def me(staff: CurrentStaff) -> Staff:
+    return staff
+
+
+@router.get("/tokens", response_model=list[TokenRead], summary="Các mã truy cập của tôi")
+def list_tokens(session: SessionDep, staff: CurrentStaff) -> list[ApiToken]:
+    return tokens.list_tokens(session, staff=staff)
+
+
+@router.post("/tokens", response_model=IssuedToken, status_code=status.HTTP_201_CREATED, summary="Tạo mã truy cập API")
+def create_token(body: TokenCreate, session: SessionDep, staff: CurrentStaff) -> IssuedToken:
+    lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    record, secret = tokens.issue_token(session, staff=staff, kind="api", name=body.name, lifetime=lifetime)
+    return _issued(record, secret, staff)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead, summary="Thu hồi một mã truy cập")
+def revoke_token(token_id: int, session: SessionDep, staff: CurrentStaff) -> ApiToken:
+    return tokens.revoke_token(session, staff=staff, token_id=token_id)
+
+
+def _issued(record: ApiToken, secret: str, staff: Staff) -> IssuedToken:
+    return IssuedToken(
+        access_token=secret,
+        expires_at=record.expires_at,
+        token=TokenRead.model_validate(record),
+        staff=StaffRead.model_validate(staff),
+    )

@@ -1,0 +1,43 @@
+"""The action server's view of cases (service token only): file a case, and check status for its own citizen."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.cases import views
+from api.cases.flows import file_from_conversation
+from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
+from api.cases.service import case_for_conversation, cases_for_conversation
+from api.deps import ServiceCaller, SessionDep
+
+router = APIRouter(prefix="/api/v1/internal/cases", tags=["internal"])
+ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, description="zalo:<xã>:<id>, tg:…, web:…")]
+
+
+@router.post(
+    "",
+    response_model=InternalCaseRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Tạo hồ sơ từ hội thoại (máy chủ action)",
+)
+def create(body: InternalCaseCreate, session: SessionDep, _caller: ServiceCaller) -> InternalCaseRead:
+    case, _commune = file_from_conversation(session, body=body)
+    return views.internal(session, case)
+
+
+@router.get("", response_model=InternalCaseList, summary="Các hồ sơ của người dân trong hội thoại này")
+def list_for_conversation(
+    conversation_id: ConversationQuery, session: SessionDep, _caller: ServiceCaller
+) -> InternalCaseList:
+    return InternalCaseList(
+        items=[views.internal(session, c) for c in cases_for_conversation(session, conversation_id=conversation_id)]
+    )
+
+
+@router.get("/{code}", response_model=InternalCaseRead, summary="Tra cứu hồ sơ (chỉ người đã gửi)")
+def read_for_conversation(
+    code: str, conversation_id: ConversationQuery, session: SessionDep, _caller: ServiceCaller
+) -> InternalCaseRead:
+    return views.internal(session, case_for_conversation(session, code=code, conversation_id=conversation_id))

@@ -1,0 +1,104 @@
+"""Short messages to the citizen about their case, queued to the outbox inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from api.cases.models import Case, TimelineEntry
+from api.communes.models import Commune
+from api.outbox.models import OutboxMessage
+from api.outbox.service import enqueue_message
+
+# The payload is the bare digit, the same thing a citizen would type, so every channel parses it alike.
+RATING_BUTTONS = [{"title": f"{n} ⭐", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
+
+
+def local_time(commune: Commune | None, moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    zone = ZoneInfo(commune.timezone if commune and commune.timezone else "Asia/Ho_Chi_Minh")
+    return moment.astimezone(zone).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def _send(
+    session: Session, case: Case, text: str, *, kind: str, buttons: list[dict[str, str]] | None = None
+) -> OutboxMessage | None:
+    if not case.conversation_id:
+        return None  # filed without a chat channel (Open311, staff): nothing to deliver to
+    return enqueue_message(
+        session,
+        commune_id=case.commune_id,
+        conversation_id=case.conversation_id,
+        text=text,
+        buttons=buttons,
+        case_id=case.id,
+        kind=kind,
+    )
+
+
+def _record(session: Session, case: Case, message: OutboxMessage | None, body: str) -> None:
+    if message is not None:
+        session.add(
+            TimelineEntry(
+                case_id=case.id,
+                kind="notification",
+                actor_type="system",
+                body=body,
+                is_public=True,
+                outbox_message_id=message.id,
+            )
+        )
+
+
+def notify_received(session: Session, *, case: Case, commune: Commune) -> None:
+    where = case.department.name if case.department else "bộ phận tiếp nhận của xã"
+    text = (
+        f"{commune.name} đã tiếp nhận yêu cầu của bạn, mã hồ sơ {case.code}: “{case.title}”. "
+        f"Đơn vị xử lý: {where}. Thời hạn dự kiến: {local_time(commune, case.due_at)}. "
+        f"Bạn có thể nhắn “tra cứu {case.code}” để xem tình trạng."
+    )
+    _record(session, case, _send(session, case, text, kind="case_received"), text)
+
+
+def notify_assigned(session: Session, *, case: Case) -> None:
+    where = case.department.name if case.department else "cán bộ phụ trách"
+    text = f"Hồ sơ {case.code} của bạn đã được chuyển đến {where} để xử lý."
+    _record(session, case, _send(session, case, text, kind="case_assigned"), text)
+
+
+def notify_in_progress(session: Session, *, case: Case) -> None:
+    text = f"Hồ sơ {case.code} của bạn đang được cán bộ xử lý. Chúng tôi sẽ báo lại khi có kết quả."
+    _record(session, case, _send(session, case, text, kind="case_in_progress"), text)
+
+
+def notify_resolved(session: Session, *, case: Case, note: str) -> None:
+    text = f"Hồ sơ {case.code} đã được giải quyết. Kết quả: {note}"
+    _record(session, case, _send(session, case, text, kind="case_resolved"), text)
+    ask = (
+        f"Bạn có hài lòng với kết quả xử lý hồ sơ {case.code} không? Hãy chấm điểm từ 1 (rất không hài lòng) "
+        "đến 5 (rất hài lòng); bạn có thể nhắn thêm góp ý."
+    )
+    asked = _send(session, case, ask, kind="rating_request", buttons=RATING_BUTTONS)
+    if asked is not None:
+        case.rating_requested_at = asked.created_at
+        _record(session, case, asked, ask)
+
+
+def notify_rejected(session: Session, *, case: Case, note: str) -> None:
+    text = f"Hồ sơ {case.code} không được tiếp nhận xử lý. Lý do: {note}"
+    _record(session, case, _send(session, case, text, kind="case_rejected"), text)
+
+
+def notify_duplicate(session: Session, *, case: Case, target: Case) -> None:
+    text = (
+        f"Hồ sơ {case.code} trùng với hồ sơ {target.code} đang được xử lý; kết quả sẽ được giải quyết chung "
+        f"theo hồ sơ {target.code}."
+    )
+    _record(session, case, _send(session, case, text, kind="case_duplicate"), text)
+
+
+def send_public_reply(session: Session, *, case: Case, text: str) -> OutboxMessage | None:
+    return _send(session, case, text, kind="staff_reply")

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from api.cases.catalog import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_MESSAGE, MAX_TITLE, Channel, Kind, Priority, Status
+from api.staff.schemas import DepartmentRead, StaffBrief
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if not (value.startswith(("https://", "http://")) or value.startswith("/staff/media/")) or any(
+        c.isspace() or c in "<>\"'" for c in value
+    ):
+        raise ValueError("đường dẫn tệp đính kèm phải là URL http(s)")
+    return value
+
+
+AttachmentUrl = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_http_url)]
+
+
+class InternalCaseCreate(BaseModel):
+    """What the action server sends (docs/contracts.md, "Cases → actions")."""
+
+    commune: str = Field(min_length=1, max_length=64)
+    kind: Kind
+    category: str | None = Field(default=None, max_length=32)
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    location_text: str | None = Field(default=None, max_length=500)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    attachments: list[AttachmentUrl] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    priority: Priority | None = None
+    conversation_id: str = Field(min_length=3, max_length=255)
+    channel: Channel
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_phone: str | None = Field(default=None, max_length=32)
+    notify_received: bool = Field(
+        default=False,
+        description="Also queue the 'received' notice; the bot normally says it itself in the same turn.",
+    )
+
+
+class AssignRequest(BaseModel):
+    assignee_id: int | None = None
+    department_id: int | None = None
+
+
+class StatusRequest(BaseModel):
+    status: Status
+    note: str | None = Field(default=None, max_length=MAX_MESSAGE)
+
+
+class TextRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE)
+
+
+class MergeRequest(BaseModel):
+    into: str = Field(min_length=3, max_length=32, description="Mã hồ sơ giữ lại, ví dụ PA-2026-000123.")
+
+
+class ChatRequest(BaseModel):
+    enabled: bool
+
+
+class TimelineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    actor_type: str
+    actor: StaffBrief | None
+    body: str
+    is_public: bool
+    data: dict[str, Any]
+    outbox_message_id: int | None
+    delivery_status: str | None = None
+    delivery_error: str | None = None
+    created_at: datetime
+
+
+class CaseSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    kind: Kind
+    category: str | None
+    title: str
+    status: Status
+    status_label: str
+    priority: Priority
+    department: DepartmentRead | None
+    assignee: StaffBrief | None
+    channel: str | None
+    contact_name: str | None
+    due_at: datetime | None
+    overdue: bool
+    created_at: datetime
+    updated_at: datetime
+    rating: int | None
+
+
+class CaseRead(CaseSummary):
+    description: str
+    location_text: str | None
+    latitude: float | None
+    longitude: float | None
+    attachments: list[str]
+    source: str
+    conversation_id: str | None
+    chat_enabled: bool
+    contact_phone: str | None
+    citizen_id: int | None
+    merged_into: str | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    rating_comment: str | None
+    timeline: list[TimelineRead]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class InternalCaseRead(BaseModel):
+    code: str
+    status: Status
+    status_label: str
+    kind: Kind
+    category: str | None
+    category_label: str | None
+    title: str
+    department: DepartmentRead | None
+    due_at: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None
+    last_public_reply: str | None
+    last_public_reply_at: datetime | None
+
+
+class InternalCaseList(BaseModel):
+    items: list[InternalCaseRead]
+
+
+class CountItem(BaseModel):
+    key: str
+    label: str
+    count: int
+
+
+class CaseStats(BaseModel):
+    total: int
+    open: int
+    overdue: int
+    by_status: list[CountItem]
+    by_category: list[CountItem]
+    resolved: int
+    median_hours_to_resolve: float | None
+    resolved_within_sla_share: float | None
+    rating_count: int
+    rating_average: float | None
+    rating_distribution: dict[str, int]

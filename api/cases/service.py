@@ -1,0 +1,321 @@
+"""Cases: creation with routing and deadline, lookups, listing, and the conversation hooks used by the channels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from api.cases.catalog import CATEGORIES, MAX_MESSAGE, OPEN_STATUSES, Kind, Priority, Status
+from api.cases.codes import next_code
+from api.cases.models import Case, TimelineEntry
+from api.cases.routing import route_case
+from api.cases.scope import can_see, visible_to
+from api.citizens.models import Citizen
+from api.citizens.service import citizen_for_conversation
+from api.communes.models import Commune
+from api.db import utcnow
+from api.errors import NotFound, ValidationFailed
+from api.staff.models import Staff
+
+RATING_WINDOW = timedelta(days=7)
+_OPEN = [s.value for s in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class NewCase:
+    kind: Kind
+    title: str
+    description: str = ""
+    category: str | None = None
+    location_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    attachments: Sequence[str] = ()
+    priority: Priority = Priority.normal
+    source: str = "bot"
+    channel: str | None = None
+    conversation_id: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+def _check_category(kind: Kind, category: str | None) -> str | None:
+    if category is not None and category not in CATEGORIES:
+        raise ValidationFailed(f"Lĩnh vực '{category}' không tồn tại.", code="invalid_category", field="category")
+    if kind == Kind.report and category is None:
+        return "khac"
+    return category
+
+
+def timeline(
+    session: Session,
+    case: Case,
+    kind: str,
+    *,
+    actor: Staff | None = None,
+    actor_type: str = "staff",
+    body: str = "",
+    is_public: bool = False,
+    data: dict[str, object] | None = None,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        case_id=case.id,
+        kind=kind,
+        actor_type=actor_type if actor is None else "staff",
+        actor_staff_id=actor.id if actor else None,
+        body=body,
+        is_public=is_public,
+        data=data or {},
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    case.updated_at = entry.created_at
+    return entry
+
+
+def create_case(
+    session: Session, *, commune: Commune, new: NewCase, citizen: Citizen | None = None, actor: Staff | None = None
+) -> Case:
+    """Create, route and time a case in the caller's transaction, with its first timeline entries."""
+    category = _check_category(new.kind, new.category)
+    now = utcnow()
+    route = route_case(
+        session, commune_id=commune.id, kind=new.kind.value, category=category, priority=new.priority.value
+    )
+    case = Case(
+        commune_id=commune.id,
+        code=next_code(session, commune_id=commune.id, year=now.astimezone(_zone(commune)).year),
+        kind=new.kind.value,
+        category=category,
+        title=new.title.strip(),
+        description=new.description.strip(),
+        location_text=(new.location_text or "").strip() or None,
+        latitude=new.latitude,
+        longitude=new.longitude,
+        attachments=list(new.attachments),
+        priority=new.priority.value,
+        status=(Status.assigned if route.assignee else Status.new).value,
+        source=new.source,
+        channel=new.channel,
+        conversation_id=new.conversation_id,
+        chat_enabled=new.kind == Kind.handoff,
+        citizen_id=citizen.id if citizen else None,
+        contact_name=(new.contact_name or "").strip() or None,
+        contact_phone=new.contact_phone,
+        department_id=route.department.id if route.department else None,
+        assignee_id=route.assignee.id if route.assignee else None,
+        due_at=now + route.sla,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    timeline(
+        session,
+        case,
+        "created",
+        actor=actor,
+        actor_type="bot" if new.source == "bot" else "citizen",
+        body=case.description,
+        data={"source": new.source, "channel": new.channel},
+    )
+    where = route.department.name if route.department else "hàng chờ phân loại"
+    who = f", cán bộ {route.assignee.full_name}" if route.assignee else ""
+    timeline(
+        session,
+        case,
+        "routed",
+        actor_type="system",
+        body=f"Chuyển tới {where}{who}.",
+        data={"rule_id": route.rule_id, "sla_hours": route.sla.total_seconds() / 3600},
+    )
+    session.flush()
+    return case
+
+
+def _zone(commune: Commune) -> ZoneInfo:
+    return ZoneInfo(commune.timezone or "Asia/Ho_Chi_Minh")
+
+
+def get_case(session: Session, *, staff: Staff, code: str) -> Case:
+    """A case of the staff member's commune they may see; anything else is the same 404 (nothing leaks)."""
+    case = session.scalar(select(Case).where(Case.commune_id == staff.commune_id, Case.code == code.strip().upper()))
+    if case is None or not can_see(staff, case):
+        raise NotFound(f"Không tìm thấy hồ sơ '{code[:40]}'.", code="case_not_found", field="code")
+    return case
+
+
+def get_timeline(session: Session, *, case: Case) -> list[TimelineEntry]:
+    return list(
+        session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.case_id == case.id)
+            .order_by(TimelineEntry.created_at, TimelineEntry.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: Sequence[Status] = ()
+    category: str | None = None
+    kind: Kind | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    department_id: int | None = None
+    overdue: bool = False
+    q: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None) -> Select[Case]:
+    conditions: list[ColumnElement[bool]] = [visible_to(staff)]
+    if filters.status:
+        conditions.append(Case.status.in_([s.value for s in filters.status]))
+    if filters.category:
+        conditions.append(Case.category == filters.category)
+    if filters.kind:
+        conditions.append(Case.kind == filters.kind.value)
+    if filters.assignee_id is not None:
+        conditions.append(Case.assignee_id == filters.assignee_id)
+    if filters.unassigned:
+        conditions.append(Case.assignee_id.is_(None))
+    if filters.department_id is not None:
+        conditions.append(Case.department_id == filters.department_id)
+    if filters.overdue:
+        conditions += [Case.status.in_(_OPEN), Case.due_at < (now or utcnow())]
+    if filters.q and filters.q.strip():
+        like = f"%{filters.q.strip().lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Case.title).like(like),
+                func.lower(Case.description).like(like),
+                func.lower(Case.code).like(like),
+                func.lower(Case.location_text).like(like),
+            )
+        )
+    if filters.created_from:
+        conditions.append(Case.created_at >= filters.created_from)
+    if filters.created_to:
+        conditions.append(Case.created_at < filters.created_to)
+    return select(Case).where(*conditions)
+
+
+def list_cases(
+    session: Session, *, staff: Staff, filters: CaseFilters, page: int = 1, per_page: int = 50
+) -> tuple[list[Case], int]:
+    query = filter_query(staff, filters)
+    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Case.id).subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows.unique()), total
+
+
+def is_overdue(case: Case, now: datetime | None = None) -> bool:
+    return case.status in _OPEN and case.due_at is not None and case.due_at < (now or utcnow())
+
+
+# --- Hooks for the channels (contract: docs/contracts.md, "Cases → channels") ---------------------------------
+
+
+def find_conversation_case(session: Session, *, conversation_id: str) -> Case | None:
+    """The open case that owns the conversation (a handoff, or a case staff chose to chat on)."""
+    return session.scalar(
+        select(Case)
+        .where(
+            Case.conversation_id == conversation_id,
+            Case.status.in_(_OPEN),
+            or_(Case.kind == Kind.handoff.value, Case.chat_enabled.is_(True)),
+        )
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+
+
+def record_citizen_message(
+    session: Session, *, case: Case, text: str, attachments: Sequence[str] = ()
+) -> TimelineEntry:
+    """Citizen text is stored as written (escaped when shown), cut at the size limit rather than lost."""
+    body = text or ""
+    data: dict[str, object] = {"attachments": [str(a)[:1000] for a in list(attachments)[:10]]}
+    if len(body) > MAX_MESSAGE:
+        body, data["truncated"] = body[:MAX_MESSAGE], True
+    entry = timeline(session, case, "citizen_message", actor_type="citizen", body=body, is_public=True, data=data)
+    session.flush()
+    return entry
+
+
+def find_case_awaiting_rating(session: Session, *, conversation_id: str) -> Case | None:
+    return session.scalar(
+        select(Case)
+        .where(
+            Case.conversation_id == conversation_id,
+            Case.rating_requested_at.is_not(None),
+            Case.rating_requested_at > utcnow() - RATING_WINDOW,
+            Case.rating.is_(None),
+            Case.status.in_([Status.resolved.value, Status.closed.value]),
+        )
+        .order_by(Case.rating_requested_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+
+
+def record_rating(session: Session, *, case: Case, rating: int, comment: str | None) -> None:
+    if not 1 <= int(rating) <= 5:
+        raise ValidationFailed("Điểm đánh giá phải từ 1 đến 5.", code="invalid_rating", field="rating")
+    case.rating = int(rating)
+    case.rating_comment = (comment or "").strip()[:MAX_MESSAGE] or None
+    case.rated_at = utcnow()
+    timeline(
+        session, case, "rating", actor_type="citizen", body=case.rating_comment or "", data={"rating": case.rating}
+    )
+    session.flush()
+
+
+# --- The action server's view (check_status) --------------------------------------------------------------------
+
+
+def case_for_conversation(session: Session, *, code: str, conversation_id: str) -> Case:
+    """A case only if the citizen behind this conversation filed it; otherwise the same 404 as a wrong code."""
+    citizen = citizen_for_conversation(session, conversation_id=conversation_id)
+    case = None
+    if citizen is not None:
+        case = session.scalar(select(Case).where(Case.citizen_id == citizen.id, Case.code == code.strip().upper()))
+    if case is None:
+        raise NotFound(f"Không tìm thấy hồ sơ '{code[:40]}' của bạn.", code="case_not_found", field="code")
+    return case
+
+
+def cases_for_conversation(session: Session, *, conversation_id: str, limit: int = 20) -> list[Case]:
+    citizen = citizen_for_conversation(session, conversation_id=conversation_id)
+    if citizen is None:
+        return []
+    return list(
+        session.scalars(
+            select(Case)
+            .where(Case.citizen_id == citizen.id)
+            .order_by(Case.created_at.desc(), Case.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def last_public_reply(session: Session, *, case: Case) -> TimelineEntry | None:
+    return session.scalar(
+        select(TimelineEntry)
+        .where(
+            TimelineEntry.case_id == case.id,
+            TimelineEntry.kind.in_(["public_reply", "status_changed"]),
+            TimelineEntry.is_public.is_(True),
+            TimelineEntry.body != "",
+        )
+        .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,125 @@
+"""Case statistics (counts, time to resolve, share within SLA, satisfaction) and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.cases.catalog import CATEGORIES, OPEN_STATUSES, STATUS_LABELS, Status, category_label, kind_label, status_label
+from api.cases.models import Case
+from api.cases.schemas import CaseStats, CountItem
+from api.cases.service import CaseFilters, filter_query
+from api.db import utcnow
+from api.staff.models import Staff
+
+
+def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseStats:
+    scoped = filter_query(staff, filters).subquery()
+    by_status: dict[str, int] = dict(
+        session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).tuples().all()
+    )
+    by_category: dict[str | None, int] = dict(
+        session.execute(select(scoped.c.category, func.count()).group_by(scoped.c.category)).tuples().all()
+    )
+    open_values = [s.value for s in OPEN_STATUSES]
+    overdue = session.scalar(
+        select(func.count()).select_from(scoped).where(scoped.c.status.in_(open_values), scoped.c.due_at < utcnow())
+    )
+    done = session.execute(
+        select(scoped.c.created_at, scoped.c.resolved_at, scoped.c.due_at).where(scoped.c.resolved_at.is_not(None))
+    ).all()
+    hours = [(r.resolved_at - r.created_at).total_seconds() / 3600 for r in done]
+    within = [r for r in done if r.due_at is None or r.resolved_at <= r.due_at]
+    ratings: dict[int, int] = dict(
+        session.execute(
+            select(scoped.c.rating, func.count()).where(scoped.c.rating.is_not(None)).group_by(scoped.c.rating)
+        )
+        .tuples()
+        .all()
+    )
+    rating_count = sum(ratings.values())
+    return CaseStats(
+        total=sum(by_status.values()),
+        open=sum(by_status.get(s, 0) for s in open_values),
+        overdue=overdue or 0,
+        by_status=[CountItem(key=s.value, label=STATUS_LABELS[s], count=by_status.get(s.value, 0)) for s in Status],
+        by_category=[
+            CountItem(key=key or "", label=category_label(key) or "Chưa phân loại", count=count)
+            for key, count in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+        ],
+        resolved=len(done),
+        median_hours_to_resolve=round(statistics.median(hours), 1) if hours else None,
+        resolved_within_sla_share=round(len(within) / len(done), 3) if done else None,
+        rating_count=rating_count,
+        rating_average=round(sum(k * v for k, v in ratings.items()) / rating_count, 2) if rating_count else None,
+        rating_distribution={str(k): ratings.get(k, 0) for k in range(1, 6)},
+    )
+
+
+CSV_COLUMNS = [
+    "Mã hồ sơ",
+    "Loại",
+    "Lĩnh vực",
+    "Tiêu đề",
+    "Nội dung",
+    "Địa điểm",
+    "Trạng thái",
+    "Mức ưu tiên",
+    "Bộ phận",
+    "Cán bộ",
+    "Kênh",
+    "Tiếp nhận lúc",
+    "Hạn xử lý",
+    "Giải quyết lúc",
+    "Quá hạn",
+    "Đánh giá",
+]
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula in Excel/LibreOffice.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_rows(session: Session, *, staff: Staff, filters: CaseFilters) -> Iterator[str]:
+    """CSV lines (UTF-8 with BOM so Excel shows Vietnamese), streamed in batches."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    now = utcnow()
+    query = filter_query(staff, filters).order_by(Case.created_at.desc(), Case.id.desc())
+    for case in session.scalars(query.execution_options(yield_per=500)).unique():
+        buffer.seek(0)
+        buffer.truncate()
+        overdue = case.status in {s.value for s in OPEN_STATUSES} and case.due_at is not None and case.due_at < now
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    case.code,
+                    kind_label(case.kind),
+                    CATEGORIES.get(case.category or "", case.category or ""),
+                    case.title,
+                    case.description,
+                    case.location_text,
+                    status_label(case.status),
+                    case.priority,
+                    case.department.name if case.department else "",
+                    case.assignee.full_name if case.assignee else "",
+                    case.channel or case.source,
+                    case.created_at.isoformat(),
+                    case.due_at.isoformat() if case.due_at else "",
+                    case.resolved_at.isoformat() if case.resolved_at else "",
+                    "có" if overdue else "",
+                    case.rating,
+                )
+            ]
+        )
+        yield buffer.getvalue()

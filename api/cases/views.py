@@ -1,0 +1,98 @@
+"""Turning case rows into API shapes (the one place that decides what each audience sees)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.cases.catalog import category_label, status_label
+from api.cases.models import Case
+from api.cases.schemas import CaseRead, CaseSummary, InternalCaseRead, TimelineRead
+from api.cases.service import get_timeline, is_overdue, last_public_reply
+from api.citizens.masking import mask_name
+from api.db import utcnow
+from api.outbox.models import OutboxMessage
+from api.staff.schemas import DepartmentRead, StaffBrief
+
+
+def summary(case: Case, now: datetime | None = None, *, mask: bool = True) -> CaseSummary:
+    return CaseSummary(
+        code=case.code,
+        kind=case.kind,
+        category=case.category,
+        title=case.title,
+        status=case.status,
+        status_label=status_label(case.status),
+        priority=case.priority,
+        department=DepartmentRead.model_validate(case.department) if case.department else None,
+        assignee=StaffBrief.model_validate(case.assignee) if case.assignee else None,
+        channel=case.channel,
+        contact_name=mask_name(case.contact_name) if mask else case.contact_name,
+        due_at=case.due_at,
+        overdue=is_overdue(case, now),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        rating=case.rating,
+    )
+
+
+def timeline_read(session: Session, case: Case) -> list[TimelineRead]:
+    entries = get_timeline(session, case=case)
+    ids = [e.outbox_message_id for e in entries if e.outbox_message_id]
+    outbox = {m.id: m for m in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))} if ids else {}
+    result = []
+    for entry in entries:
+        item = TimelineRead.model_validate(entry)
+        message = outbox.get(entry.outbox_message_id or 0)
+        if message is not None:
+            item.delivery_status, item.delivery_error = message.status, message.last_error
+        result.append(item)
+    return result
+
+
+def detail(session: Session, case: Case) -> CaseRead:
+    base = summary(case, mask=False).model_dump()
+    return CaseRead(
+        **base,
+        description=case.description,
+        location_text=case.location_text,
+        latitude=case.latitude,
+        longitude=case.longitude,
+        attachments=list(case.attachments or []),
+        source=case.source,
+        conversation_id=case.conversation_id,
+        chat_enabled=case.chat_enabled,
+        contact_phone=case.contact_phone,
+        citizen_id=case.citizen_id,
+        merged_into=case.merged_into.code if case.merged_into else None,
+        resolved_at=case.resolved_at,
+        closed_at=case.closed_at,
+        rating_comment=case.rating_comment,
+        timeline=timeline_read(session, case),
+    )
+
+
+def internal(session: Session, case: Case) -> InternalCaseRead:
+    """What the bot may tell the citizen who filed the case: no staff names, no internal notes."""
+    reply = last_public_reply(session, case=case)
+    return InternalCaseRead(
+        code=case.code,
+        status=case.status,
+        status_label=status_label(case.status),
+        kind=case.kind,
+        category=case.category,
+        category_label=category_label(case.category),
+        title=case.title,
+        department=DepartmentRead.model_validate(case.department) if case.department else None,
+        due_at=case.due_at,
+        created_at=case.created_at,
+        resolved_at=case.resolved_at,
+        last_public_reply=reply.body if reply else None,
+        last_public_reply_at=reply.created_at if reply else None,
+    )
+
+
+def now() -> datetime:
+    return utcnow()

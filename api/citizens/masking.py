@@ -1,0 +1,34 @@
+"""Masking personal data for lists: enough for staff to recognise a person, not enough to copy it out."""
+
+from __future__ import annotations
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return phone
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return (
+        digits[:3] + "*" * (len(digits) - 6) + digits[-3:] if len(digits) > 6 else "*" * (len(digits) - 2) + digits[-2:]
+    )
+
+
+def mask_name(name: str | None) -> str | None:
+    """'Nguyễn Văn An' → 'Nguyễn V. A.' — family name kept, the rest reduced to initials."""
+    if not name:
+        return name
+    parts = name.split()
+    if len(parts) == 1:
+        return parts[0][:1] + "…"
+    return " ".join([parts[0], *(p[:1] + "." for p in parts[1:])])
+
+
+def mask_conversation(conversation_id: str | None) -> str | None:
+    if not conversation_id:
+        return conversation_id
+    channel, _, rest = conversation_id.partition(":")
+    commune, _, uid = rest.partition(":")
+    if not uid:
+        return channel + ":…"
+    return f"{channel}:{commune}:…{uid[-4:]}" if len(uid) > 6 else f"{channel}:{commune}:…"

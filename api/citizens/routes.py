@@ -1,0 +1,132 @@
+"""Citizen contacts for staff: masked list, full record, export and erasure (admins) on the citizen's request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.cases.models import Case, TimelineEntry
+from api.citizens.masking import mask_conversation, mask_name, mask_phone
+from api.citizens.service import citizen_summary, erase_personal_fields, get_citizen, list_citizens
+from api.db import utcnow
+from api.deps import AdminStaff, CurrentStaff, SessionDep
+
+router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
+ERASED_TEXT = "[Nội dung đã xóa theo yêu cầu của người dân]"
+
+
+class IdentityRead(BaseModel):
+    channel: str
+    conversation_id: str
+    created_at: datetime
+
+
+class CitizenRead(BaseModel):
+    id: int
+    display_name: str | None
+    phone: str | None
+    created_at: datetime
+    erased_at: datetime | None
+    identities: list[IdentityRead]
+
+
+class CitizenPage(BaseModel):
+    items: list[CitizenRead]
+    total: int
+    page: int
+    per_page: int
+
+
+class ErasureResult(BaseModel):
+    citizen_id: int
+    erased_at: datetime
+    cases_scrubbed: int
+    messages_scrubbed: int
+
+
+@router.get("", response_model=CitizenPage, summary="Danh sách người dân (thông tin cá nhân được che)")
+def list_(
+    session: SessionDep,
+    staff: CurrentStaff,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> CitizenPage:
+    rows, total = list_citizens(session, commune_id=staff.commune_id, q=q, page=page, per_page=per_page)
+    items = []
+    for citizen in rows:
+        data = citizen_summary(citizen)
+        data["display_name"], data["phone"] = mask_name(citizen.display_name), mask_phone(citizen.phone)
+        for identity in data["identities"]:
+            identity["conversation_id"] = mask_conversation(identity["conversation_id"])
+        items.append(CitizenRead(**data))
+    return CitizenPage(items=items, total=total, page=page, per_page=per_page)
+
+
+@router.get("/{citizen_id}", response_model=CitizenRead, summary="Thông tin người dân (cán bộ cùng xã)")
+def read(citizen_id: int, session: SessionDep, staff: CurrentStaff) -> CitizenRead:
+    return CitizenRead(**citizen_summary(get_citizen(session, commune_id=staff.commune_id, citizen_id=citizen_id)))
+
+
+@router.get("/{citizen_id}/export", summary="Xuất toàn bộ dữ liệu của một người dân (JSON)")
+def export(citizen_id: int, session: SessionDep, admin: AdminStaff) -> dict[str, Any]:
+    citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
+    cases = session.scalars(select(Case).where(Case.citizen_id == citizen.id).order_by(Case.created_at)).all()
+    return {
+        "exported_at": utcnow().isoformat(),
+        "citizen": CitizenRead(**citizen_summary(citizen)).model_dump(mode="json"),
+        "cases": [
+            {
+                "code": c.code,
+                "kind": c.kind,
+                "category": c.category,
+                "title": c.title,
+                "description": c.description,
+                "location_text": c.location_text,
+                "status": c.status,
+                "contact_name": c.contact_name,
+                "contact_phone": c.contact_phone,
+                "created_at": c.created_at.isoformat(),
+                "rating": c.rating,
+                "rating_comment": c.rating_comment,
+                "messages": [
+                    {"from": e.actor_type, "text": e.body, "at": e.created_at.isoformat()}
+                    for e in session.scalars(
+                        select(TimelineEntry)
+                        .where(TimelineEntry.case_id == c.id, TimelineEntry.is_public.is_(True))
+                        .order_by(TimelineEntry.created_at, TimelineEntry.id)
+                    )
+                ],
+            }
+            for c in cases
+        ],
+    }
+
+
+@router.delete("/{citizen_id}/personal-data", response_model=ErasureResult, summary="Xóa dữ liệu cá nhân theo yêu cầu")
+def erase(citizen_id: int, session: SessionDep, admin: AdminStaff) -> ErasureResult:
+    """Name, phone, channel ids and the citizen's own messages go; the administrative record of each case stays."""
+    citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
+    cases = list(session.scalars(select(Case).where(Case.citizen_id == citizen.id)))
+    messages = 0
+    for case in cases:
+        case.contact_name = case.contact_phone = case.conversation_id = None
+        case.chat_enabled = False
+        case.rating_comment = None
+        for entry in session.scalars(
+            select(TimelineEntry).where(TimelineEntry.case_id == case.id, TimelineEntry.actor_type == "citizen")
+        ):
+            if entry.kind in ("citizen_message", "rating"):
+                entry.body, entry.data = ERASED_TEXT, {}
+                messages += 1
+    erase_personal_fields(session, citizen=citizen)
+    return ErasureResult(
+        citizen_id=citizen.id,
+        erased_at=citizen.erased_at or utcnow(),
+        cases_scrubbed=len(cases),
+        messages_scrubbed=messages,
+    )

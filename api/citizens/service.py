@@ -1,0 +1,129 @@
+"""Citizen contacts: found or created from a conversation, exported and erased on request."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.citizens.models import ChannelIdentity, Citizen
+from api.db import utcnow
+from api.errors import NotFound, ValidationFailed
+
+CHANNELS = ("zalo", "telegram", "web")
+_CHANNEL_PREFIX = {"zalo": "zalo", "telegram": "tg", "web": "web"}
+_PHONE_RE = re.compile(r"^\+?\d{8,15}$")
+
+
+def normalize_phone(phone: str | None, *, field: str = "phone") -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    compact = re.sub(r"[\s.\-()]", "", phone)
+    if not _PHONE_RE.match(compact):
+        raise ValidationFailed("Số điện thoại không hợp lệ.", code="invalid_phone", field=field)
+    return compact
+
+
+def check_conversation_id(conversation_id: str, channel: str, *, field: str = "conversation_id") -> None:
+    """Conversation ids are channel-prefixed: ``zalo:<commune>:<uid>``, ``tg:…``, ``web:…``."""
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"Kênh '{channel}' không được hỗ trợ.", code="invalid_channel", field="channel")
+    prefix, _, rest = conversation_id.partition(":")
+    if prefix != _CHANNEL_PREFIX[channel] or not rest:
+        raise ValidationFailed(
+            "Mã hội thoại phải có dạng '<kênh>:<xã>:<mã>' khớp với kênh.", code="invalid_conversation", field=field
+        )
+
+
+def find_identity(session: Session, *, conversation_id: str) -> ChannelIdentity | None:
+    return session.scalar(select(ChannelIdentity).where(ChannelIdentity.conversation_id == conversation_id))
+
+
+def get_or_create_citizen(
+    session: Session,
+    *,
+    commune_id: int,
+    conversation_id: str,
+    channel: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+) -> Citizen:
+    """The citizen behind a conversation, created on first contact; newer name/phone replace older ones."""
+    check_conversation_id(conversation_id, channel)
+    phone = normalize_phone(phone, field="phone")
+    identity = find_identity(session, conversation_id=conversation_id)
+    if identity is None:
+        citizen = Citizen(commune_id=commune_id)
+        citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
+        try:
+            with session.begin_nested():  # two first messages racing: the loser reads the winner's row
+                session.add(citizen)
+        except IntegrityError:
+            identity = find_identity(session, conversation_id=conversation_id)
+            if identity is None:
+                raise
+            citizen = identity.citizen
+    else:
+        citizen = identity.citizen
+    if citizen.commune_id != commune_id:
+        raise ValidationFailed(
+            "Hội thoại này thuộc xã/phường khác.", code="conversation_commune_mismatch", field="conversation_id"
+        )
+    if display_name and display_name.strip():
+        citizen.display_name = display_name.strip()[:200]
+    if phone:
+        citizen.phone = phone
+    session.flush()
+    return citizen
+
+
+def citizen_for_conversation(session: Session, *, conversation_id: str) -> Citizen | None:
+    identity = find_identity(session, conversation_id=conversation_id)
+    return identity.citizen if identity else None
+
+
+def get_citizen(session: Session, *, commune_id: int, citizen_id: int) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or citizen.commune_id != commune_id:
+        raise NotFound("Không tìm thấy người dân.", code="citizen_not_found", field="citizen_id")
+    return citizen
+
+
+def list_citizens(
+    session: Session, *, commune_id: int, q: str | None, page: int, per_page: int
+) -> tuple[list[Citizen], int]:
+    query = select(Citizen).where(Citizen.commune_id == commune_id)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(Citizen.display_name).like(like), Citizen.phone.like(like)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Citizen.created_at.desc(), Citizen.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total
+
+
+def citizen_summary(citizen: Citizen) -> dict[str, Any]:
+    return {
+        "id": citizen.id,
+        "display_name": citizen.display_name,
+        "phone": citizen.phone,
+        "created_at": citizen.created_at,
+        "erased_at": citizen.erased_at,
+        "identities": [
+            {"channel": i.channel, "conversation_id": i.conversation_id, "created_at": i.created_at}
+            for i in citizen.identities
+        ],
+    }
+
+
+def erase_personal_fields(session: Session, *, citizen: Citizen) -> None:
+    citizen.display_name = None
+    citizen.phone = None
+    citizen.erased_at = utcnow()
+    for identity in list(citizen.identities):
+        session.delete(identity)
+    session.flush()
