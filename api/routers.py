@@ -14,8 +14,13 @@ from api.citizens.routes import router as citizens_router
 from api.communes.routes import router as communes_router
 from api.config import Settings
 from api.health.routes import router as health_router
+from api.inbox.jobs import channel_jobs
 from api.nlu.routes import router as nlu_router
 from api.staff.routes import router as staff_router
+from api.web.routes import mount_static as mount_web_static
+from api.web.routes import router as web_router
+from api.webhooks.routes import router as webhooks_router
+from channels import registry as channel_registry
 
 
 def include_all(app: FastAPI) -> None:
@@ -28,7 +33,11 @@ def include_all(app: FastAPI) -> None:
     app.include_router(routing_rules_router)
     app.include_router(citizens_router)
     app.include_router(internal_cases_router)
+    channel_registry.register_defaults()
+    app.include_router(webhooks_router)
+    app.include_router(web_router)
+    mount_web_static(app)
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    return [overdue_job()]
+    return [overdue_job(), *channel_jobs()]

@@ -1,0 +1,1 @@
+"""Per-commune channel accounts: platform credentials and the rotating Zalo token pair."""

@@ -1,0 +1,1 @@
+"""Routing each inbound message: to Rasa, or to the case that owns the conversation; rating capture."""

@@ -1,0 +1,86 @@
+"""The inbox worker: takes stored events in order (one at a time per conversation) and routes them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from api.communes.models import Commune
+from api.conversations.flows import Context, handle
+from api.db import transaction
+from api.inbox import service as inbox
+from api.inbox.models import InboxEvent
+from api.outbox.signals import notify
+from channels import registry
+
+log = logging.getLogger(__name__)
+
+BATCH = 16
+DRAIN_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    channel: str
+    commune_id: int
+    commune_slug: str
+    raw: str
+
+
+def _load(factory: sessionmaker[Session], ids: list[int]) -> list[Event]:
+    with factory() as session:
+        rows = session.execute(
+            select(InboxEvent.id, InboxEvent.channel, InboxEvent.commune_id, Commune.slug, InboxEvent.raw)
+            .join(Commune, Commune.id == InboxEvent.commune_id)
+            .where(InboxEvent.id.in_(ids))
+            .order_by(InboxEvent.id)
+        ).all()
+    return [Event(r.id, r.channel, r.commune_id, r.slug, r.raw) for r in rows]
+
+
+def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
+    with transaction(factory) as session:
+        inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
+
+
+async def process_event(app: FastAPI, event: Event) -> None:
+    channel = registry.get(event.channel)
+    messages = channel.parse(json.loads(event.raw), commune=event.commune_slug)
+    if not messages:
+        await run_in_threadpool(_ignore, app.state.sessionmaker, event.id)
+        return
+    ctx = Context(event.id, event.commune_id, event.commune_slug, event.channel, inline=False)
+    turn = await handle(app, ctx, messages[0])
+    if turn.queued:
+        notify(app, "outbox")
+
+
+async def claim_events(app: FastAPI, limit: int) -> list[Event]:
+    factory: sessionmaker[Session] = app.state.sessionmaker
+    ids = await run_in_threadpool(inbox.claim_due, factory, limit=limit)
+    return await run_in_threadpool(_load, factory, ids) if ids else []
+
+
+async def process_due(app: FastAPI, *, limit: int = BATCH) -> int:
+    """Process one batch of due events; returns how many were claimed."""
+    events = await claim_events(app, limit)
+    if not events:
+        return 0
+    tasks = [asyncio.create_task(process_event(app, event), name=f"inbox-{event.id}") for event in events]
+    try:
+        await asyncio.wait(tasks)
+    except asyncio.CancelledError:
+        await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+        raise
+    for task in tasks:
+        if task.exception() is not None:
+            log.error("inbox processing crashed", exc_info=task.exception())
+    return len(events)

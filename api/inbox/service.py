@@ -1,0 +1,117 @@
+"""Storing inbound events (dedupe on the platform's id) and moving them through their lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.db import transaction, utcnow
+from api.inbox.models import FAILED, IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
+from api.outbox.leasing import backoff_seconds, claim
+
+LEASE_SECONDS = 60.0
+MAX_ATTEMPTS = 50  # with backoff capped at 10 minutes: several hours of Rasa outage before giving up
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    created: bool
+    status: str
+    response: list[dict[str, Any]] | None
+
+
+def store_event(
+    factory: sessionmaker[Session],
+    *,
+    commune_id: int,
+    channel: str,
+    event_id: str,
+    conversation_id: str,
+    raw: str,
+    claim_now: bool = False,
+) -> Stored:
+    """Insert the raw event (committed) unless the platform already delivered it; ``claim_now`` leases it at once
+    to the caller (the web request answers synchronously)."""
+    now = utcnow()
+    row = InboxEvent(
+        commune_id=commune_id,
+        channel=channel,
+        event_id=event_id[:200],
+        conversation_id=conversation_id,
+        raw=raw,
+        status=PROCESSING if claim_now else PENDING,
+        attempts=1 if claim_now else 0,
+        next_attempt_at=now,
+        lease_until=now + timedelta(seconds=LEASE_SECONDS) if claim_now else None,
+        busy_notified=False,
+        received_at=now,
+    )
+    try:
+        with transaction(factory) as session:
+            session.add(row)
+            session.flush()
+            return Stored(row.id, True, row.status, None)
+    except IntegrityError:
+        with factory() as session:
+            existing = session.execute(
+                select(InboxEvent.id, InboxEvent.status, InboxEvent.response).where(
+                    InboxEvent.commune_id == commune_id,
+                    InboxEvent.channel == channel,
+                    InboxEvent.event_id == event_id[:200],
+                )
+            ).one()
+            return Stored(existing.id, False, existing.status, existing.response)
+
+
+def claim_due(factory: sessionmaker[Session], *, limit: int) -> list[int]:
+    with transaction(factory) as session:
+        return claim(session, InboxEvent, waiting=PENDING, working=PROCESSING, limit=limit, lease_seconds=LEASE_SECONDS)
+
+
+def load(session: Session, event_id: int) -> InboxEvent:
+    row = session.get(InboxEvent, event_id)
+    assert row is not None, f"inbox event {event_id} vanished"
+    return row
+
+
+def mark_done(
+    session: Session,
+    row: InboxEvent,
+    *,
+    route: str,
+    response: list[dict[str, Any]] | None = None,
+    ignored: bool = False,
+) -> None:
+    row.status = IGNORED if ignored else PROCESSED
+    row.route = route
+    row.response = response
+    row.lease_until = None
+    row.last_error = None
+    row.processed_at = utcnow()
+
+
+def mark_retry(session: Session, event_id: int, *, error: str, busy_notified: bool) -> None:
+    """Back to the queue with backoff (Rasa down); given up on after MAX_ATTEMPTS, with the reason kept."""
+    row = load(session, event_id)
+    row.last_error = error[:2000]
+    row.busy_notified = row.busy_notified or busy_notified
+    row.lease_until = None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = FAILED
+        return
+    row.status = PENDING
+    row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, base=1.0, cap=60.0))
+
+
+def release_all(session: Session) -> int:
+    """On shutdown: hand leased rows back so the next start takes them at once instead of after the lease."""
+    result = session.execute(
+        update(InboxEvent).where(InboxEvent.status == PROCESSING).values(status=PENDING, lease_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

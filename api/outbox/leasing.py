@@ -1,0 +1,75 @@
+"""Claiming queued rows (inbox and outbox alike) so that each is worked on by one worker at a time, in order.
+
+A row is claimed by an optimistic UPDATE (``status`` and ``attempts`` unchanged since read) that sets a lease; a worker
+that dies leaves a lease that expires, and the row is taken again. Only the oldest unfinished row of a conversation is
+eligible, so one conversation's messages are handled in the order they arrived.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.db import utcnow
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes (stored as UTC); make them comparable with aware ones."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def claim(
+    session: Session,
+    model: Any,
+    *,
+    waiting: str,
+    working: str,
+    limit: int,
+    lease_seconds: float,
+    channels: tuple[str, ...] | None = None,
+) -> list[int]:
+    """Claim up to ``limit`` due rows, at most one per conversation; returns their ids (commit to keep the claim)."""
+    now = utcnow()
+    query = select(
+        model.id, model.conversation_id, model.status, model.attempts, model.next_attempt_at, model.lease_until
+    ).where(model.status.in_((waiting, working)))
+    if channels is not None:
+        query = query.where(model.channel.in_(channels))
+    rows = session.execute(query.order_by(model.id).limit(max(limit * 20, 200))).all()
+    seen: set[str] = set()
+    chosen = []
+    for row in rows:
+        if row.conversation_id in seen:
+            continue
+        seen.add(row.conversation_id)
+        lease = as_utc(row.lease_until)
+        due = as_utc(row.next_attempt_at)
+        if row.status == working and lease is not None and lease > now:
+            continue
+        if row.status == waiting and due is not None and due > now:
+            continue
+        chosen.append(row)
+        if len(chosen) >= limit:
+            break
+    claimed: list[int] = []
+    lease_until = now + timedelta(seconds=lease_seconds)
+    for row in chosen:
+        result = session.execute(
+            update(model)
+            .where(model.id == row.id, model.status == row.status, model.attempts == row.attempts)
+            .values(status=working, lease_until=lease_until, attempts=row.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(row.id)
+    return claimed
+
+
+def backoff_seconds(attempts: int, *, base: float = 2.0, cap: float = 600.0) -> float:
+    """2, 4, 8 … seconds, capped (10 minutes by default)."""
+    return float(min(cap, base * (2 ** max(0, attempts - 1))))

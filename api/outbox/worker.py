@@ -1,0 +1,158 @@
+"""The delivery worker: claims due outbox rows, sends them on their channel, records the outcome.
+
+Restart-safe: a claimed row carries a lease; on shutdown in-flight sends are finished and recorded before the loop
+stops, and a worker that died mid-send leaves a lease that expires, after which the row is retried. Parts of a long
+message already accepted by the platform are counted (``parts_sent``) and never sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from api.channel_accounts.service import DatabaseTokenStore, credentials_for
+from api.communes.models import Commune
+from api.db import transaction, utcnow
+from api.outbox.leasing import backoff_seconds, claim
+from api.outbox.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
+from api.outbox.signals import notify
+from channels import registry
+from channels.base import Credentials, DeliveryError, OutboundMessage, SendContext
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120.0
+BATCH = 32
+MAX_ATTEMPTS = 12  # backoff 2 s … 10 min: about an hour of outage before a message is marked failed
+DRAIN_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    commune_id: int
+    commune_slug: str
+    conversation_id: str
+    channel: str
+    text: str
+    buttons: tuple[dict[str, str], ...]
+    image_url: str | None
+    parts_sent: int
+    attempts: int
+    credentials: Credentials | None
+
+
+def _claim_jobs(factory: sessionmaker[Session], limit: int) -> list[Job]:
+    with transaction(factory) as session:
+        ids = claim(session, OutboxMessage, waiting=PENDING, working=SENDING, limit=limit, lease_seconds=LEASE_SECONDS)
+        if not ids:
+            return []
+        rows = session.execute(
+            select(OutboxMessage, Commune.slug)
+            .join(Commune, Commune.id == OutboxMessage.commune_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        ).all()
+        jobs = []
+        for message, slug in rows:
+            credentials = None
+            if message.channel != "web":
+                credentials = credentials_for(
+                    session, commune_id=message.commune_id, commune_slug=slug, channel=message.channel
+                )
+            jobs.append(
+                Job(
+                    id=message.id,
+                    commune_id=message.commune_id,
+                    commune_slug=slug,
+                    conversation_id=message.conversation_id,
+                    channel=message.channel,
+                    text=message.text,
+                    buttons=tuple(message.buttons or ()),
+                    image_url=message.image_url,
+                    parts_sent=message.parts_sent,
+                    attempts=message.attempts,
+                    credentials=credentials,
+                )
+            )
+        return jobs
+
+
+def _update(factory: sessionmaker[Session], message_id: int, **values: Any) -> None:
+    with transaction(factory) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+
+
+def _failure_values(job: Job, exc: DeliveryError) -> dict[str, Any]:
+    if not exc.retryable or job.attempts >= MAX_ATTEMPTS:
+        reason = exc.reason if not exc.retryable else f"Đã thử {job.attempts} lần, không gửi được: {exc.reason}"
+        return {"status": FAILED, "last_error": reason[:2000], "lease_until": None}
+    delay = exc.retry_after if exc.retry_after is not None else backoff_seconds(job.attempts)
+    return {
+        "status": PENDING,
+        "last_error": exc.reason[:2000],
+        "lease_until": None,
+        "next_attempt_at": utcnow() + timedelta(seconds=delay),
+    }
+
+
+async def deliver(app: FastAPI, job: Job) -> None:
+    factory: sessionmaker[Session] = app.state.sessionmaker
+    channel = registry.get(job.channel)
+
+    async def on_part_sent(parts: int, platform_id: str | None) -> None:
+        await run_in_threadpool(_update, factory, job.id, parts_sent=parts, platform_message_id=platform_id)
+
+    context = SendContext(
+        http=app.state.http,
+        credentials=job.credentials,
+        tokens=DatabaseTokenStore(factory),
+        parts_sent=job.parts_sent,
+        on_part_sent=on_part_sent,
+    )
+    message = OutboundMessage(
+        conversation_id=job.conversation_id,
+        recipient=job.conversation_id.split(":", 2)[2],
+        text=job.text,
+        buttons=job.buttons,
+        image_url=job.image_url,
+    )
+    try:
+        await channel.send(message, context)
+    except DeliveryError as exc:
+        log.warning("outbox %s to %s not delivered: %s", job.id, job.conversation_id, exc.reason)
+        await run_in_threadpool(_update, factory, job.id, **_failure_values(job, exc))
+        return
+    await run_in_threadpool(_update, factory, job.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error=None)
+    if job.channel == "web":
+        notify(app, f"web:{job.conversation_id}")
+
+
+async def claim_jobs(app: FastAPI, limit: int) -> list[Job]:
+    return await run_in_threadpool(_claim_jobs, app.state.sessionmaker, limit)
+
+
+async def deliver_due(app: FastAPI, *, limit: int = BATCH) -> int:
+    """Deliver one batch; returns how many rows were claimed (0 when nothing is due)."""
+    jobs = await claim_jobs(app, limit)
+    if not jobs:
+        return 0
+    tasks = [asyncio.create_task(deliver(app, job), name=f"outbox-{job.id}") for job in jobs]
+    try:
+        await asyncio.wait(tasks)
+    except asyncio.CancelledError:
+        # Shutting down: let sends in flight finish and be recorded, so none is left half-known.
+        await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+        raise
+    for task in tasks:
+        if task.exception() is not None:
+            log.error("outbox delivery crashed", exc_info=task.exception())
+    return len(jobs)

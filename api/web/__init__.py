@@ -1,0 +1,1 @@
+"""The web chat widget, its demo page and the event stream for replies that arrive later."""

@@ -1,0 +1,213 @@
+/* Xã Số — khung chat nhúng cho trang web của xã/phường.
+ * Nhúng bằng một thẻ:  <script src="https://<cổng>/static/web/widget.js" data-commune="xa-demo" async></script>
+ * Tuỳ chọn: data-title, data-open="true" (mở sẵn), data-base (địa chỉ cổng, mặc định lấy từ src).
+ * Tin nhắn của người dân và của bot chỉ được hiển thị bằng textContent (không bao giờ innerHTML).
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector("script[data-xaso-widget],script[src*='widget.js']");
+  if (!script || window.__xasoWidget) return;
+  window.__xasoWidget = true;
+
+  var base = (script.getAttribute("data-base") || new URL(script.src, location.href).origin).replace(/\/$/, "");
+  var commune = script.getAttribute("data-commune") || "";
+  var title = script.getAttribute("data-title") || "Trợ lý ảo UBND xã";
+  var key = "xaso:" + base + ":" + (commune || "default");
+  var MAX_KEPT = 200;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
+  }
+  function randomId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  var state = load();
+  state.sender = state.sender || randomId();
+  state.log = state.log || [];
+  state.lastEventId = state.lastEventId || 0;
+  function save() {
+    state.log = state.log.slice(-MAX_KEPT);
+    try { localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* private mode: session only */ }
+  }
+  save();
+
+  var host = document.createElement("div");
+  host.id = "xaso-chat";
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var css = document.createElement("style");
+  css.textContent = [
+    ":host{all:initial}",
+    ".btn{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#c62828;color:#fff;border:0;border-radius:28px;",
+    "padding:14px 20px;font:600 15px system-ui,sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer}",
+    ".panel{position:fixed;right:20px;bottom:80px;z-index:2147483000;width:360px;max-width:calc(100vw - 40px);height:520px;",
+    "max-height:calc(100vh - 120px);display:none;flex-direction:column;background:#fff;border-radius:12px;overflow:hidden;",
+    "box-shadow:0 8px 30px rgba(0,0,0,.3);font:15px/1.45 system-ui,sans-serif;color:#1b1b1b}",
+    ".panel.open{display:flex}",
+    ".head{background:#c62828;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between}",
+    ".head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}",
+    ".status{font-size:12px;padding:4px 12px;background:#fff3e0;color:#8a4b00;display:none}",
+    ".status.show{display:block}",
+    ".log{flex:1;overflow-y:auto;padding:12px;background:#f6f6f6}",
+    ".msg{max-width:85%;margin:6px 0;padding:8px 12px;border-radius:14px;white-space:pre-wrap;word-wrap:break-word}",
+    ".bot{background:#fff;border:1px solid #e3e3e3;margin-right:auto}",
+    ".user{background:#c62828;color:#fff;margin-left:auto}",
+    ".msg img{max-width:100%;border-radius:8px;display:block}",
+    ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}",
+    ".quick button{border:1px solid #c62828;color:#c62828;background:#fff;border-radius:16px;padding:5px 12px;cursor:pointer;font:14px system-ui,sans-serif}",
+    "form{display:flex;border-top:1px solid #ddd}",
+    "input{flex:1;border:0;padding:12px;font:15px system-ui,sans-serif;outline:none}",
+    "form button{border:0;background:#c62828;color:#fff;padding:0 16px;font-weight:600;cursor:pointer}"
+  ].join("");
+  root.appendChild(css);
+
+  var toggle = el("button", "btn", "💬 Hỏi đáp với UBND xã");
+  toggle.setAttribute("aria-label", "Mở khung chat");
+  var panel = el("div", "panel");
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", title);
+  var head = el("div", "head");
+  head.appendChild(el("span", "", title));
+  var close = el("button", "", "×");
+  close.setAttribute("aria-label", "Đóng");
+  head.appendChild(close);
+  var status = el("div", "status", "");
+  var log = el("div", "log");
+  log.setAttribute("aria-live", "polite");
+  var form = el("form");
+  var input = el("input");
+  input.placeholder = "Nhập câu hỏi của bạn…";
+  input.setAttribute("aria-label", "Tin nhắn");
+  input.maxLength = 4000;
+  var send = el("button", "", "Gửi");
+  send.type = "submit";
+  form.appendChild(input); form.appendChild(send);
+  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(form);
+  root.appendChild(toggle); root.appendChild(panel);
+  (document.body || document.documentElement).appendChild(host);
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text;
+    return node;
+  }
+  function setStatus(text) {
+    status.textContent = text || "";
+    status.className = text ? "status show" : "status";
+  }
+  function render(entry) {
+    var bubble = el("div", "msg " + (entry.from === "user" ? "user" : "bot"));
+    if (entry.text) bubble.appendChild(document.createTextNode(entry.text));
+    if (entry.image && /^https?:\/\//.test(entry.image)) {
+      var img = document.createElement("img");
+      img.src = entry.image; img.alt = "Hình ảnh";
+      bubble.appendChild(img);
+    }
+    log.appendChild(bubble);
+    if (entry.buttons && entry.buttons.length && entry === state.log[state.log.length - 1]) {
+      var row = el("div", "quick");
+      entry.buttons.forEach(function (b) {
+        var button = el("button", "", b.title);
+        button.type = "button";
+        button.addEventListener("click", function () { row.remove(); submit(b.title, b.payload); });
+        row.appendChild(button);
+      });
+      log.appendChild(row);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+  function add(entry) {
+    state.log.push(entry); save();
+    var old = log.querySelector(".quick");
+    if (old) old.remove();
+    render(entry);
+  }
+  function addBotReplies(replies) {
+    replies.forEach(function (r) {
+      if (r.text || r.image) add({ from: "bot", text: r.text || "", image: r.image || null, buttons: r.buttons || [] });
+    });
+  }
+
+  function post(body, attempt) {
+    return fetch(base + "/webhooks/web", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      if (res.status >= 500) throw new Error("HTTP " + res.status);
+      return res.json().then(function (data) { return { ok: res.ok, data: data }; });
+    }).catch(function (err) {
+      // Same message id on every retry: the gateway answers a repeat from the first attempt, never twice.
+      if (attempt >= 5) throw err;
+      setStatus("Mất kết nối, đang thử gửi lại…");
+      return new Promise(function (r) { setTimeout(r, Math.min(8000, 500 * Math.pow(2, attempt))); })
+        .then(function () { return post(body, attempt + 1); });
+    });
+  }
+
+  var busy = false;
+  function submit(shown, payload) {
+    shown = (shown || "").trim();
+    if (!shown || busy) return;
+    busy = true; send.disabled = true;
+    add({ from: "user", text: shown });
+    var metadata = { message_id: randomId() };
+    if (commune) metadata.commune = commune;
+    post({ sender: state.sender, message: payload || shown, metadata: metadata }, 0).then(function (result) {
+      setStatus("");
+      if (!result.ok) {
+        var err = result.data && result.data.error;
+        add({ from: "bot", text: (err && err.message) || "Không gửi được tin nhắn." });
+        return;
+      }
+      addBotReplies(result.data || []);
+    }).catch(function () {
+      setStatus("Không gửi được tin nhắn. Vui lòng kiểm tra kết nối mạng và thử lại.");
+    }).then(function () { busy = false; send.disabled = false; input.focus(); });
+  }
+
+  var source = null;
+  function connect() {
+    if (source || !window.EventSource) return;
+    var url = base + "/webhooks/web/events?sender=" + encodeURIComponent(state.sender) +
+      (commune ? "&commune=" + encodeURIComponent(commune) : "") + "&after=" + state.lastEventId;
+    source = new EventSource(url);
+    source.addEventListener("open", function () { setStatus(""); });
+    source.addEventListener("message", function (ev) {
+      var m = JSON.parse(ev.data);
+      if (m.id <= state.lastEventId) return;
+      state.lastEventId = m.id;
+      add({ from: "bot", text: m.text || "", image: m.image || null, buttons: m.buttons || [] });
+    });
+    source.addEventListener("error", function () {
+      setStatus("Đang kết nối lại…");
+      // The browser retries by itself; if it gave up (CLOSED), start over with the last id we saw.
+      if (source.readyState === 2) { source = null; setTimeout(connect, 3000); }
+    });
+  }
+
+  function open(flag) {
+    panel.className = flag ? "panel open" : "panel";
+    state.open = !!flag; save();
+    if (flag) {
+      connect();
+      if (!state.log.length) submit_greeting();
+      input.focus();
+    }
+  }
+  function submit_greeting() {
+    post({ sender: state.sender, message: "/start", metadata: commune ? { commune: commune, message_id: randomId() } : { message_id: randomId() } }, 0)
+      .then(function (result) { if (result.ok) addBotReplies(result.data || []); })
+      .catch(function () { setStatus("Chưa kết nối được với hệ thống."); });
+  }
+
+  state.log.forEach(render);
+  toggle.addEventListener("click", function () { open(panel.className.indexOf("open") < 0); });
+  close.addEventListener("click", function () { open(false); });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); var t = input.value; input.value = ""; submit(t); });
+  connect();
+  if (state.open || script.getAttribute("data-open") === "true") open(true);
+  window.XaSoChat = { open: function () { open(true); }, close: function () { open(false); }, sender: state.sender };
+})();

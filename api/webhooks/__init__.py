@@ -1,0 +1,1 @@
+"""Webhook routes for Zalo, Telegram and the web chat."""

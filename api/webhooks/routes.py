@@ -1,0 +1,113 @@
+"""Webhooks: authenticate, store the raw event (deduplicated) and answer; the inbox worker does the rest.
+
+The web chat is the exception that keeps Rasa's REST contract: it answers with the bot's replies synchronously,
+still storing the message first.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from api.channel_accounts.service import credentials_for
+from api.communes.service import get_commune
+from api.conversations.flows import Context, handle
+from api.deps import SettingsDep
+from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized, ValidationFailed
+from api.inbox.service import store_event
+from api.outbox.signals import notify
+from api.webhooks.schemas import WebMessageIn
+from channels import registry
+from channels.base import Credentials, InboundMessage, InboundRejected
+
+router = APIRouter(tags=["webhooks"])
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _account(factory: sessionmaker[Session], slug: str, channel: str) -> tuple[int, Credentials | None]:
+    with factory() as session:
+        commune = get_commune(session, slug=slug)
+        return commune.id, credentials_for(session, commune_id=commune.id, commune_slug=slug, channel=channel)
+
+
+async def _platform_webhook(request: Request, channel_name: str, commune: str) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("Dữ liệu gửi lên quá lớn.")
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    commune_id, credentials = await run_in_threadpool(_account, factory, commune, channel_name)
+    channel = registry.get(channel_name)
+    try:
+        channel.verify(headers=request.headers, body=body, credentials=credentials)
+    except InboundRejected as exc:
+        error = Unauthorized if exc.status_code == 401 else PermissionDenied
+        raise error(exc.message, code="webhook_not_authenticated") from None
+    try:
+        payload = json.loads(body)
+        messages = channel.parse(payload, commune=commune) if isinstance(payload, dict) else None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValidationFailed(f"Sự kiện không đọc được: {type(exc).__name__}", code="invalid_event") from None
+    if messages is None:
+        raise ValidationFailed("Nội dung gửi lên phải là một đối tượng JSON.", code="invalid_event")
+    if not messages:
+        return {"ok": True, "stored": False}  # echoes of our own messages and events we do not act on
+    message = messages[0]
+    stored = await run_in_threadpool(
+        store_event,
+        factory,
+        commune_id=commune_id,
+        channel=channel_name,
+        event_id=message.event_id,
+        conversation_id=message.conversation_id,
+        raw=body.decode("utf-8", errors="replace"),
+    )
+    if stored.created:
+        notify(request.app, "inbox")
+    return {"ok": True, "stored": stored.created, "duplicate": not stored.created}
+
+
+@router.post("/webhooks/zalo/{commune}", summary="Webhook Zalo OA của một xã")
+async def zalo_webhook(commune: str, request: Request) -> dict[str, Any]:
+    return await _platform_webhook(request, "zalo", commune)
+
+
+@router.post("/webhooks/telegram/{commune}", summary="Webhook bot Telegram của một xã")
+async def telegram_webhook(commune: str, request: Request) -> dict[str, Any]:
+    return await _platform_webhook(request, "telegram", commune)
+
+
+def _web_reply(reply: dict[str, Any], sender: str) -> dict[str, Any]:
+    return {**reply, "recipient_id": sender}
+
+
+@router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
+async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDep) -> list[dict[str, Any]]:
+    slug = (body.metadata.commune if body.metadata else None) or settings.default_commune
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    try:
+        commune_id, _ = await run_in_threadpool(_account, factory, slug, "web")
+    except NotFound as exc:  # name the field the caller can fix
+        raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
+    raw: dict[str, Any] = body.model_dump(exclude_none=True)
+    message: InboundMessage = registry.get("web").parse(raw, commune=slug)[0]
+    stored = await run_in_threadpool(
+        store_event,
+        factory,
+        commune_id=commune_id,
+        channel="web",
+        event_id=message.event_id,
+        conversation_id=message.conversation_id,
+        raw=json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": message.event_id}}),
+        claim_now=True,
+    )
+    if not stored.created:
+        return [_web_reply(r, body.sender) for r in stored.response or []]
+    turn = await handle(request.app, Context(stored.id, commune_id, slug, "web", inline=True), message)
+    if turn.queued:
+        notify(request.app, "outbox")
+    return [_web_reply(r, body.sender) for r in turn.replies]

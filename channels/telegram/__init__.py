@@ -1,0 +1,1 @@
+"""Telegram via python-telegram-bot, in webhook mode inside the gateway (polling for development)."""
