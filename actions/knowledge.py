@@ -1,0 +1,158 @@
+"""The editable knowledge base under knowledge/: procedures and health guidance, one YAML file per topic.
+
+Files are read once per process (staff edit them and restart the action server). A commune may override any field of
+a procedure through its settings JSON, e.g. ``{"procedures": {"chung_thuc_ban_sao": {"fee": "..."}}}``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+
+import yaml
+
+from actions.common import contains_any, fold
+
+KNOWLEDGE_DIR = Path(os.environ.get("XASO_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
+ASPECTS = ("documents", "fee", "time", "where", "online", "who", "legal")
+OVERRIDABLE = ("name", "who", "documents", "time", "fee", "where", "online", "legal", "summary")
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: Text
+    name: Text
+    summary: Text
+    who: Text
+    documents: Tuple[Text, ...]
+    time: Text
+    fee: Text
+    where: Text
+    online_url: Optional[Text]
+    online_note: Text
+    legal: Tuple[Text, ...]
+    keywords: Tuple[Text, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class HealthTopic:
+    id: Text
+    title: Text
+    guidance: Text
+    warning: Text
+    keywords: Tuple[Text, ...]
+
+
+def _read(path: Path) -> Dict[Text, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+def _procedure(data: Mapping[Text, Any]) -> Procedure:
+    online = data.get("online") or {}
+    return Procedure(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        summary=str(data.get("summary", "")),
+        who=str(data.get("who", "")),
+        documents=tuple(str(d) for d in data.get("documents") or ()),
+        time=str(data.get("time", "")),
+        fee=str(data.get("fee", "")),
+        where=str(data.get("where", "")),
+        online_url=online.get("url") if isinstance(online, dict) else None,
+        online_note=str(online.get("note", "")) if isinstance(online, dict) else "",
+        legal=tuple(str(item) for item in data.get("legal") or ()),
+        keywords=tuple(str(k) for k in data.get("keywords") or ()),
+    )
+
+
+@lru_cache(maxsize=1)
+def procedures() -> Dict[Text, Procedure]:
+    return {p.id: p for p in (_procedure(_read(path)) for path in sorted((KNOWLEDGE_DIR / "procedures").glob("*.yml")))}
+
+
+def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = None) -> Optional[Procedure]:
+    """The procedure with the commune's overrides applied (unknown or malformed override fields are ignored)."""
+    base = procedures().get(procedure_id)
+    if base is None or not overrides:
+        return base
+    changes: Dict[Text, Any] = {}
+    for key, value in overrides.items():
+        if key not in OVERRIDABLE or value in (None, "", []):
+            continue
+        if key == "online" and isinstance(value, dict):
+            changes["online_url"] = value.get("url", base.online_url)
+            changes["online_note"] = str(value.get("note", base.online_note))
+        elif key in ("documents", "legal") and isinstance(value, list):
+            changes[key] = tuple(str(v) for v in value)
+        elif isinstance(value, str):
+            changes[key] = value
+    return replace(base, **changes)
+
+
+def commune_overrides(commune: Optional[Mapping[Text, Any]], procedure_id: Text) -> Dict[Text, Any]:
+    """Per-procedure overrides from the commune's settings (``settings.procedures.<id>`` or ``settings.<id>``)."""
+    settings = (commune or {}).get("settings") or {}
+    if not isinstance(settings, dict):
+        return {}
+    scoped = settings.get("procedures")
+    candidate = (scoped if isinstance(scoped, dict) else settings).get(procedure_id)
+    return dict(candidate) if isinstance(candidate, dict) else {}
+
+
+def match_procedure(text: Text) -> Optional[Text]:
+    """The procedure whose keywords best match free text (longest keyword wins), for when NLU found no entity."""
+    folded = fold(text)
+    best: Tuple[int, Optional[Text]] = (0, None)
+    for proc in procedures().values():
+        for keyword in (proc.name, *proc.keywords):
+            if len(keyword) > best[0] and contains_any(folded, [keyword]):
+                best = (len(keyword), proc.id)
+    return best[1]
+
+
+@lru_cache(maxsize=1)
+def health_topics() -> Dict[Text, HealthTopic]:
+    topics = {}
+    for path in sorted((KNOWLEDGE_DIR / "health").glob("*.yml")):
+        data = _read(path)
+        if path.name.startswith("_") or data.get("kind") == "emergency":
+            continue
+        topics[str(data["id"])] = HealthTopic(
+            id=str(data["id"]), title=str(data["title"]), guidance=str(data["guidance"]).strip(),
+            warning=str(data.get("warning", "")), keywords=tuple(str(k) for k in data.get("keywords") or ()),
+        )  # fmt: skip
+    return topics
+
+
+@lru_cache(maxsize=1)
+def health_common() -> Dict[Text, Text]:
+    return {k: str(v) for k, v in _read(KNOWLEDGE_DIR / "health" / "_common.yml").items()}
+
+
+@lru_cache(maxsize=1)
+def emergency() -> Dict[Text, Any]:
+    return _read(KNOWLEDGE_DIR / "health" / "cap_cuu.yml")
+
+
+def match_health_topic(text: Text) -> Optional[HealthTopic]:
+    """The topic with the longest matching keyword; "sốt xuất huyết" beats "sốt"."""
+    folded = fold(text)
+    best: Tuple[int, Optional[HealthTopic]] = (0, None)
+    for topic in health_topics().values():
+        for keyword in topic.keywords:
+            if len(keyword) > best[0] and contains_any(folded, [keyword]):
+                best = (len(keyword), topic)
+    return best[1]
+
+
+def emergency_situations(text: Text) -> List[Dict[Text, Any]]:
+    folded = fold(text)
+    situations = emergency().get("situations") or {}
+    return [dict(value, id=key) for key, value in situations.items() if contains_any(folded, value.get("keywords", []))]
