@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import warnings
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -149,7 +150,9 @@ class TelegramChannel:
             else:
                 sent = await bot.send_message(chat_id=chat_id, text=part["text"], reply_markup=part.get("reply_markup"))
         except RetryAfter as exc:
-            wait = _retry_seconds(exc.retry_after)
+            with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta: both are handled
+                warnings.simplefilter("ignore")
+                wait = _retry_seconds(exc.retry_after)
             raise DeliveryError(
                 f"Telegram giới hạn tần suất; thử lại sau {wait:.0f} giây.", retryable=True, retry_after=wait
             ) from exc

@@ -27,8 +27,10 @@ class FakeZalo:
     calls: list[dict[str, Any]] = field(default_factory=list)  # every call, accepted or not
     refreshes: list[dict[str, str]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # error codes answered to the next sends
+    fail_at: dict[int, int] = field(default_factory=dict)  # call number (1-based) → error code answered to it
     down: bool = False
     delay: float = 0.0
+    url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -54,8 +56,8 @@ class FakeZalo:
                 return Response("upstream down", status_code=503)
             if token not in self.access_tokens:
                 return JSONResponse({"error": -216, "message": "Access token is invalid"})
-            if self.fail_next:
-                code = self.fail_next.pop(0)
+            if self.fail_next or len(self.calls) in self.fail_at:
+                code = self.fail_at.pop(len(self.calls), None) or self.fail_next.pop(0)
                 return JSONResponse({"error": code, "message": f"fake error {code}"})
             if len(body.get("message", {}).get("text", "")) > 2000:
                 return JSONResponse({"error": -201, "message": "text too long"})
