@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,7 @@ app = typer.Typer(help="Bản tin phát thanh: chuyển văn bản thành âm th
 console = Console()
 
 
-class EngineChoice(str, Enum):
+class EngineChoice(StrEnum):
     edge = "edge"
     offline = "offline"
     piper = "piper"
