@@ -1,0 +1,116 @@
+"""Loudspeaker bulletins, their play times and the news feeds that propose them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, utcnow
+from api.staff.coltypes import UTCDateTime
+
+
+class Priority(StrEnum):
+    """Circular 39/2020/TT-BTTTT: normal (on the schedule), priority, emergency (played at once, interrupting)."""
+
+    thong_thuong = "thong_thuong"
+    uu_tien = "uu_tien"
+    khan_cap = "khan_cap"
+
+
+PRIORITY_LABELS = {Priority.thong_thuong: "thông thường", Priority.uu_tien: "ưu tiên", Priority.khan_cap: "khẩn cấp"}
+
+
+class Status(StrEnum):
+    draft = "draft"
+    approved = "approved"
+    published = "published"
+
+
+STATUS_LABELS = {Status.draft: "Bản nháp", Status.approved: "Đã duyệt", Status.published: "Đã phát hành"}
+
+
+class Source(StrEnum):
+    staff = "staff"
+    feed = "feed"
+    digest = "digest"
+
+
+class Bulletin(Base):
+    __tablename__ = "bulletins"
+    __table_args__ = (
+        UniqueConstraint("commune_id", "source_ref", name="uq_bulletins_commune_source_ref"),
+        Index("ix_bulletins_commune_status", "commune_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(16), default=Priority.thong_thuong.value)
+    status: Mapped[str] = mapped_column(String(16), default=Status.draft.value)
+    engine: Mapped[str] = mapped_column(String(16), default="edge")
+    voice: Mapped[str | None] = mapped_column(String(64), default=None)
+    rate: Mapped[int] = mapped_column(Integer, default=0)
+    # Where a draft came from; ``source_ref`` (a feed entry id, a digest week) keeps sources from repeating.
+    source: Mapped[str] = mapped_column(String(16), default=Source.staff.value)
+    source_ref: Mapped[str | None] = mapped_column(String(500), default=None)
+    source_url: Mapped[str | None] = mapped_column(String(1000), default=None)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The produced audio, relative to Settings.data_dir, and what was measured on the file.
+    audio_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    audio_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    audio_bytes: Mapped[int | None] = mapped_column(Integer, default=None)
+    audio_duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    audio_loudness_lufs: Mapped[float | None] = mapped_column(Float, default=None)
+    audio_true_peak_dbtp: Mapped[float | None] = mapped_column(Float, default=None)
+    audio_engine: Mapped[str | None] = mapped_column(String(16), default=None)
+    audio_voice: Mapped[str | None] = mapped_column(String(64), default=None)
+    audio_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    plays: Mapped[list[BulletinPlay]] = relationship(
+        back_populates="bulletin", cascade="all, delete-orphan", order_by="BulletinPlay.play_at", lazy="selectin"
+    )
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.priority == Priority.khan_cap
+
+
+class BulletinPlay(Base):
+    """One scheduled play of a bulletin on the commune's loudspeakers."""
+
+    __tablename__ = "bulletin_plays"
+    __table_args__ = (Index("ix_bulletin_plays_commune_play_at", "commune_id", "play_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"), index=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
+    play_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    bulletin: Mapped[Bulletin] = relationship(back_populates="plays")
+
+
+class NewsFeed(Base):
+    """An RSS/Atom feed of a provincial or government portal whose items become draft bulletins."""
+
+    __tablename__ = "news_feeds"
+    __table_args__ = (UniqueConstraint("commune_id", "url", name="uq_news_feeds_commune_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    etag: Mapped[str | None] = mapped_column(String(200), default=None)
+    modified: Mapped[str | None] = mapped_column(String(200), default=None)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
