@@ -1,0 +1,156 @@
+"""Accent- and teencode-insensitive synonym mapping to the canonical values of docs/contracts.md.
+
+Rasa's ``EntitySynonymMapper`` matches the exact lowercase string, so "giay khai sinh" (typed without diacritics) or
+"gks" would stay raw. Here every surface form learnt from the training data (annotations and ``synonym:`` blocks) is
+keyed by ``text.key`` (folded, teencode-expanded). Values of a closed set that cannot be mapped are dropped rather
+than passed on raw, and a gazetteer pass adds known surface forms the statistical extractor missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+import rasa.shared.utils.io
+
+from bot.components.regex_entities import overlaps
+from bot.components.text import key
+
+FILENAME = "vi_synonyms.json"
+Lexicon = Dict[str, Dict[str, str]]  # entity type → {key → canonical value}
+
+
+def build_lexicon(training_data: TrainingData) -> Lexicon:
+    """Entity type → key → canonical value, from annotations and synonym blocks (value types from annotations)."""
+    lexicon: Lexicon = {}
+    value_type: Dict[str, str] = {}
+    for example in training_data.entity_examples:
+        text = example.get(TEXT)
+        for entity in example.get(ENTITIES, []):
+            value, kind = str(entity["value"]), entity["entity"]
+            value_type[value] = kind
+            table = lexicon.setdefault(kind, {})
+            table.setdefault(key(text[entity["start"] : entity["end"]]), value)
+            table.setdefault(key(value), value)
+    for surface, value in training_data.entity_synonyms.items():
+        kind = value_type.get(str(value))
+        if kind is not None:
+            lexicon[kind][key(surface)] = str(value)
+    for table in lexicon.values():
+        table.pop("", None)
+    return lexicon
+
+
+def map_value(table: Dict[str, str], surface: str) -> Optional[str]:
+    """Exact key, else the longest known form inside the surface (DIET spans are sometimes a word too wide)."""
+    wanted = key(surface)
+    if wanted in table:
+        return table[wanted]
+    padded = f" {wanted} "
+    inside = [k for k in table if f" {k} " in padded]
+    return table[max(inside, key=len)] if inside else None
+
+
+def gazetteer(tokens: Sequence[Any], table: Dict[str, str], min_chars: int) -> List[Tuple[int, int, str]]:
+    """(start, end, value) of known surface forms in the token lemmas, longest first, no overlaps."""
+    words: List[Tuple[str, int, int]] = []
+    for token in tokens:
+        for word in str(token.lemma).split():
+            words.append((word, token.start, token.end))
+    found: List[Tuple[int, int, str]] = []
+    used: set = set()
+    for surface in sorted((k for k in table if len(k) >= min_chars), key=len, reverse=True):
+        needle = surface.split()
+        for i in range(len(words) - len(needle) + 1):
+            span = range(i, i + len(needle))
+            if used.isdisjoint(span) and [w for w, _, _ in words[i : i + len(needle)]] == needle:
+                used.update(span)
+                found.append((words[i][1], words[i + len(needle) - 1][2], table[surface]))
+    return found
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class AccentInsensitiveSynonymMapper(GraphComponent, EntityExtractorMixin):
+    """Maps entity values to canonical ones regardless of diacritics, case and teencode."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # closed: entity types whose values must be canonical; gazetteer: types also found by lookup.
+        return {"closed": ["procedure", "category", "aspect"], "gazetteer": ["procedure"], "min_chars": 5}
+
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, lexicon: Lexicon
+    ) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._storage = model_storage
+        self._resource = resource
+        self.lexicon = lexicon
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "AccentInsensitiveSynonymMapper":
+        return cls(config, model_storage, resource, {})
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "AccentInsensitiveSynonymMapper":
+        lexicon: Lexicon = {}
+        try:
+            with model_storage.read_from(resource) as directory:
+                lexicon = rasa.shared.utils.io.read_json_file(directory / FILENAME)
+        except (ValueError, FileNotFoundError):
+            pass  # no entities in the training data
+        return cls(config, model_storage, resource, lexicon)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.lexicon = build_lexicon(training_data)
+        with self._storage.write_to(self._resource) as directory:
+            rasa.shared.utils.io.dump_obj_as_json_to_file(directory / FILENAME, self.lexicon)
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            message.set(ENTITIES, self.resolve(message), add_to_output=True)
+        return messages
+
+    def resolve(self, message: Message) -> List[Dict[str, Any]]:
+        closed = set(self._config["closed"])
+        entities: List[Dict[str, Any]] = []
+        for entity in message.get(ENTITIES, []):
+            table = self.lexicon.get(entity["entity"])
+            if table is None:
+                entities.append(entity)
+                continue
+            value = map_value(table, str(entity["value"]))
+            if value is None and entity["entity"] in closed:
+                continue
+            if value is not None and value != entity["value"]:
+                entity["value"] = value
+                self.add_processor_name(entity)
+            entities.append(entity)
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        for kind in self._config["gazetteer"]:
+            for start, end, value in gazetteer(tokens, self.lexicon.get(kind, {}), self._config["min_chars"]):
+                entity = {"entity": kind, "value": value, "start": start, "end": end, "confidence_entity": 1.0}
+                if not overlaps(entity, entities):
+                    entities.append(self.add_extractor_name([entity])[0])
+        return sorted(entities, key=lambda e: e.get("start", 0))
