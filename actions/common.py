@@ -44,8 +44,13 @@ def contains_any(folded_text: Text, phrases: Iterable[Text]) -> bool:
     return False
 
 
+PLACEHOLDER_RE = re.compile(r"^\[[^\[\]]{1,30}\]$")  # "[hình ảnh]", "[vị trí]": media without a caption
+
+
 def latest_text(tracker: Tracker) -> Text:
-    return nfc((tracker.latest_message or {}).get("text"))
+    """The latest message's text (NFC); empty for the gateway's placeholders of captionless media."""
+    text = nfc((tracker.latest_message or {}).get("text"))
+    return "" if PLACEHOLDER_RE.match(text) else text
 
 
 def latest_intent(tracker: Tracker) -> Text:

@@ -81,11 +81,20 @@ def strip_correction(text: Text) -> Text:
 
 
 def image_urls(tracker: Tracker) -> List[Text]:
-    """Image URLs the channel attached to the latest message (``metadata.attachments[{type, url}]``)."""
+    """Image URLs the channel attached to the latest message.
+
+    The gateway sends ``metadata.attachments`` as a list of URLs with ``metadata.message_type`` "image"; dicts
+    ``{type, url}`` are accepted too. Only http(s) URLs are kept: the case API stores nothing else.
+    """
+    meta = metadata(tracker)
     urls = []
-    for item in metadata(tracker).get("attachments") or []:
-        if isinstance(item, dict) and item.get("type") in ("image", "photo") and isinstance(item.get("url"), str):
-            urls.append(item["url"])
+    for item in meta.get("attachments") or []:
+        if isinstance(item, dict) and item.get("type") in ("image", "photo"):
+            item = item.get("url")
+        elif not (isinstance(item, str) and meta.get("message_type") in ("image", "photo", None)):
+            continue
+        if isinstance(item, str) and item.startswith(("https://", "http://")):
+            urls.append(item)
     return urls
 
 

@@ -91,7 +91,7 @@ def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = 
             changes["online_note"] = str(value.get("note", base.online_note))
         elif key in ("documents", "legal") and isinstance(value, list):
             changes[key] = tuple(str(v) for v in value)
-        elif isinstance(value, str):
+        elif key not in ("online", "documents", "legal") and isinstance(value, str):
             changes[key] = value
     return replace(base, **changes)
 

@@ -13,14 +13,15 @@ from actions.common import commune_slug, contains_any, first_entity, fold, lates
 from actions.gateway import gateway
 from actions.knowledge import ASPECTS, Procedure, commune_overrides, match_procedure, procedure_for, procedures
 
+# Checked in this order: "hồ sơ" appears in many questions, so documents come last.
 ASPECT_WORDS = {
-    "documents": ["giấy tờ", "hồ sơ", "cần gì", "cần những gì", "mang theo", "chuẩn bị", "thủ tục gồm"],
     "fee": ["lệ phí", "phí", "bao nhiêu tiền", "mất tiền", "tốn bao nhiêu", "chi phí", "tiền phí"],
     "time": ["bao lâu", "mấy ngày", "bao nhiêu ngày", "thời gian", "khi nào có", "lấy liền"],
     "where": ["ở đâu", "nộp ở đâu", "chỗ nào", "nơi nào", "đến đâu", "làm ở đâu"],
     "online": ["online", "trực tuyến", "qua mạng", "dịch vụ công", "trên mạng", "vneid"],
     "who": ["ai được", "ai có thể", "ai làm", "người nào", "đối tượng", "điều kiện"],
     "legal": ["căn cứ", "luật", "nghị định", "thông tư", "văn bản pháp luật"],
+    "documents": ["giấy tờ", "hồ sơ", "cần gì", "cần những gì", "mang theo", "chuẩn bị", "thủ tục gồm"],
 }
 ASPECT_TITLES = {
     "documents": "Giấy tờ cần có", "fee": "Lệ phí", "time": "Thời gian", "where": "Nơi nộp",

@@ -31,7 +31,10 @@ from actions.gateway import GatewayError, gateway
 ORDER = ("report_category", "report_location", "report_photo", "report_phone", "report_confirmed")
 ALL_SLOTS = (*ORDER, "report_description", "report_latitude", "report_longitude", "report_cancelled", "report_editing")
 CATEGORIES = {
-    "giao_thong": ("Giao thông (đường, cầu, biển báo)", ["giao thông", "đường", "ổ gà", "cầu", "biển báo", "lún"]),
+    "giao_thong": (
+        "Giao thông (đường, cầu, biển báo)",
+        ["giao thông", "ổ gà", "mặt đường", "đường hư", "đường bị", "hư đường", "cầu", "biển báo", "lún", "sạt lở"],
+    ),
     "chieu_sang": ("Chiếu sáng (đèn đường)", ["chiếu sáng", "đèn đường", "đèn", "bóng đèn", "tối om"]),
     "moi_truong": ("Môi trường (rác, ô nhiễm)", ["môi trường", "rác", "ô nhiễm", "hôi thối", "khói", "xả thải"]),
     "thoat_nuoc": ("Thoát nước, ngập úng", ["thoát nước", "ngập", "cống", "mương", "úng", "nước đọng"]),
@@ -55,12 +58,9 @@ def category_label(value: Optional[Text]) -> Text:
 
 def category_from_text(text: Text) -> Optional[Text]:
     folded = fold(text)
-    best = (0, None)
-    for key, (_, words) in CATEGORIES.items():
-        for word in words:
-            if len(word) > best[0] and contains_any(folded, [word]):
-                best = (len(word), key)
-    return best[1]
+    scores = {key: sum(len(w) for w in words if contains_any(folded, [w])) for key, (_, words) in CATEGORIES.items()}
+    best = max(scores, key=lambda key: scores[key])
+    return best if scores[best] else None
 
 
 def _activation(tracker: Tracker) -> Dict[Text, Any]:
@@ -131,6 +131,8 @@ def _edit_command(text: Text) -> Optional[Text]:
 
 def _answer(tracker: Tracker, requested: Text, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
     text = latest_text(tracker)
+    if not text and requested != "report_photo":
+        return {requested: None}  # a sticker or an empty message: ask again
     if requested == "report_category":
         category = first_entity(tracker, "category")
         category = category if category in CATEGORIES else category_from_text(text) or "khac"

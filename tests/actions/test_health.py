@@ -1,0 +1,108 @@
+"""Health: 115 first, an urgent case for the health station, vetted guidance, and the consultation booking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.health import (
+    ActionEmergencyAdvice, ActionEmergencyCase, ActionHealthAnswer, ActionSubmitConsultation, ValidateConsultationForm,
+)  # fmt: skip
+from actions.knowledge import health_topics
+from tests.actions.conftest import api, make_tracker, new_sender, slots_of, texts
+
+
+async def test_emergency_advice_says_115_first_with_steps_for_the_situation(dead_gateway: None) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEmergencyAdvice().run(
+        dispatcher, make_tracker("cuu voi ba toi dau nguc kho tho", "health_emergency"), {}
+    )
+    (text,) = texts(dispatcher)  # works with the gateway down: no network in this action
+    assert text.index("115") < 80
+    assert "nới lỏng quần áo" in text and "ngồi thẳng" in text and len(text) < 600
+
+
+async def test_emergency_case_is_urgent_and_goes_to_health_workers(gateway_url: str) -> None:
+    sender = new_sender()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("con tôi co giật, sđt 0912345678", "health_emergency", sender=sender)
+    await ActionEmergencyCase().run(dispatcher, tracker, {})
+    code = texts(dispatcher)[0].split("(mã ")[1].split(")")[0]
+    status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
+    assert status == 200 and [c["code"] for c in cases["items"]] == [code]
+    assert cases["items"][0]["kind"] == "consultation" and cases["items"][0]["title"].startswith("KHẨN CẤP")
+
+
+async def test_emergency_case_failure_repeats_115(dead_gateway: None) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEmergencyCase().run(dispatcher, make_tracker("ngộ độc", "health_emergency"), {})
+    assert "115" in texts(dispatcher)[0]
+
+
+async def test_guidance_with_warning_disclaimer_and_booking_offer() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHealthAnswer().run(
+        dispatcher, make_tracker("be bi sot xuat huyet thi sao", "health_question"), {}
+    )
+    guidance, offer = dispatcher.messages
+    assert "không dùng aspirin" in guidance["text"]
+    assert "không thay cho khám và chẩn đoán" in offer["text"] and "đặt lịch tư vấn" in offer["text"]
+    assert offer["buttons"][0]["payload"] == "/book_consultation"
+    assert slots_of(events) == {"health_question_text": "be bi sot xuat huyet thi sao"}
+
+
+async def test_unknown_health_topic_offers_a_consultation_instead_of_guessing() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHealthAnswer().run(dispatcher, make_tracker("tôi bị đau khớp gối", "health_question"), {})
+    (message,) = dispatcher.messages
+    assert "chưa có hướng dẫn" in message["text"] and message["buttons"][0]["payload"] == "/book_consultation"
+
+
+@pytest.mark.parametrize("topic", sorted(health_topics()))
+async def test_every_topic_message_is_short(topic: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHealthAnswer().run(dispatcher, make_tracker(health_topics()[topic].keywords[0], "health_question"), {})
+    assert len(dispatcher.messages) == 2 and all(len(t) < 600 for t in texts(dispatcher))
+
+
+async def consult(slots: dict[str, Any], text: str, intent: str = "nlu_fallback", sender: str = "") -> dict[str, Any]:
+    tracker = make_tracker(text, intent, slots=slots, sender=sender or None, active_loop="consultation_form")
+    events = await ValidateConsultationForm().run(CollectingDispatcher(), tracker, {})
+    slots.update(slots_of(events))
+    return slots_of(events)
+
+
+async def test_booking_after_a_question_files_a_consultation_case(gateway_url: str) -> None:
+    sender = new_sender()
+    slots: dict[str, Any] = {"health_question_text": "huyết áp cao nên ăn gì"}
+    await consult(slots, "/affirm", "affirm", sender)
+    assert slots["consult_problem"] == "huyết áp cao nên ăn gì" and slots["requested_slot"] == "consult_name"
+    await consult(slots, "Nguyễn Văn An", sender=sender)
+    await consult(slots, "0909 123 456", sender=sender)
+    await consult(slots, "sáng mai", sender=sender)
+    assert slots["requested_slot"] is None
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitConsultation().run(dispatcher, make_tracker("sáng mai", slots=slots, sender=sender), {})
+    reply = texts(dispatcher)[0]
+    assert "Mã yêu cầu tư vấn:" in reply and "0909123456" in reply and "sáng mai" in reply
+    status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
+    assert status == 200 and cases["items"][0]["kind"] == "consultation"
+    assert all(e["value"] is None for e in events)
+
+
+async def test_booking_refuses_a_bad_phone_and_can_be_cancelled() -> None:
+    slots: dict[str, Any] = {}
+    await consult(slots, "đặt lịch tư vấn", "book_consultation")
+    assert slots["requested_slot"] == "consult_problem"
+    await consult(slots, "con tôi bị ho lâu ngày", "health_question")  # the problem, not an interruption
+    assert slots["consult_problem"] == "con tôi bị ho lâu ngày"
+    await consult(slots, "Trần Thị Bình")
+    await consult(slots, "12345")
+    assert slots["requested_slot"] == "consult_phone"
+    await consult(slots, "thôi không đặt nữa", "deny")
+    assert slots["consult_cancelled"] is True and slots["requested_slot"] is None
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitConsultation().run(dispatcher, make_tracker("", slots=slots), {})
+    assert "đã hủy" in texts(dispatcher)[0]

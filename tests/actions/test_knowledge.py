@@ -1,0 +1,98 @@
+"""The knowledge base under knowledge/: complete, well-formed, and found from accent-free text."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import knowledge
+from actions.common import fold
+
+PROCEDURES = (
+    "khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",
+    "trich_luc_ho_tich", "cai_chinh_ho_tich", "nhan_cha_me_con", "giam_ho", "cu_tru", "tro_cap_xa_hoi",
+)  # fmt: skip
+HEALTH_TOPICS = (
+    "sot_tre_em", "sot_xuat_huyet", "tieu_chay", "tiem_chung", "tay_chan_mieng", "huyet_ap", "tieu_duong", "mang_thai",
+)  # fmt: skip
+
+
+def test_one_file_per_procedure_value_with_every_field() -> None:
+    procedures = knowledge.procedures()
+    assert set(procedures) == set(PROCEDURES)
+    for proc in procedures.values():
+        assert proc.name and proc.who and proc.time and proc.fee and proc.where and proc.summary, proc.id
+        assert proc.documents and proc.legal, proc.id
+        assert proc.online_url and proc.online_url.startswith("https://"), proc.id
+
+
+def test_reference_facts_are_kept() -> None:
+    procedures = knowledge.procedures()
+    assert "10.000" in procedures["chung_thuc_chu_ky"].fee
+    assert "200.000" in procedures["chung_thuc_ban_sao"].fee and "2.000" in procedures["chung_thuc_ban_sao"].fee
+    assert "60 ngày" in procedures["khai_sinh"].fee
+    assert "15 ngày" in procedures["khai_tu"].time
+    assert "Công an xã" in procedures["cu_tru"].where
+    assert any("20/2021" in item for item in procedures["tro_cap_xa_hoi"].legal)
+    assert any("123/2015" in item for item in procedures["khai_sinh"].legal)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("làm giấy khai sinh cho con", "khai_sinh"),
+        ("lam giay khai sinh cho con", "khai_sinh"),
+        ("LÀM GIẤY KHAI SINH", "khai_sinh"),
+        ("xin giay xac nhan doc than", "xac_nhan_hon_nhan"),
+        ("xin giấy xác nhận tình trạng hôn nhân", "xac_nhan_hon_nhan"),
+        ("dang ky tam tru o dau", "cu_tru"),
+        ("cong chung giay to", "chung_thuc_ban_sao"),
+        ("hôm nay trời đẹp", None),
+    ],
+)
+def test_procedure_from_free_text(text: str, expected: str | None) -> None:
+    assert knowledge.match_procedure(text) == expected
+
+
+def test_commune_override_applies_to_named_fields_only() -> None:
+    commune = {"settings": {"procedures": {"ket_hon": {"fee": "Miễn lệ phí (Nghị quyết HĐND tỉnh Demo)", "x": 1}}}}
+    overrides = knowledge.commune_overrides(commune, "ket_hon")
+    proc = knowledge.procedure_for("ket_hon", overrides)
+    assert proc is not None and proc.fee == "Miễn lệ phí (Nghị quyết HĐND tỉnh Demo)"
+    assert proc.documents == knowledge.procedures()["ket_hon"].documents
+    # The flat shape of the Commune model's comment works too; garbage is ignored.
+    assert knowledge.commune_overrides({"settings": {"ket_hon": {"fee": "A"}}}, "ket_hon") == {"fee": "A"}
+    assert knowledge.commune_overrides({"settings": "nonsense"}, "ket_hon") == {}
+    assert knowledge.procedure_for("ket_hon", {"documents": "not a list"}) == knowledge.procedures()["ket_hon"]
+
+
+def test_health_topics_each_with_guidance_and_warning() -> None:
+    topics = knowledge.health_topics()
+    assert set(topics) == set(HEALTH_TOPICS)
+    for topic in topics.values():
+        assert topic.guidance and topic.warning and topic.keywords, topic.id
+    assert knowledge.health_common()["disclaimer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bé nhà tôi bị sốt 39 độ", "sot_tre_em"),
+        ("be nha toi bi sot", "sot_tre_em"),
+        ("sot xuat huyet thi kieng gi", "sot_xuat_huyet"),
+        ("con bị tiêu chảy pha oresol thế nào", "tieu_chay"),
+        ("lich tiem chung cho tre", "tiem_chung"),
+        ("bệnh tay chân miệng lây không", "tay_chan_mieng"),
+        ("bi cao huyet ap nen an gi", "huyet_ap"),
+        ("tiểu đường nên ăn gì", "tieu_duong"),
+        ("mang thai may thang thi kham", "mang_thai"),
+    ],
+)
+def test_health_topic_from_text(text: str, expected: str) -> None:
+    topic = knowledge.match_health_topic(text)
+    assert topic is not None and topic.id == expected
+
+
+def test_emergency_situations_accent_free() -> None:
+    ids = {s["id"] for s in knowledge.emergency_situations("ba toi dau nguc va kho tho")}
+    assert ids == {"dau_nguc", "kho_tho"}
+    assert [s["id"] for s in knowledge.emergency_situations(fold("Mẹ tôi bị méo miệng"))] == ["dot_quy"]
