@@ -215,7 +215,7 @@ def list_cases(
     rows = session.scalars(
         query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
-    return list(rows.unique()), total
+    return list(rows), total
 
 
 def is_overdue(case: Case, now: datetime | None = None) -> bool:

@@ -21,10 +21,10 @@ from api.staff.models import Staff
 def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseStats:
     scoped = filter_query(staff, filters).subquery()
     by_status: dict[str, int] = dict(
-        session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).tuples().all()
+        session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
     )
     by_category: dict[str | None, int] = dict(
-        session.execute(select(scoped.c.category, func.count()).group_by(scoped.c.category)).tuples().all()
+        session.execute(select(scoped.c.category, func.count()).group_by(scoped.c.category)).all()
     )
     open_values = [s.value for s in OPEN_STATUSES]
     overdue = session.scalar(
@@ -38,9 +38,7 @@ def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseS
     ratings: dict[int, int] = dict(
         session.execute(
             select(scoped.c.rating, func.count()).where(scoped.c.rating.is_not(None)).group_by(scoped.c.rating)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     rating_count = sum(ratings.values())
     return CaseStats(
@@ -95,7 +93,7 @@ def export_rows(session: Session, *, staff: Staff, filters: CaseFilters) -> Iter
     yield "\ufeff" + buffer.getvalue()
     now = utcnow()
     query = filter_query(staff, filters).order_by(Case.created_at.desc(), Case.id.desc())
-    for case in session.scalars(query.execution_options(yield_per=500)).unique():
+    for case in session.scalars(query.execution_options(yield_per=500)):
         buffer.seek(0)
         buffer.truncate()
         overdue = case.status in {s.value for s in OPEN_STATUSES} and case.due_at is not None and case.due_at < now

@@ -42,7 +42,9 @@ def test_health_consultation_goes_to_a_health_worker(
     client: TestClient, file_case: Callable[..., dict[str, Any]], make_staff: Callable[..., Any]
 ) -> None:
     worker = make_staff("health_worker", department="tram_y_te")
-    case = file_case(kind="consultation", category=None, title="Con sốt 39 độ", conversation_id="web:xa-demo:abc", channel="web")
+    case = file_case(
+        kind="consultation", category=None, title="Con sốt 39 độ", conversation_id="web:xa-demo:abc", channel="web"
+    )
     assert case["department"]["code"] == "tram_y_te"
     detail = client.get(f"/api/v1/cases/{case['code']}", headers=worker.headers).json()
     # The seed's demo health worker or this one: the least busy health worker gets it, never an officer.
@@ -118,8 +120,9 @@ def test_notify_received_queues_a_message(client: TestClient, app: Any) -> None:
     from api.outbox.service import messages_for_conversation
 
     response = client.post(
-        "/api/v1/internal/cases", json=case_body(notify_received=True, conversation_id="tg:xa-demo:77",
-                                                 channel="telegram"), headers=SERVICE
+        "/api/v1/internal/cases",
+        json=case_body(notify_received=True, conversation_id="tg:xa-demo:77", channel="telegram"),
+        headers=SERVICE,
     )
     code = response.json()["code"]
     with app.state.sessionmaker() as session:

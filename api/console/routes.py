@@ -1,0 +1,214 @@
+"""The staff console (Vietnamese, server-rendered): login, case list, stats, static files, uploaded images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+
+from api.auth.guards import client_address, login_limiter
+from api.auth.service import authenticate
+from api.cases.catalog import CATEGORIES, Status
+from api.cases.service import CaseFilters, is_overdue, list_cases
+from api.cases.stats import case_stats, export_rows
+from api.cases.uploads import MEDIA_TYPES, media_path
+from api.console import auth
+from api.console.templating import STATIC_DIR, ZONE, render
+from api.db import transaction
+from api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from api.errors import DomainError, NotFound, ValidationFailed
+from api.staff.models import Staff
+from api.staff.service import list_staff
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+PER_PAGE = 50
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
+
+
+@router.get("/login")
+def login_form(request: Request, settings: SettingsDep, next: str = "/staff") -> Response:
+    token = auth.login_csrf(request)
+    response = render(request, "login.html", {"csrf_token": token, "next": _safe_next(next), "error": None})
+    auth.set_login_csrf(response, settings, token)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    login: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/staff",
+) -> Response:
+    error = None
+    if not auth.login_csrf_ok(request, csrf_token):
+        error, status = "Phiên đăng nhập đã hết hạn, vui lòng thử lại.", 400
+    else:
+        try:
+            staff = authenticate(
+                session, login=login, password=password, client=client_address(request), limiter=login_limiter(request)
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.status_code
+    if error is not None:
+        token = auth.login_csrf(request)
+        context = {"csrf_token": token, "next": _safe_next(next), "error": error, "login": login}
+        response = render(request, "login.html", context, status_code=status)
+        auth.set_login_csrf(response, settings, token)
+        return response
+    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    auth.start_session(session, settings, redirect, staff)
+    return redirect
+
+
+@router.post("/logout")
+def logout(
+    session: SessionDep, console: auth.ConsoleStaff, csrf_token: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
+    auth.check_csrf(console, csrf_token)
+    response = RedirectResponse("/staff/login", status_code=303)
+    auth.end_session(session, response, console)
+    return response
+
+
+def _safe_next(target: str) -> str:
+    # Only our own pages: no open redirect to another site.
+    return target if target.startswith("/staff") and not target.startswith("//") else "/staff"
+
+
+def _parse_day(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.min, tzinfo=ZONE)
+    except ValueError:
+        raise ValidationFailed("Ngày không hợp lệ (dạng YYYY-MM-DD).", code="invalid_date", field=field) from None
+
+
+@dataclass(frozen=True)
+class ListParams:
+    status: str = ""
+    category: str = ""
+    assignee: str = ""
+    overdue: str = ""
+    q: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    def filters(self, staff: Staff) -> CaseFilters:
+        statuses: tuple[Status, ...] = ()
+        if self.status == "open":
+            statuses = (Status.new, Status.assigned, Status.in_progress)
+        elif self.status in Status.__members__:
+            statuses = (Status(self.status),)
+        end = _parse_day(self.date_to, "date_to")
+        return CaseFilters(
+            status=statuses,
+            category=self.category if self.category in CATEGORIES else None,
+            assignee_id=staff.id
+            if self.assignee == "me"
+            else (int(self.assignee) if self.assignee.isdigit() else None),
+            unassigned=self.assignee == "none",
+            overdue=self.overdue == "1",
+            q=self.q or None,
+            created_from=_parse_day(self.date_from, "date_from"),
+            created_to=end + timedelta(days=1) if end else None,
+        )
+
+
+def list_params(
+    status: Annotated[str, Query(max_length=20)] = "",
+    category: Annotated[str, Query(max_length=32)] = "",
+    assignee: Annotated[str, Query(max_length=20)] = "",
+    overdue: Annotated[str, Query(max_length=5)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    date_from: Annotated[str, Query(max_length=10)] = "",
+    date_to: Annotated[str, Query(max_length=10)] = "",
+) -> ListParams:
+    return ListParams(status, category, assignee, overdue, q, date_from, date_to)
+
+
+Params = Annotated[ListParams, Depends(list_params)]
+
+
+@router.get("")
+def case_list(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    params: Params,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    staff = console.staff
+    error = None
+    try:
+        filters = params.filters(staff)
+    except DomainError as exc:
+        filters, error = ListParams().filters(staff), exc.message
+    rows, total = list_cases(session, staff=staff, filters=filters, page=page, per_page=PER_PAGE)
+    query = {k: v for k, v in asdict(params).items() if v}
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    context = {
+        "console": console,
+        "cases": [(c, is_overdue(c)) for c in rows],
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "params": params,
+        "prev_url": f"/staff?{urlencode({**query, 'page': page - 1})}" if page > 1 else None,
+        "next_url": f"/staff?{urlencode({**query, 'page': page + 1})}" if page < pages else None,
+        "export_url": f"/staff/export.csv?{urlencode(query)}",
+        "staff_list": list_staff(session, commune_id=staff.commune_id, active_only=True),
+        "error": error,
+    }
+    return render(request, "cases.html", context)
+
+
+@router.get("/export.csv")
+def export_csv(factory: SessionFactoryDep, console: auth.ConsoleStaff, params: Params) -> Response:
+    filters = params.filters(console.staff)
+
+    def rows() -> Iterator[str]:
+        with transaction(factory) as session:
+            yield from export_rows(session, staff=console.staff, filters=filters)
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ho-so.csv"'},
+    )
+
+
+@router.get("/stats")
+def stats_page(request: Request, session: SessionDep, console: auth.ConsoleStaff) -> Response:
+    stats = case_stats(session, staff=console.staff, filters=CaseFilters())
+    top = max([item.count for item in stats.by_category] + [1])
+    return render(request, "stats.html", {"console": console, "stats": stats, "top": top})
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    path = STATIC_DIR / name
+    if "/" in name or name.startswith(".") or path.suffix not in STATIC_TYPES or not path.is_file():
+        raise NotFound("Không tìm thấy tệp.", code="static_not_found")
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/media/{commune_id}/{name}")
+def media(commune_id: int, name: str, settings: SettingsDep, console: auth.ConsoleStaff) -> Response:
+    path = media_path(settings.data_dir, commune_id=commune_id, name=name)
+    if commune_id != console.staff.commune_id or path is None:
+        raise NotFound("Không tìm thấy tệp.", code="media_not_found")
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[path.suffix.lstrip(".")],
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
