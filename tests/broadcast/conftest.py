@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from api.auth.tokens import issue_token
+from api.communes.models import Commune
+from api.db import transaction
+from api.staff.models import Role
+from api.staff.service import create_staff
 
 from broadcast.settings import BroadcastSettings
 from tests.broadcast.fake_edge import FakeEdgeService, RunningFake
@@ -36,3 +46,53 @@ def broadcast_settings(fake_edge: FakeEdgeService, tmp_path: Path) -> BroadcastS
         edge_backoff_seconds=0.01,
         piper_model=None,
     )
+
+
+@dataclass
+class StaffMember:
+    id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+_logins = itertools.count(1)
+
+
+@pytest.fixture
+def make_member(app: FastAPI) -> Callable[..., StaffMember]:
+    def make(role: str = "officer", commune: str = "xa-demo") -> StaffMember:
+        with transaction(app.state.sessionmaker) as session:
+            commune_row = session.scalars(select(Commune).where(Commune.slug == commune)).one()
+            staff = create_staff(
+                session,
+                commune_id=commune_row.id,
+                login=f"bt{next(_logins)}.{commune}",
+                full_name=f"Cán bộ văn hóa {role}",
+                password="mat-khau-phat-thanh-1",
+                role=Role(role),
+                reuse_hash=True,
+            )
+            _record, secret = issue_token(session, staff=staff, name="test")
+            return StaffMember(staff.id, secret)
+
+    return make
+
+
+@pytest.fixture
+def broadcast_app(app: FastAPI, broadcast_settings: BroadcastSettings) -> FastAPI:
+    """The gateway with broadcast settings pointing edge-tts at the fake service."""
+    app.state.broadcast_settings = broadcast_settings
+    return app
+
+
+@pytest.fixture
+def writer(make_member: Callable[..., StaffMember], broadcast_app: FastAPI) -> StaffMember:
+    return make_member("officer")
+
+
+@pytest.fixture
+def approver(make_member: Callable[..., StaffMember], broadcast_app: FastAPI) -> StaffMember:
+    return make_member("officer")

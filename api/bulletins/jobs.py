@@ -1,0 +1,84 @@
+"""Background jobs: fetch news feeds, make missing audio, and draft the weekly digest (in-process by default)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import or_, select
+
+from api.background import PeriodicJob
+from api.bulletins.models import Bulletin, NewsFeed, Status
+from api.bulletins.production import synthesize_bulletin
+from api.bulletins.service import audio_is_current, zone
+from api.bulletins.sources import create_weekly_digest, refresh_feed
+from api.communes.models import Commune
+from api.db import transaction, utcnow
+from api.errors import DomainError
+from broadcast.settings import BroadcastSettings, get_broadcast_settings
+
+log = logging.getLogger(__name__)
+SYNTHESES_PER_TICK = 3
+DIGEST_HOUR = 6  # Monday morning, commune time: the digest draft waits for staff when they arrive
+
+
+def _settings(app: FastAPI) -> BroadcastSettings:
+    settings: BroadcastSettings | None = getattr(app.state, "broadcast_settings", None)
+    return settings or get_broadcast_settings()
+
+
+async def run_feeds(app: FastAPI) -> None:
+    settings = _settings(app)
+    due_before = utcnow() - timedelta(seconds=settings.feed_interval_seconds)
+    with transaction(app.state.sessionmaker) as session:
+        ids = session.scalars(
+            select(NewsFeed.id).where(
+                NewsFeed.active.is_(True),
+                or_(NewsFeed.last_fetched_at.is_(None), NewsFeed.last_fetched_at <= due_before),
+            )
+        ).all()
+    for feed_id in ids:
+        created = await refresh_feed(app.state.sessionmaker, app.state.http, settings=settings, feed_id=feed_id)
+        if created:
+            log.info("feed %s: %d new draft bulletins", feed_id, len(created))
+
+
+async def run_synthesis(app: FastAPI) -> None:
+    """Make audio for drafts that have none (feed items, digests) so staff can listen before approving."""
+    with transaction(app.state.sessionmaker) as session:
+        candidates = session.scalars(
+            select(Bulletin)
+            .where(Bulletin.status == Status.draft.value, Bulletin.audio_error.is_(None))
+            .order_by(Bulletin.created_at)
+            .limit(50)
+        ).all()
+        pending = [b.id for b in candidates if not audio_is_current(b)][:SYNTHESES_PER_TICK]
+    for bulletin_id in pending:
+        try:
+            await synthesize_bulletin(
+                app.state.sessionmaker,
+                data_dir=app.state.settings.data_dir,
+                settings=_settings(app),
+                bulletin_id=bulletin_id,
+            )
+        except DomainError as exc:  # recorded on the bulletin as audio_error; the next one still gets its turn
+            log.warning("bulletin %s: no audio: %s", bulletin_id, exc.message)
+
+
+async def run_digest(app: FastAPI) -> None:
+    settings = _settings(app)
+    with transaction(app.state.sessionmaker) as session:
+        for commune in session.scalars(select(Commune)).all():
+            local = utcnow().astimezone(zone(commune))
+            if local.weekday() == 0 and local.hour >= DIGEST_HOUR:
+                create_weekly_digest(session, commune_id=commune.id, settings=settings)
+
+
+def broadcast_jobs() -> list[PeriodicJob]:
+    settings = get_broadcast_settings()
+    return [
+        PeriodicJob(name="broadcast-feeds", interval=min(300.0, settings.feed_interval_seconds), run=run_feeds),
+        PeriodicJob(name="broadcast-synthesis", interval=settings.synthesis_interval_seconds, run=run_synthesis),
+        PeriodicJob(name="broadcast-digest", interval=3600.0, run=run_digest),
+    ]

@@ -1,0 +1,107 @@
+"""Making a bulletin's audio: synthesis outside any transaction, the file under data_dir, figures on the row."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.bulletins.models import Bulletin
+from api.bulletins.service import audio_key, spoken_source
+from api.communes.models import Commune
+from api.db import transaction
+from api.errors import NotFound, UpstreamUnavailable, ValidationFailed
+from broadcast.engines import EngineError, VoiceOptions, engine_chain
+from broadcast.settings import BroadcastSettings
+from broadcast.speech import BulletinTooLong, produce
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Job:
+    bulletin_id: int
+    slug: str
+    key: str
+    text: str
+    engine: str
+    voice: str | None
+    rate: int
+
+
+def audio_dir(data_dir: Path, slug: str) -> Path:
+    return data_dir / "broadcast" / slug
+
+
+def audio_file(data_dir: Path, bulletin: Bulletin) -> Path | None:
+    if not bulletin.audio_path:
+        return None
+    path = (data_dir / bulletin.audio_path).resolve()
+    # The stored path is ours, but never serve anything outside the broadcast directory.
+    if not path.is_relative_to((data_dir / "broadcast").resolve()) or not path.is_file():
+        return None
+    return path
+
+
+def _load(session: Session, bulletin_id: int) -> _Job:
+    bulletin = session.get(Bulletin, bulletin_id)
+    if bulletin is None:
+        raise NotFound(f"Không tìm thấy bản tin số {bulletin_id}.", code="bulletin_not_found")
+    commune = session.get(Commune, bulletin.commune_id)
+    assert commune is not None
+    return _Job(
+        bulletin.id,
+        commune.slug,
+        audio_key(bulletin),
+        spoken_source(bulletin),
+        bulletin.engine,
+        bulletin.voice,
+        bulletin.rate,
+    )
+
+
+async def synthesize_bulletin(
+    factory: sessionmaker[Session], *, data_dir: Path, settings: BroadcastSettings, bulletin_id: int
+) -> None:
+    """Produce the MP3 for the bulletin's current text; the row is only updated if the text did not change meanwhile."""
+    with transaction(factory) as session:
+        job = _load(session, bulletin_id)
+    try:
+        result = await produce(
+            job.text, engine_chain(job.engine, settings), VoiceOptions(voice=job.voice, rate=job.rate), settings
+        )
+    except (EngineError, BulletinTooLong) as exc:
+        with transaction(factory) as session:
+            bulletin = session.get(Bulletin, bulletin_id)
+            if bulletin is not None:
+                bulletin.audio_error = str(exc)
+        if isinstance(exc, BulletinTooLong):
+            raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
+        raise UpstreamUnavailable(f"Không tạo được âm thanh: {exc}", code="tts_unavailable") from exc
+    directory = audio_dir(data_dir, job.slug)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"bulletin-{job.bulletin_id}-{job.key[:16]}.mp3"
+    partial = target.with_suffix(".mp3.part")
+    partial.write_bytes(result.mp3)
+    os.replace(partial, target)
+    with transaction(factory) as session:
+        bulletin = session.get(Bulletin, bulletin_id)
+        if bulletin is None or audio_key(bulletin) != job.key:
+            log.info("bulletin %s changed during synthesis; discarding %s", bulletin_id, target.name)
+            target.unlink(missing_ok=True)
+            return
+        previous = audio_file(data_dir, bulletin)
+        bulletin.audio_path = str(target.relative_to(data_dir))
+        bulletin.audio_hash = job.key
+        bulletin.audio_bytes = len(result.mp3)
+        bulletin.audio_duration_seconds = result.duration_seconds
+        bulletin.audio_loudness_lufs = result.loudness_lufs
+        bulletin.audio_true_peak_dbtp = result.true_peak_dbtp
+        bulletin.audio_engine = result.engine
+        bulletin.audio_voice = result.voice
+        bulletin.audio_error = None
+    if previous is not None and previous != target:
+        previous.unlink(missing_ok=True)

@@ -1,0 +1,105 @@
+"""Request and response bodies of the bulletin API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from api.bulletins.models import Priority, Status
+
+MAX_TITLE = 200
+MAX_BODY = 20_000
+MAX_PLAYS = 48
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("giờ phát phải có múi giờ, ví dụ 2026-11-25T06:30:00+07:00")
+    return value
+
+
+PlayTime = Annotated[datetime, AfterValidator(_aware)]
+EngineName = Annotated[str, Field(pattern=r"^(edge|offline|piper)$")]
+
+
+class BulletinCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    priority: Priority = Priority.thong_thuong
+    engine: EngineName = "edge"
+    voice: str | None = Field(default=None, max_length=64)
+    rate: int = Field(default=0, ge=-50, le=100)
+    schedule: list[PlayTime] = Field(default_factory=list, max_length=MAX_PLAYS)
+
+
+class BulletinUpdate(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
+    body: str | None = Field(default=None, min_length=1, max_length=MAX_BODY)
+    priority: Priority | None = None
+    engine: EngineName | None = None
+    voice: str | None = Field(default=None, max_length=64)
+    rate: int | None = Field(default=None, ge=-50, le=100)
+    schedule: list[PlayTime] | None = Field(default=None, max_length=MAX_PLAYS)
+
+
+class AudioRead(BaseModel):
+    url: str
+    bytes: int | None
+    duration_seconds: float | None
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    engine: str | None
+    voice: str | None
+    current: bool = Field(description="False when the text or voice changed after the audio was made.")
+
+
+class BulletinRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    body: str
+    priority: Priority
+    priority_label: str
+    status: Status
+    status_label: str
+    engine: str
+    voice: str | None
+    rate: int
+    source: str
+    source_url: str | None
+    schedule: list[datetime]
+    created_by: str | None
+    approved_by: str | None
+    approved_at: datetime | None
+    published_at: datetime | None
+    audio: AudioRead | None
+    audio_error: str | None
+    estimated_seconds: float
+    created_at: datetime
+    updated_at: datetime
+
+
+class BulletinPage(BaseModel):
+    items: list[BulletinRead]
+    total: int
+    page: int
+    per_page: int
+
+
+class FeedCreate(BaseModel):
+    url: str = Field(min_length=8, max_length=1000, pattern=r"^https?://\S+$")
+    title: str = Field(default="", max_length=200)
+
+
+class FeedRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    url: str
+    title: str
+    active: bool
+    last_fetched_at: datetime | None
+    last_error: str | None
