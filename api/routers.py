@@ -21,7 +21,6 @@ from api.config import Settings
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.nlu.routes import router as nlu_router
-from api.open311.routes import router as open311_router
 from api.staff.routes import router as staff_router
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router
@@ -43,7 +42,6 @@ def include_all(app: FastAPI) -> None:
     app.include_router(internal_cases_router)
     app.include_router(console_router)
     app.include_router(console_cases_router)
-    app.include_router(open311_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)
