@@ -16,7 +16,6 @@ from api.communes.models import Commune
 from api.db import transaction
 from api.staff.models import Role
 from api.staff.service import create_staff
-
 from broadcast.settings import BroadcastSettings
 from tests.broadcast.fake_edge import FakeEdgeService, RunningFake
 

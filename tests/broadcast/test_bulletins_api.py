@@ -71,9 +71,7 @@ def test_editing_an_approved_bulletin_needs_new_approval(
     assert edited.json()["audio"]["current"] is False
 
 
-def test_edge_engine_through_the_fake(
-    client: TestClient, writer: StaffMember, fake_edge: FakeEdgeService
-) -> None:
+def test_edge_engine_through_the_fake(client: TestClient, writer: StaffMember, fake_edge: FakeEdgeService) -> None:
     bid = draft(client, writer, engine="edge", voice="vi-VN-NamMinhNeural", rate=-10)["id"]
     made = client.post(f"/api/v1/bulletins/{bid}/synthesize", headers=writer.headers).json()
     assert (made["audio"]["engine"], made["audio"]["voice"]) == ("edge", "vi-VN-NamMinhNeural")
@@ -126,9 +124,7 @@ def test_publishing_needs_a_schedule_except_for_emergencies(
     assert emergency.status_code == 200
 
 
-def test_auth_roles_and_commune_isolation(
-    client: TestClient, writer: StaffMember, make_member: Any
-) -> None:
+def test_auth_roles_and_commune_isolation(client: TestClient, writer: StaffMember, make_member: Any) -> None:
     bid = draft(client, writer)["id"]
     assert client.get("/api/v1/bulletins").status_code == 401
     viewer = make_member("viewer")
