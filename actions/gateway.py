@@ -50,6 +50,12 @@ class Gateway:
             self._sessions[id(loop)] = session
         return session
 
+    async def aclose(self) -> None:
+        """Close the current loop's session (tests end a loop per test; the server keeps one for its lifetime)."""
+        session = self._sessions.pop(id(asyncio.get_running_loop()), None)
+        if session is not None:
+            await session.close()
+
     async def request(
         self, method: Text, path: Text, *, json: Any = None, params: Optional[Dict[Text, Any]] = None
     ) -> Any:

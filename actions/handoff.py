@@ -8,8 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, commune_slug, recent_user_texts
+from actions.common import channel, commune_slug, latest_text, recent_user_texts
 from actions.gateway import GatewayError, gateway
+from actions.health import emergency_text
+from actions.knowledge import emergency_situations
 
 CAPABILITIES = [
     {"title": "Thủ tục hành chính", "payload": "/ask_procedure"},
@@ -73,6 +75,11 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        text = latest_text(tracker)
+        if emergency_situations(text):  # not understood, but danger words: 115 first, staff second
+            dispatcher.utter_message(text=emergency_text(text))
+            await hand_over(dispatcher, tracker, f"KHẨN CẤP (chưa rõ ý): {text[:80]}")
+            return []
         if previous_turn_was_fallback(tracker):
             await hand_over(dispatcher, tracker, "Trợ lý ảo chưa hiểu câu hỏi (2 lần liên tiếp)")
             return []

@@ -85,6 +85,8 @@ class ActionHealthAnswer(Action):
         if not text or text.startswith("/"):  # the "Hỏi về sức khỏe" button: ask what the question is
             dispatcher.utter_message(text=common["prompt"])
             return []
+        if emergency_situations(text):  # safety first: danger signs get the 115 advice before any guidance
+            dispatcher.utter_message(text=emergency_text(text))
         topic = match_health_topic(text)
         if topic is None:
             dispatcher.utter_message(text=common["unknown"], buttons=BOOKING_BUTTONS)

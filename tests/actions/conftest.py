@@ -15,8 +15,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -86,13 +87,21 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         gateway_module.reset_gateway()
 
 
+@pytest.fixture(autouse=True)
+async def close_gateway_sessions() -> Any:
+    yield
+    if gateway_module._gateway is not None:
+        await gateway_module._gateway.aclose()
+
+
 @pytest.fixture
-def dead_gateway() -> Iterator[None]:
+async def dead_gateway() -> Any:
     """Point the actions at a port where nothing listens."""
     previous = os.environ.get("XASO_GATEWAY_URL")
     os.environ["XASO_GATEWAY_URL"] = f"http://127.0.0.1:{free_port()}"
     gateway_module.reset_gateway()
     yield
+    await gateway_module.gateway().aclose()
     if previous is None:
         os.environ.pop("XASO_GATEWAY_URL", None)
     else:
@@ -118,12 +127,12 @@ def make_tracker(
     text: str = "",
     intent: str = "nlu_fallback",
     *,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    slots: Optional[Dict[str, Any]] = None,
-    metadata: Optional[Dict[str, Any]] = None,
-    sender: Optional[str] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-    active_loop: Optional[str] = None,
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    sender: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with ``intent`` and ``entities`` ([{entity, value}])."""
     message = {
@@ -132,7 +141,7 @@ def make_tracker(
         "entities": [{"start": 0, "end": 0, **e} for e in entities or []],
         "metadata": {"commune": "xa-demo", "channel": "web", **(metadata or {})},
     }
-    history = list(events or []) + [{"event": "user", "text": text, "parse_data": message}]
+    history = [*(events or []), {"event": "user", "text": text, "parse_data": message}]
     return Tracker(
         sender_id=sender or new_sender(),
         slots=dict(slots or {}),
@@ -150,9 +159,9 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def texts(dispatcher: CollectingDispatcher) -> List[str]:
+def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") or "" for m in dispatcher.messages]
 
 
-def slots_of(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

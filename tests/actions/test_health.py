@@ -8,7 +8,11 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.health import (
-    ActionEmergencyAdvice, ActionEmergencyCase, ActionHealthAnswer, ActionSubmitConsultation, ValidateConsultationForm,
+    ActionEmergencyAdvice,
+    ActionEmergencyCase,
+    ActionHealthAnswer,
+    ActionSubmitConsultation,
+    ValidateConsultationForm,
 )  # fmt: skip
 from actions.knowledge import health_topics
 from tests.actions.conftest import api, make_tracker, new_sender, slots_of, texts
@@ -106,3 +110,12 @@ async def test_booking_refuses_a_bad_phone_and_can_be_cancelled() -> None:
     dispatcher = CollectingDispatcher()
     await ActionSubmitConsultation().run(dispatcher, make_tracker("", slots=slots), {})
     assert "đã hủy" in texts(dispatcher)[0]
+
+
+async def test_danger_signs_in_a_health_question_get_115_first() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("bé sốt cao bị co giật phải làm sao", "health_question")
+    await ActionHealthAnswer().run(dispatcher, tracker, {})
+    first, guidance, _offer = texts(dispatcher)
+    assert "115" in first and "nằm nghiêng" in first
+    assert guidance.startswith("Dạ, về sốt ở trẻ em:")

@@ -90,3 +90,11 @@ async def test_status_by_code_and_my_reports_only_for_their_own_conversation(gat
 
 async def test_status_when_the_gateway_is_down(dead_gateway: None) -> None:
     assert "đang bận" in texts(await run(ActionCheckStatus(), make_tracker("PA-2026-000001", "check_status")))[0]
+
+
+async def test_not_understood_but_dangerous_gets_115_and_staff(gateway_url: str) -> None:
+    sender = new_sender()
+    dispatcher = await run(ActionFallback(), make_tracker("ong toi ngat xiu roi", "nlu_fallback", sender=sender))
+    first, second = texts(dispatcher)
+    assert "115" in first and "chuyển cuộc trò chuyện tới cán bộ" in second
+    assert api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")[1]["items"][0]["kind"] == "handoff"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedures import ActionAnswerProcedure, answer_text, detect_aspect
 from actions.knowledge import procedures
+from actions.procedures import ActionAnswerProcedure, answer_text, detect_aspect
 from tests.actions.conftest import make_tracker, slots_of, texts
 
 pytestmark = pytest.mark.usefixtures("gateway_url")
