@@ -95,3 +95,10 @@ def writer(make_member: Callable[..., StaffMember], broadcast_app: FastAPI) -> S
 @pytest.fixture
 def approver(make_member: Callable[..., StaffMember], broadcast_app: FastAPI) -> StaffMember:
     return make_member("officer")
+
+
+@pytest.fixture
+def other_commune_member(make_member: Callable[..., StaffMember], broadcast_app: FastAPI) -> StaffMember:
+    with transaction(broadcast_app.state.sessionmaker) as session:
+        session.add(Commune(slug="xa-khac", name="UBND xã Bình An", province="tỉnh Demo"))
+    return make_member("officer", commune="xa-khac")

@@ -139,3 +139,10 @@ def test_delete_only_unpublished(client: TestClient, writer: StaffMember) -> Non
     bid = draft(client, writer)["id"]
     assert client.delete(f"/api/v1/bulletins/{bid}", headers=writer.headers).status_code == 204
     assert client.get(f"/api/v1/bulletins/{bid}", headers=writer.headers).status_code == 404
+
+
+def test_other_communes_see_nothing(client: TestClient, writer: StaffMember, other_commune_member: StaffMember) -> None:
+    bid = draft(client, writer)["id"]
+    assert client.get(f"/api/v1/bulletins/{bid}", headers=other_commune_member.headers).status_code == 404
+    assert client.post(f"/api/v1/bulletins/{bid}/approve", headers=other_commune_member.headers).status_code == 404
+    assert client.get("/api/v1/bulletins", headers=other_commune_member.headers).json()["total"] == 0
