@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import bulletin, db, run, telegram, train
+from cli import bulletin, db, nlu, run, telegram, train
 
 app = typer.Typer(
     help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.command("run")(run.run)
 app.command("train")(train.train)
 app.add_typer(db.app, name="db")
+app.add_typer(nlu.app, name="nlu")
 app.add_typer(bulletin.app, name="bulletin")
 app.add_typer(telegram.app, name="telegram")
 

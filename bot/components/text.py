@@ -64,8 +64,11 @@ def has_diacritics(text: str) -> bool:
 
 def lemma(word: str) -> str:
     """The feature form of one word: lowercase, accent-folded, elongations squeezed, teencode expanded."""
-    folded = _REPEATS.sub(r"\1", fold(word.lower()))
-    return TEENCODE.get(folded, folded)
+    folded = fold(word.lower())
+    if folded in TEENCODE:  # before squeezing: "cccd" is not an elongated "cd"
+        return TEENCODE[folded]
+    squeezed = _REPEATS.sub(r"\1", folded)
+    return TEENCODE.get(squeezed, squeezed)
 
 
 def spans(text: str) -> Iterator[Tuple[int, int]]:

@@ -1,0 +1,79 @@
+"""Gateway → real Rasa (trained model): parse shape, canonical entity values, text without diacritics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from tests.support.processes import ServerProcess
+
+pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+
+
+@pytest.fixture
+def settings(settings: Settings, rasa_server: ServerProcess) -> Settings:
+    return settings.model_copy(update={"rasa_url": rasa_server.url})
+
+
+def parse(client: TestClient, text: str) -> dict[str, Any]:
+    response = client.post("/api/v1/nlu/parse", json={"text": text})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def entity_values(body: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(e["entity"], e["value"]) for e in body["entities"]}
+
+
+def test_parse_returns_rasa_shape(client: TestClient) -> None:
+    body = parse(client, "cho em hỏi làm giấy khai sinh cần giấy tờ gì ạ")
+    assert body["text"] == "cho em hỏi làm giấy khai sinh cần giấy tờ gì ạ"
+    assert body["intent"]["name"] == "ask_procedure"
+    assert 0 < body["intent"]["confidence"] <= 1
+    ranking = body["intent_ranking"]
+    assert ranking and ranking[0]["name"] == "ask_procedure"
+    assert all(set(item) >= {"name", "confidence"} for item in ranking)
+    for entity in body["entities"]:
+        assert set(entity) >= {"entity", "value", "start", "end"}
+        assert isinstance(entity["start"], int) and entity["start"] < entity["end"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cho em hỏi làm giấy khai sinh cần giấy tờ gì ạ", "cho em hoi lam giay khai sinh can giay to gi a",
+     "CHO EM HOI LAM GKS CAN GIAY TO J"],
+)  # fmt: skip
+def test_procedure_is_canonical_with_or_without_diacritics(client: TestClient, text: str) -> None:
+    body = parse(client, text)
+    assert body["intent"]["name"] == "ask_procedure"
+    assert ("procedure", "khai_sinh") in entity_values(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("đèn đường ấp Bình Hòa bị hư", "report_issue", {("category", "chieu_sang"), ("hamlet", "ấp Bình Hòa")}),
+        ("den duong o thon 3 bi hu may hom nay", "report_issue", {("category", "chieu_sang"), ("hamlet", "thon 3")}),
+        ("hồ sơ PA-2026-000123 của em tới đâu rồi", "check_status", {("case_code", "PA-2026-000123")}),
+        ("ho so pa 2026 000123 toi dau roi", "check_status", {("case_code", "PA-2026-000123")}),
+        ("mat dien ca xom, sdt em 0912.345.678", "report_issue", {("category", "dien_nuoc"), ("phone", "0912345678")}),
+    ],
+)  # fmt: skip
+def test_entities_are_canonical(client: TestClient, text: str, intent: str, expected: set[tuple[str, str]]) -> None:
+    body = parse(client, text)
+    assert body["intent"]["name"] == intent
+    assert expected <= entity_values(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("xin chao ad", "greet"), ("cam on ad nhieu", "thank"), ("uy ban xa lam viec may gio", "office_info"),
+     ("cap cuu co nguoi bat tinh", "health_emergency"), ("cho gap can bo that", "request_human"),
+     ("ko phai", "deny")],
+)  # fmt: skip
+def test_accent_free_input_is_understood(client: TestClient, text: str, intent: str) -> None:
+    assert parse(client, text)["intent"]["name"] == intent
