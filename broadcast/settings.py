@@ -27,7 +27,8 @@ class BroadcastSettings(BaseSettings):
     loudness_lufs: float = -23.0
     true_peak_dbtp: float = -1.0
     mp3_bitrate_kbps: int = Field(default=96, ge=64, le=320)
-    sample_rate: int = 44100
+    # 32 kHz is MPEG-1 Layer III (decoded by every player) and keeps all of the voices' ≤ 12 kHz bandwidth.
+    sample_rate: int = 32000
     intro_jingle: Path | None = None
     outro_jingle: Path | None = None
     feed_interval_seconds: float = Field(default=1800, ge=10)

@@ -52,7 +52,7 @@ async def test_offline_file_meets_ebu_r128(tmp_path: Path, jingles: bool) -> Non
     lufs, dbtp, seconds, rate, channels = measure(result.mp3)
     assert -24.0 <= lufs <= -22.0
     assert dbtp <= -1.0
-    assert (rate, channels) == (44100, 1)
+    assert (rate, channels) == (settings.sample_rate, 1)
     assert abs(seconds - result.duration_seconds) < 0.1
     assert abs(lufs - result.loudness_lufs) < 0.1 and abs(dbtp - result.true_peak_dbtp) < 0.1
     assert result.engine == "offline"
