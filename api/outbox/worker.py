@@ -29,7 +29,7 @@ from channels.base import Credentials, DeliveryError, OutboundMessage, SendConte
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120.0
+LEASE_SECONDS = 30.0  # renewed after each accepted part; a dead worker's rows are retaken after it
 BATCH = 32
 MAX_ATTEMPTS = 12  # backoff 2 s … 10 min: about an hour of outage before a message is marked failed
 DRAIN_SECONDS = 10.0
@@ -109,7 +109,10 @@ async def deliver(app: FastAPI, job: Job) -> None:
     channel = registry.get(job.channel)
 
     async def on_part_sent(parts: int, platform_id: str | None) -> None:
-        await run_in_threadpool(_update, factory, job.id, parts_sent=parts, platform_message_id=platform_id)
+        lease = utcnow() + timedelta(seconds=LEASE_SECONDS)
+        await run_in_threadpool(
+            _update, factory, job.id, parts_sent=parts, platform_message_id=platform_id, lease_until=lease
+        )
 
     context = SendContext(
         http=app.state.http,

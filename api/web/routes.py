@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +29,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 POLL_SECONDS = 2.0  # fallback for messages sent by another gateway process
 HEARTBEAT_SECONDS = 15.0
 STREAM_BATCH = 50
+# Streams end now and then (proxies drop idle long requests anyway); the browser reconnects with Last-Event-ID.
+STREAM_MAX_SECONDS = 300.0
 
 
 def _commune_name(factory: sessionmaker[Session], slug: str) -> str:
@@ -80,9 +83,10 @@ async def web_events(
     async def stream() -> AsyncIterator[str]:
         last = start
         idle = 0.0
+        ends = time.monotonic() + STREAM_MAX_SECONDS
         with subscription(app, f"web:{conversation_id}") as wake:
-            yield "retry: 2000\n: connected\n\n"
-            while not await request.is_disconnected():
+            yield "retry: 1000\n: connected\n\n"
+            while time.monotonic() < ends and not await request.is_disconnected():
                 messages = await run_in_threadpool(_sent_after, factory, conversation_id, last)
                 for message in messages:
                     last = message["id"]

@@ -28,7 +28,7 @@ def wait_until(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "co
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def staff_headers(app: FastAPI, *, login: str = "canbo.vanphong", role: Role = Role.admin) -> dict[str, str]:
+def staff_headers(app: FastAPI, *, login: str = "kiemthu.kenh", role: Role = Role.admin) -> dict[str, str]:
     with transaction(app.state.sessionmaker) as session:
         commune = get_commune(session, slug="xa-demo")
         staff = create_staff(

@@ -1,0 +1,368 @@
+"""Channels under load, side by side with Rasa alone on the same model in the same run.
+
+Web channel: turns through ``POST /webhooks/web`` (gateway → inbox → Rasa → reply) against turns sent straight to
+Rasa's REST channel, serially and with 20 and 50 concurrent conversations (throughput, p50/p95, answered, lost).
+Zalo and Telegram: time from the webhook's receipt to the fake platform receiving the reply, 20 concurrent citizens.
+Real Rasa, action server and gateway processes on loopback; only Zalo and Telegram are local fakes.
+
+    .venv/bin/python benchmarks/bench_channels.py [--seconds 6]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import json
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.channel_accounts.service import upsert_account  # noqa: E402
+from api.communes.service import get_commune  # noqa: E402
+from api.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from api.inbox.models import InboxEvent  # noqa: E402
+from api.migrate import upgrade_database  # noqa: E402
+from api.seed import seed_all  # noqa: E402
+from tests.support.asgi_thread import serve  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+from tests.support.fake_zalo import FakeZalo  # noqa: E402
+from tests.support.processes import ServerProcess, free_port, start_server  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "channels.json"
+MODEL = ROOT / "models" / "xaso.tar.gz"
+TOKEN = "bench-rasa-token"
+OA_SECRET, TG_SECRET = "bench-oa-secret", "bench-tg-secret"
+MESSAGES = ["xin chào", "cảm ơn bạn", "tạm biệt", "chào bạn", "ok cảm ơn nhiều", "chào ad"]
+console = Console()
+
+
+@dataclass
+class Run:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    answered: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
+        return {
+            "name": self.name,
+            "turns": len(lat) + self.failed,
+            "answered": self.answered,
+            "failed": self.failed,
+            "throughput": len(lat) / self.seconds if self.seconds else 0.0,
+            "p50_ms": pct(0.5),
+            "p95_ms": pct(0.95),
+            "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
+        }
+
+
+async def load(name: str, url: str, body_for: Any, concurrency: int, seconds: float, params: dict[str, str]) -> Run:
+    run = Run(name)
+    deadline = time.perf_counter() + seconds
+    counter = itertools.count()
+
+    async def user(index: int, client: httpx.AsyncClient) -> None:
+        while time.perf_counter() < deadline:
+            body = body_for(index, next(counter))
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, json=body, params=params)
+            except httpx.HTTPError:
+                run.failed += 1
+                continue
+            elapsed = time.perf_counter() - started
+            if response.status_code == 200 and isinstance(response.json(), list):
+                run.latencies.append(elapsed)
+                run.answered += bool(response.json())
+            else:
+                run.failed += 1
+
+    limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(user(i, client) for i in range(concurrency)))
+        run.seconds = time.perf_counter() - started
+    return run
+
+
+def rasa_body(prefix: str) -> Any:
+    return lambda user, n: {
+        "sender": f"web:xa-demo:{prefix}{user:04d}",
+        "message": MESSAGES[n % len(MESSAGES)],
+        "metadata": {"commune": "xa-demo", "channel": "web"},
+    }
+
+
+def gateway_body(prefix: str) -> Any:
+    return lambda user, n: {
+        "sender": f"{prefix}{user:04d}x{'0' * 8}",
+        "message": MESSAGES[n % len(MESSAGES)],
+        "metadata": {"message_id": f"{prefix}-{n}"},
+    }
+
+
+@dataclass
+class Arrivals:
+    """Reply arrival times at a fake platform, per recipient (filled from the fake server's thread)."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, recipient: str) -> None:
+        with self.lock:
+            self.times.setdefault(recipient, []).append(time.perf_counter())
+
+    def count(self, recipient: str) -> int:
+        with self.lock:
+            return len(self.times.get(recipient, []))
+
+    def nth(self, recipient: str, n: int) -> float:
+        with self.lock:
+            return self.times[recipient][n]
+
+
+async def webhook_latency(
+    name: str, send: Any, arrivals: Arrivals, concurrency: int, seconds: float, first_id: int
+) -> Run:
+    """Each citizen sends, waits for the first reply at the fake platform, then sends again."""
+    run = Run(name)
+    deadline = time.perf_counter() + seconds
+
+    async def citizen(index: int, client: httpx.AsyncClient) -> None:
+        recipient = f"{first_id + index}"
+        n = 0
+        while time.perf_counter() < deadline:
+            before = arrivals.count(recipient)
+            started = time.perf_counter()
+            await send(client, recipient, n)
+            n += 1
+            limit = started + 30
+            # The fake platform runs in another thread: poll its record rather than share an asyncio.Event.
+            while arrivals.count(recipient) <= before and time.perf_counter() < limit:  # noqa: ASYNC110
+                await asyncio.sleep(0.002)
+            if arrivals.count(recipient) <= before:
+                run.failed += 1
+                continue
+            run.latencies.append(arrivals.nth(recipient, before) - started)
+            run.answered += 1
+            # Let the rest of this turn's replies arrive before the next message.
+            settled = -1
+            while settled != arrivals.count(recipient):
+                settled = arrivals.count(recipient)
+                await asyncio.sleep(0.03)
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(citizen(i, client) for i in range(concurrency)))
+        run.seconds = time.perf_counter() - started
+    return run
+
+
+def zalo_sender(base: str, fake: FakeZalo) -> Any:
+    ids = itertools.count()
+
+    async def send(client: httpx.AsyncClient, recipient: str, n: int) -> None:
+        i = next(ids)
+        payload = {
+            "app_id": fake.app_id, "event_name": "user_send_text", "timestamp": str(1764064800000 + i),
+            "sender": {"id": recipient}, "recipient": {"id": "579745863508352884"},
+            "message": {"text": MESSAGES[n % len(MESSAGES)], "msg_id": f"bench{i:012d}"},
+        }  # fmt: skip
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        mac = hashlib.sha256(fake.app_id.encode() + body + payload["timestamp"].encode() + OA_SECRET.encode())
+        headers = {"X-ZEvent-Signature": f"mac={mac.hexdigest()}", "Content-Type": "application/json"}
+        response = await client.post(f"{base}/webhooks/zalo/xa-demo", content=body, headers=headers)
+        response.raise_for_status()
+
+    return send
+
+
+def telegram_sender(base: str) -> Any:
+    ids = itertools.count(900_000_000)
+
+    async def send(client: httpx.AsyncClient, recipient: str, n: int) -> None:
+        chat = int(recipient)
+        update = {
+            "update_id": next(ids),
+            "message": {"message_id": n + 1, "date": int(time.time()), "text": MESSAGES[n % len(MESSAGES)],
+                        "chat": {"id": chat, "type": "private", "first_name": "Dân"},
+                        "from": {"id": chat, "is_bot": False, "first_name": "Dân"}},
+        }  # fmt: skip
+        headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+        response = await client.post(f"{base}/webhooks/telegram/xa-demo", json=update, headers=headers)
+        response.raise_for_status()
+
+    return send
+
+
+def instrument(fake: FakeZalo | FakeTelegram, arrivals: Arrivals) -> None:
+    """Record when each reply reaches the fake platform."""
+    if isinstance(fake, FakeZalo):
+        fake.sent = _Recording(lambda body: arrivals.record(str(body["recipient"]["user_id"])))
+    else:
+        fake.sent = _Recording(lambda params: arrivals.record(str(params["chat_id"])))
+
+
+class _Recording(list):  # type: ignore[type-arg]
+    def __init__(self, hook: Any) -> None:
+        super().__init__()
+        self._hook = hook
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._hook(item)
+
+
+def prepare(database_url: str, zalo: FakeZalo, telegram: FakeTelegram) -> None:
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as session:
+        seed_all(session, slug="xa-demo")
+        commune = get_commune(session, slug="xa-demo")
+        upsert_account(
+            session, commune_id=commune.id, channel="zalo",
+            config={"app_id": zalo.app_id, "api_base": zalo.url, "oauth_base": zalo.url},
+            secrets={"app_secret": zalo.app_secret, "oa_secret_key": OA_SECRET},
+            access_token="access-0", refresh_token="refresh-0", expires_in=90000,
+        )  # fmt: skip
+        upsert_account(
+            session, commune_id=commune.id, channel="telegram", config={"api_base": telegram.url},
+            secrets={"bot_token": telegram.token, "webhook_secret": TG_SECRET},
+        )  # fmt: skip
+    engine.dispose()
+
+
+def endpoints_file(work: Path) -> Path:
+    """bot/endpoints.yml, unless its ``"${VAR}"`` values are quoted: Rasa only expands unquoted ones (reported)."""
+    source = ROOT / "bot" / "endpoints.yml"
+    text = source.read_text(encoding="utf-8")
+    if '"${' not in text:
+        return source
+    fixed = work / "endpoints.yml"
+    fixed.write_text(re.sub(r'"(\$\{[A-Z_]+\})"', r"\1", text), encoding="utf-8")
+    return fixed
+
+
+def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, ServerProcess, ServerProcess]:
+    actions_port, rasa_port, gateway_port = free_port(), free_port(), free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    common = {"XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": gateway_url}
+    actions = start_server(
+        "actions", [str(ROOT / "scripts" / "start-actions.sh")], url=f"http://127.0.0.1:{actions_port}",
+        ready_path="/health", log_dir=work, env={**common, "XASO_ACTIONS_PORT": str(actions_port)},
+    )  # fmt: skip
+    rasa = start_server(
+        "rasa", [str(ROOT / "scripts" / "start-rasa.sh")], url=f"http://127.0.0.1:{rasa_port}",
+        ready_path=f"/status?token={TOKEN}", log_dir=work, timeout=300,
+        env={"XASO_RASA_MODEL": str(MODEL), "XASO_TRACKER_DB": str(work / "tracker.db"), "XASO_RASA_TOKEN": TOKEN,
+             "XASO_RASA_PORT": str(rasa_port), "XASO_RASA_ENDPOINTS": str(endpoints_file(work)),
+             "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
+    )  # fmt: skip
+    gateway = start_server(
+        "gateway", [str(ROOT / "scripts" / "start-gateway.sh")], url=gateway_url,
+        ready_path="/api/v1/communes/xa-demo", log_dir=work,
+        env={**common, "XASO_DATABASE_URL": database_url, "XASO_RASA_URL": rasa.url, "XASO_RASA_TOKEN": TOKEN,
+             "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(gateway_port),
+             "XASO_RUN_BACKGROUND_JOBS": "true"},
+    )  # fmt: skip
+    return actions, rasa, gateway
+
+
+def count_inbox(database_url: str) -> tuple[int, int]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        rows = session.query(InboxEvent.status).filter(InboxEvent.channel == "web").all()
+    engine.dispose()
+    return len(rows), sum(1 for (status,) in rows if status == "processed")
+
+
+async def measure(rasa: ServerProcess, gateway: ServerProcess, seconds: float, zalo: FakeZalo, tg: FakeTelegram,
+                  arrivals: Arrivals) -> list[dict[str, Any]]:  # fmt: skip
+    rasa_url, gw_url = f"{rasa.url}/webhooks/rest/webhook", f"{gateway.url}/webhooks/web"
+    rasa_params = {"token": TOKEN}
+    await load("warm-up", rasa_url, rasa_body("warm"), 4, 2.0, rasa_params)
+    await load("warm-up", gw_url, gateway_body("warm"), 4, 2.0, {})
+    rows = []
+    for concurrency in (1, 20, 50):
+        label = "tuần tự" if concurrency == 1 else f"{concurrency} hội thoại"
+        duration = seconds * (1.5 if concurrency == 1 else 1)
+        alone = await load(f"Rasa REST ({label})", rasa_url, rasa_body(f"r{concurrency}-"), concurrency, duration,
+                           rasa_params)  # fmt: skip
+        through = await load(f"Cổng /webhooks/web ({label})", gw_url, gateway_body(f"g{concurrency}"), concurrency,
+                             duration, {})  # fmt: skip
+        a, g = alone.summary(), through.summary()
+        g["throughput_ratio"] = g["throughput"] / a["throughput"] if a["throughput"] else float("nan")
+        g["p95_ratio"] = g["p95_ms"] / a["p95_ms"] if a["p95_ms"] else float("nan")
+        rows += [a, g]
+    zalo_run = await webhook_latency("Zalo: webhook → nền tảng giả nhận trả lời (20)", zalo_sender(gateway.url, zalo),
+                                     arrivals, 20, seconds, 7_000_000)  # fmt: skip
+    tg_run = await webhook_latency("Telegram: webhook → nền tảng giả nhận trả lời (20)", telegram_sender(gateway.url),
+                                   arrivals, 20, seconds, 8_000_000)  # fmt: skip
+    return [*rows, zalo_run.summary(), tg_run.summary()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=6.0, help="duration of each measured run")
+    args = parser.parse_args()
+    if not MODEL.exists():
+        console.print("[red]Chưa có mô hình: chạy `xaso train` trước.[/red]")
+        return 1
+    zalo, telegram, arrivals = FakeZalo(), FakeTelegram(), Arrivals()
+    instrument(zalo, arrivals)
+    instrument(telegram, arrivals)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-channels-") as tmp,
+        serve(zalo.asgi()) as zurl,
+        serve(telegram.asgi()) as turl,
+    ):
+        work = Path(tmp)
+        zalo.url, telegram.url = zurl, turl
+        database_url = f"sqlite:///{work / 'gateway.db'}"
+        prepare(database_url, zalo, telegram)
+        with console.status("Khởi động action server, Rasa và cổng API…"):
+            processes = start_processes(work, database_url)
+        try:
+            rows = asyncio.run(measure(processes[1], processes[2], args.seconds, zalo, telegram, arrivals))
+            time.sleep(1.0)
+            stored, processed = count_inbox(database_url)
+        finally:
+            for process in reversed(processes):
+                process.stop()
+    table = Table(title="Kênh: cổng API so với Rasa chạy một mình (cùng mô hình, cùng lượt chạy)")
+    for column in ("đường đi", "lượt", "lượt/s", "p50 ms", "p95 ms", "có trả lời", "lỗi", "tỉ lệ lượt/s", "tỉ lệ p95"):
+        table.add_column(column, justify="left" if column == "đường đi" else "right")
+    for row in rows:
+        ratio = f"{row['throughput_ratio']:.2f}" if "throughput_ratio" in row else ""
+        p95_ratio = f"{row['p95_ratio']:.2f}" if "p95_ratio" in row else ""
+        table.add_row(row["name"], str(row["turns"]), f"{row['throughput']:.1f}", f"{row['p50_ms']:.0f}",
+                      f"{row['p95_ms']:.0f}", str(row["answered"]), str(row["failed"]), ratio, p95_ratio)  # fmt: skip
+    console.print(table)
+    web_turns = sum(r["turns"] - r["failed"] for r in rows if r["name"].startswith("Cổng"))
+    console.print(f"Tin nhắn web được lưu: {stored} (đã xử lý {processed}); lượt web có phản hồi HTTP 200: {web_turns}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"runs": rows, "web_inbox": {"stored": stored, "processed": processed}}, indent=2,
+                                  ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""Delivery guarantees with real processes: a gateway killed (SIGKILL) or restarted (SIGTERM) while the channel API
+is down, and a Rasa outage, lose nothing and send nothing twice."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from api.conversations.messages import BUSY_TEXT
+from api.db import transaction
+from api.inbox.models import InboxEvent
+from api.outbox.models import OutboxMessage
+from api.outbox.service import enqueue_message
+from tests.channels.citizens import ZaloCitizen
+from tests.channels.gateway_process import kill_hard, start_gateway
+from tests.channels.live import wait_until
+from tests.support.fake_zalo import FakeZalo
+from tests.support.processes import ServerProcess
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+
+
+def inbox_rows(app: FastAPI) -> list[InboxEvent]:
+    with app.state.sessionmaker() as session:
+        return list(session.scalars(select(InboxEvent).order_by(InboxEvent.id)))
+
+
+def outbox_rows(app: FastAPI) -> list[OutboxMessage]:
+    with app.state.sessionmaker() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def delivered_exactly_once(app: FastAPI, fake: FakeZalo) -> None:
+    rows = outbox_rows(app)
+    assert rows and all(r.status == "sent" for r in rows), [(r.id, r.status, r.last_error) for r in rows]
+    expected = collections.Counter((r.conversation_id.split(":")[2], r.text) for r in rows)
+    got = collections.Counter((m["recipient"]["user_id"], m["message"].get("text", "")) for m in fake.sent)
+    assert got == expected
+
+
+@pytest.mark.parametrize("how", ["sigkill", "sigterm"])
+def test_gateway_restart_during_a_channel_outage_loses_and_doubles_nothing(
+    app: FastAPI,
+    database_url: str,
+    rasa_server: ServerProcess,
+    zalo_account: FakeZalo,
+    commune_id: int,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    zalo_account.down = True
+    gateway = start_gateway(database_url, rasa_server.url, tmp_path / "run1")
+    citizens = [ZaloCitizen(gateway.url, zalo_account, uid=f"90000000000000000{i}") for i in range(4)]
+    for round_ in range(2):
+        for citizen in citizens:
+            citizen.say("Cho hỏi giờ làm việc của ủy ban" if round_ else "xin chào")
+    with transaction(app.state.sessionmaker) as session:  # staff replies queued meanwhile
+        for citizen in citizens:
+            enqueue_message(
+                session, commune_id=commune_id, conversation_id=citizen.conversation_id, text="Cán bộ đã nhận tin."
+            )
+    wait_until(
+        lambda: all(r.status == "processed" for r in inbox_rows(app)) and len(inbox_rows(app)) == 8,
+        what="every inbound message processed",
+    )
+    wait_until(lambda: all(r.attempts >= 1 for r in outbox_rows(app)), what="delivery attempted during the outage")
+    assert zalo_account.sent == []
+    if how == "sigkill":
+        kill_hard(gateway)
+    else:
+        gateway.stop()
+    zalo_account.down = False
+    restarted = start_gateway(database_url, rasa_server.url, tmp_path / "run2")
+    try:
+        # Backoff is capped, and a dead worker's leases expire after 30 s.
+        wait_until(lambda: all(r.status == "sent" for r in outbox_rows(app)), timeout=90, what="delivery")
+    finally:
+        restarted.stop()
+    delivered_exactly_once(app, zalo_account)
+    assert [r.attempts for r in inbox_rows(app)] == [1] * 8  # no inbound message was processed twice
+
+
+def test_rasa_outage_gives_one_busy_reply_then_the_real_answer(
+    app: FastAPI, database_url: str, rasa_server: ServerProcess, zalo_account: FakeZalo, tmp_path: Path
+) -> None:
+    host, port = rasa_server.url.removeprefix("http://").split(":")
+    with TcpProxy(host, int(port)).running() as proxy:
+        gateway = start_gateway(database_url, proxy.url, tmp_path / "gw")
+        try:
+            citizen = ZaloCitizen(gateway.url, zalo_account)
+            proxy.disable()
+            citizen.say("xin chào")
+            citizen.say("Làm giấy khai sinh cần giấy tờ gì?")
+            # Messages of one conversation are handled in order: the second waits behind the first, and the citizen
+            # is told once that the system is busy.
+            wait_until(lambda: citizen.received().count(BUSY_TEXT) == 1, what="the busy reply")
+            wait_until(lambda: inbox_rows(app)[0].attempts >= 2, what="a retry while Rasa is still down")
+            assert [(r.status, r.busy_notified) for r in inbox_rows(app)] == [("pending", True), ("pending", False)]
+            proxy.enable()
+            wait_until(lambda: all(r.status == "processed" for r in inbox_rows(app)), timeout=60, what="recovery")
+            wait_until(lambda: all(r.status == "sent" for r in outbox_rows(app)), what="the answers delivered")
+        finally:
+            gateway.stop()
+    delivered_exactly_once(app, zalo_account)
+    assert citizen.received().count(BUSY_TEXT) == 1
+    assert [r.route for r in inbox_rows(app)] == ["rasa", "rasa"]

@@ -1,0 +1,35 @@
+"""Headless Chromium (Debian's) driven by Playwright, against the gateway served over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
+
+from api.config import Settings
+from tests.support.asgi_thread import serve
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"run_background_jobs": True})
+
+
+@pytest.fixture
+def live(app: FastAPI) -> Iterator[str]:
+    with serve(app, lifespan="on") as url:
+        yield url
