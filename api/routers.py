@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api.auth.routes import router as auth_router
 from api.background import PeriodicJob
+from api.bulletins.console import router as bulletins_console_router
 from api.bulletins.jobs import broadcast_jobs
 from api.bulletins.public import router as broadcast_public_router
 from api.bulletins.routes import router as bulletins_router
@@ -42,6 +43,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(internal_cases_router)
     app.include_router(console_router)
     app.include_router(console_cases_router)
+    app.include_router(bulletins_console_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)

@@ -51,6 +51,7 @@ def broadcast_settings(fake_edge: FakeEdgeService, tmp_path: Path) -> BroadcastS
 class StaffMember:
     id: int
     token: str
+    login: str
 
     @property
     def headers(self) -> dict[str, str]:
@@ -58,6 +59,7 @@ class StaffMember:
 
 
 _logins = itertools.count(1)
+PASSWORD = "mat-khau-phat-thanh-1"
 
 
 @pytest.fixture
@@ -65,17 +67,18 @@ def make_member(app: FastAPI) -> Callable[..., StaffMember]:
     def make(role: str = "officer", commune: str = "xa-demo") -> StaffMember:
         with transaction(app.state.sessionmaker) as session:
             commune_row = session.scalars(select(Commune).where(Commune.slug == commune)).one()
+            login = f"bt{next(_logins)}.{commune}"
             staff = create_staff(
                 session,
                 commune_id=commune_row.id,
-                login=f"bt{next(_logins)}.{commune}",
+                login=login,
                 full_name=f"Cán bộ văn hóa {role}",
-                password="mat-khau-phat-thanh-1",
+                password=PASSWORD,
                 role=Role(role),
                 reuse_hash=True,
             )
             _record, secret = issue_token(session, staff=staff, name="test")
-            return StaffMember(staff.id, secret)
+            return StaffMember(staff.id, secret, login)
 
     return make
 

@@ -1,0 +1,304 @@
+"""Console pages for bulletins: list and draft, preview player, synthesise, approve, publish (extends base.html)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.bulletins import service
+from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
+from api.bulletins.production import audio_file, synthesize_bulletin
+from api.bulletins.schemas import BulletinCreate, BulletinUpdate
+from api.bulletins.views import BroadcastSettingsDep, bulletin_read
+from api.communes.models import Commune
+from api.console import auth
+from api.console.templating import add_nav_item, add_template_dir, render
+from api.db import transaction
+from api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from broadcast.engines import EdgeEngine, EspeakEngine
+from broadcast.settings import BroadcastSettings
+
+router = APIRouter(prefix="/staff/bulletins", include_in_schema=False)
+add_template_dir(Path(__file__).resolve().parent / "templates")
+add_nav_item("Phát thanh", "/staff/bulletins")
+
+Csrf = Annotated[str, Form(max_length=100)]
+FLASH = {
+    "created": "Đã lưu bản nháp.",
+    "saved": "Đã lưu thay đổi.",
+    "audio": "Đã tạo âm thanh, hãy nghe thử trước khi duyệt.",
+    "approved": "Đã duyệt bản tin.",
+    "published": "Đã phát hành: cụm loa sẽ nhận theo lịch.",
+}
+LABELS = {
+    "B_STATUS": {s.value: label for s, label in STATUS_LABELS.items()},
+    "B_PRIORITY": {p.value: label for p, label in PRIORITY_LABELS.items()},
+    "B_VOICES": {"edge": EdgeEngine.voices, "offline": EspeakEngine.voices, "piper": ()},
+}
+
+
+def _schedule(text: str, commune: Commune) -> list[datetime]:
+    """One play time a line, "2026-11-25 06:30" or "25/11/2026 06:30", in the commune's time zone."""
+    times = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
+            try:
+                times.append(datetime.strptime(line, fmt).replace(tzinfo=service.zone(commune)))
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValidationFailed(f"Giờ phát '{line}' không đúng dạng 2026-11-25 06:30.", field="schedule")
+    return times
+
+
+def _form_error(exc: ValidationError) -> ValidationFailed:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return ValidationFailed(f"Trường '{field}' không hợp lệ: {first['msg']}", field=field)
+
+
+def _writer(console: auth.ConsoleSession, csrf: str) -> None:
+    auth.check_csrf(console, csrf)
+    if not console.staff.can_write:
+        raise PermissionDenied("Tài khoản chỉ xem không được thay đổi bản tin.", code="read_only_role")
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    console: auth.ConsoleSession,
+    settings: BroadcastSettings,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    rows, total = service.list_bulletins(
+        session, commune_id=console.staff.commune_id, status=None, page=1, per_page=100
+    )
+    context = {"console": console, "bulletins": rows, "total": total, "settings": settings, **LABELS, **extra}
+    return render(request, "bulletins.html", context, status_code=status_code)
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    console: auth.ConsoleSession,
+    settings: BroadcastSettings,
+    bulletin: Bulletin,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    commune = session.get(Commune, bulletin.commune_id)
+    assert commune is not None
+    context = {
+        "console": console,
+        "b": bulletin,
+        "read": bulletin_read(session, bulletin, settings),
+        "schedule_text": "\n".join(
+            p.play_at.astimezone(service.zone(commune)).strftime("%Y-%m-%d %H:%M") for p in bulletin.plays
+        ),
+        "can_write": console.staff.can_write,
+        **LABELS,
+        **extra,
+    }
+    return render(request, "bulletin.html", context, status_code=status_code)
+
+
+@router.get("")
+def bulletins(
+    request: Request, session: SessionDep, console: auth.ConsoleStaff, settings: BroadcastSettingsDep
+) -> Response:
+    return _list_page(request, session, console, settings)
+
+
+@router.post("")
+def create(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    settings: BroadcastSettingsDep,
+    csrf_token: Csrf,
+    title: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=30_000)],
+    priority: Annotated[str, Form(max_length=20)] = Priority.thong_thuong.value,
+    engine: Annotated[str, Form(max_length=20)] = "edge",
+    voice: Annotated[str, Form(max_length=64)] = "",
+    schedule: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    _writer(console, csrf_token)
+    commune = session.get(Commune, console.staff.commune_id)
+    assert commune is not None
+    try:
+        try:
+            data = BulletinCreate.model_validate(
+                {
+                    "title": title,
+                    "body": body,
+                    "priority": priority,
+                    "engine": engine,
+                    "voice": voice or None,
+                    "schedule": _schedule(schedule, commune),
+                }
+            )
+        except ValidationError as exc:
+            raise _form_error(exc) from exc
+        bulletin = service.create_bulletin(
+            session, commune_id=commune.id, data=data, settings=settings, author=console.staff
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _list_page(
+            request,
+            session,
+            console,
+            settings,
+            error=exc.message,
+            status_code=422,
+            form={"title": title, "body": body, "schedule": schedule},
+        )
+    return RedirectResponse(f"/staff/bulletins/{bulletin.id}?ok=created", status_code=303)
+
+
+@router.get("/{bulletin_id}")
+def detail(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    settings: BroadcastSettingsDep,
+    bulletin_id: int,
+    ok: str = "",
+) -> Response:
+    bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+    return _detail_page(request, session, console, settings, bulletin, flash=FLASH.get(ok))
+
+
+@router.get("/{bulletin_id}/audio")
+def audio(session: SessionDep, console: auth.ConsoleStaff, app_settings: SettingsDep, bulletin_id: int) -> Response:
+    bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+    path = audio_file(app_settings.data_dir, bulletin)
+    if path is None:
+        raise NotFound("Bản tin chưa có âm thanh.", code="audio_missing")
+    return FileResponse(path, media_type="audio/mpeg")
+
+
+@router.post("/{bulletin_id}/edit")
+def edit(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    settings: BroadcastSettingsDep,
+    bulletin_id: int,
+    csrf_token: Csrf,
+    title: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=30_000)],
+    priority: Annotated[str, Form(max_length=20)],
+    engine: Annotated[str, Form(max_length=20)],
+    voice: Annotated[str, Form(max_length=64)] = "",
+    schedule: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    _writer(console, csrf_token)
+    bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+    commune = session.get(Commune, bulletin.commune_id)
+    assert commune is not None
+    try:
+        try:
+            data = BulletinUpdate.model_validate(
+                {
+                    "title": title,
+                    "body": body,
+                    "priority": priority,
+                    "engine": engine,
+                    "voice": voice or None,
+                    "schedule": _schedule(schedule, commune),
+                }
+            )
+        except ValidationError as exc:
+            raise _form_error(exc) from exc
+        service.update_bulletin(session, bulletin=bulletin, data=data, settings=settings)
+    except DomainError as exc:
+        session.rollback()
+        bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+        return _detail_page(request, session, console, settings, bulletin, error=exc.message, status_code=422)
+    return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok=saved", status_code=303)
+
+
+@router.post("/{bulletin_id}/synthesize")
+async def synthesize(
+    request: Request,
+    factory: SessionFactoryDep,
+    console: auth.ConsoleStaff,
+    app_settings: SettingsDep,
+    settings: BroadcastSettingsDep,
+    bulletin_id: int,
+    csrf_token: Csrf,
+) -> Response:
+    _writer(console, csrf_token)
+    try:
+        with transaction(factory) as session:
+            bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+            if bulletin.status == Status.published:
+                raise ValidationFailed("Bản tin đã phát hành, âm thanh đã cố định.")
+        await synthesize_bulletin(factory, data_dir=app_settings.data_dir, settings=settings, bulletin_id=bulletin_id)
+    except DomainError as exc:
+        with transaction(factory) as session:
+            bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+            return _detail_page(request, session, console, settings, bulletin, error=exc.message, status_code=422)
+    return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok=audio", status_code=303)
+
+
+def _transition(
+    request: Request,
+    session: Session,
+    console: auth.ConsoleSession,
+    settings: BroadcastSettings,
+    bulletin_id: int,
+    csrf: str,
+    action: str,
+) -> Response:
+    _writer(console, csrf)
+    bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+    try:
+        if action == "approved":
+            service.approve(session, bulletin=bulletin, staff=console.staff)
+        else:
+            service.publish(session, bulletin=bulletin)
+    except DomainError as exc:
+        session.rollback()
+        bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+        return _detail_page(
+            request, session, console, settings, bulletin, error=exc.message, status_code=exc.status_code
+        )
+    return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok={action}", status_code=303)
+
+
+@router.post("/{bulletin_id}/approve")
+def approve(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    settings: BroadcastSettingsDep,
+    bulletin_id: int,
+    csrf_token: Csrf,
+) -> Response:
+    return _transition(request, session, console, settings, bulletin_id, csrf_token, "approved")
+
+
+@router.post("/{bulletin_id}/publish")
+def publish(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    settings: BroadcastSettingsDep,
+    bulletin_id: int,
+    csrf_token: Csrf,
+) -> Response:
+    return _transition(request, session, console, settings, bulletin_id, csrf_token, "published")
