@@ -22,6 +22,7 @@ from api.config import Settings
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.nlu.routes import router as nlu_router
+from api.open311.routes import router as open311_router
 from api.staff.routes import router as staff_router
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router
@@ -43,6 +44,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(internal_cases_router)
     app.include_router(console_router)
     app.include_router(console_cases_router)
+    app.include_router(open311_router)
     app.include_router(bulletins_console_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)

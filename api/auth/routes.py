@@ -6,13 +6,14 @@ from fastapi import APIRouter, Request, status
 
 from api.auth import tokens
 from api.auth.guards import client_address, login_limiter
+from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.auth.schemas import IssuedToken, LoginRequest, TokenCreate, TokenRead
 from api.auth.service import authenticate
 from api.deps import CurrentStaff, SessionDep
 from api.staff.models import ApiToken, Staff
 from api.staff.schemas import StaffRead
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/login", response_model=IssuedToken, summary="Đăng nhập, nhận mã truy cập (24 giờ)")
@@ -56,7 +57,7 @@ def create_token(body: TokenCreate, session: SessionDep, staff: CurrentStaff) ->
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead, summary="Thu hồi một mã truy cập")
-def revoke_token(token_id: int, session: SessionDep, staff: CurrentStaff) -> ApiToken:
+def revoke_token(token_id: IdPath, session: SessionDep, staff: CurrentStaff) -> ApiToken:
     return tokens.revoke_token(session, staff=staff, token_id=token_id)
 
 

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_for_conversation, cases_for_conversation
 from api.deps import ServiceCaller, SessionDep
 
-router = APIRouter(prefix="/api/v1/internal/cases", tags=["internal"])
+router = APIRouter(prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES)
 ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, description="zalo:<xã>:<id>, tg:…, web:…")]
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
+from api.auth.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.cases import commands, views
 from api.cases.catalog import CATEGORIES, MAX_ATTACHMENTS, Kind, Status
 from api.cases.schemas import (
@@ -29,16 +30,16 @@ from api.db import transaction
 from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import ValidationFailed
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
 
 def case_filters(
     status: Annotated[list[Status] | None, Query(description="Lọc theo trạng thái (lặp lại được).")] = None,
     category: Annotated[str | None, Query(max_length=32)] = None,
     kind: Kind | None = None,
-    assignee_id: int | None = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     unassigned: bool = False,
-    department_id: int | None = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     overdue: bool = False,
     q: Annotated[str | None, Query(max_length=200, description="Tìm trong mã, tiêu đề, nội dung, địa điểm.")] = None,
     created_from: datetime | None = None,

@@ -3,20 +3,21 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth.openapi_docs import ERROR_RESPONSES, IdField, IdPath
 from api.cases import rules
 from api.cases.catalog import Kind
 from api.cases.models import RoutingRule
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 from api.staff.schemas import DepartmentRead, StaffBrief
 
-router = APIRouter(prefix="/api/v1/routing-rules", tags=["routing"])
+router = APIRouter(prefix="/api/v1/routing-rules", tags=["routing"], responses=ERROR_RESPONSES)
 
 
 class RuleWrite(BaseModel):
     kind: Kind | None = None
     category: str | None = Field(default=None, max_length=32)
-    department_id: int | None = None
-    assignee_id: int | None = None
+    department_id: IdField | None = None
+    assignee_id: IdField | None = None
     sla_hours: int = Field(default=72, ge=1, le=8760)
     enabled: bool = True
 
@@ -44,13 +45,13 @@ def create_rule(body: RuleWrite, session: SessionDep, admin: AdminStaff) -> Rout
 
 
 @router.put("/{rule_id}", response_model=RuleRead, summary="Sửa quy tắc phân luồng")
-def update_rule(rule_id: int, body: RuleWrite, session: SessionDep, admin: AdminStaff) -> RoutingRule:
+def update_rule(rule_id: IdPath, body: RuleWrite, session: SessionDep, admin: AdminStaff) -> RoutingRule:
     rule = rules.get_rule(session, commune_id=admin.commune_id, rule_id=rule_id)
     return _save(session, admin.commune_id, rule, body)
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa quy tắc phân luồng")
-def delete_rule(rule_id: int, session: SessionDep, admin: AdminStaff) -> None:
+def delete_rule(rule_id: IdPath, session: SessionDep, admin: AdminStaff) -> None:
     rules.delete_rule(session, rule=rules.get_rule(session, commune_id=admin.commune_id, rule_id=rule_id))
 
 

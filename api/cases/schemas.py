@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from api.auth.openapi_docs import IdField
 from api.cases.catalog import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_MESSAGE, MAX_TITLE, Channel, Kind, Priority, Status
 from api.staff.schemas import DepartmentRead, StaffBrief
 
@@ -45,8 +46,8 @@ class InternalCaseCreate(BaseModel):
 
 
 class AssignRequest(BaseModel):
-    assignee_id: int | None = None
-    department_id: int | None = None
+    assignee_id: IdField | None = None
+    department_id: IdField | None = None
 
 
 class StatusRequest(BaseModel):

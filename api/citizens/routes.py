@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.cases.models import Case, TimelineEntry
 from api.citizens.masking import mask_conversation, mask_name, mask_phone
 from api.citizens.service import citizen_summary, erase_personal_fields, get_citizen, list_citizens
 from api.db import utcnow
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 
-router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
+router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"], responses=ERROR_RESPONSES)
 ERASED_TEXT = "[Nội dung đã xóa theo yêu cầu của người dân]"
 
 
@@ -68,12 +69,12 @@ def list_(
 
 
 @router.get("/{citizen_id}", response_model=CitizenRead, summary="Thông tin người dân (cán bộ cùng xã)")
-def read(citizen_id: int, session: SessionDep, staff: CurrentStaff) -> CitizenRead:
+def read(citizen_id: IdPath, session: SessionDep, staff: CurrentStaff) -> CitizenRead:
     return CitizenRead(**citizen_summary(get_citizen(session, commune_id=staff.commune_id, citizen_id=citizen_id)))
 
 
 @router.get("/{citizen_id}/export", summary="Xuất toàn bộ dữ liệu của một người dân (JSON)")
-def export(citizen_id: int, session: SessionDep, admin: AdminStaff) -> dict[str, Any]:
+def export(citizen_id: IdPath, session: SessionDep, admin: AdminStaff) -> dict[str, Any]:
     citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
     cases = session.scalars(select(Case).where(Case.citizen_id == citizen.id).order_by(Case.created_at)).all()
     return {
@@ -108,7 +109,7 @@ def export(citizen_id: int, session: SessionDep, admin: AdminStaff) -> dict[str,
 
 
 @router.delete("/{citizen_id}/personal-data", response_model=ErasureResult, summary="Xóa dữ liệu cá nhân theo yêu cầu")
-def erase(citizen_id: int, session: SessionDep, admin: AdminStaff) -> ErasureResult:
+def erase(citizen_id: IdPath, session: SessionDep, admin: AdminStaff) -> ErasureResult:
     """Name, phone, channel ids and the citizen's own messages go; the administrative record of each case stays."""
     citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
     cases = list(session.scalars(select(Case).where(Case.citizen_id == citizen.id)))

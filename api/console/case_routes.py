@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from api.auth.openapi_docs import parse_id
 from api.cases import commands
 from api.cases.catalog import Status
 from api.cases.models import Case
@@ -117,8 +118,8 @@ def assign(
             session,
             staff=staff,
             case=case,
-            assignee_id=int(assignee_id) if assignee_id.isdigit() else None,
-            department_id=int(department_id) if department_id.isdigit() else None,
+            assignee_id=parse_id(assignee_id),
+            department_id=parse_id(department_id),
         )
 
     return _act(request, session, console, code, csrf_token, "assign", run)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from api.auth.guards import client_address, login_limiter
+from api.auth.openapi_docs import parse_id
 from api.auth.service import authenticate
 from api.cases.catalog import CATEGORIES, Status
 from api.cases.service import CaseFilters, is_overdue, list_cases
@@ -113,9 +114,7 @@ class ListParams:
         return CaseFilters(
             status=statuses,
             category=self.category if self.category in CATEGORIES else None,
-            assignee_id=staff.id
-            if self.assignee == "me"
-            else (int(self.assignee) if self.assignee.isdigit() else None),
+            assignee_id=staff.id if self.assignee == "me" else parse_id(self.assignee),
             unassigned=self.assignee == "none",
             overdue=self.overdue == "1",
             q=self.q or None,

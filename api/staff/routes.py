@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 from api.staff import service
 from api.staff.models import Department, Staff
 from api.staff.schemas import DepartmentCreate, DepartmentRead, StaffCreate, StaffRead, StaffUpdate
 
-router = APIRouter(prefix="/api/v1", tags=["staff"])
+router = APIRouter(prefix="/api/v1", tags=["staff"], responses=ERROR_RESPONSES)
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="Các bộ phận của xã")
@@ -39,7 +40,7 @@ def create_staff(body: StaffCreate, session: SessionDep, admin: AdminStaff) -> S
 
 
 @router.patch("/staff/{staff_id}", response_model=StaffRead, summary="Sửa, khóa hoặc đặt lại mật khẩu cán bộ")
-def update_staff(staff_id: int, body: StaffUpdate, session: SessionDep, admin: AdminStaff) -> Staff:
+def update_staff(staff_id: IdPath, body: StaffUpdate, session: SessionDep, admin: AdminStaff) -> Staff:
     target = service.get_staff(session, commune_id=admin.commune_id, staff_id=staff_id)
     return service.update_staff(
         session,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth.openapi_docs import IdField
 from api.staff.models import Role
 
 LoginStr = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
@@ -27,13 +28,13 @@ class StaffCreate(BaseModel):
     full_name: str = Field(min_length=2, max_length=200)
     password: str = Field(min_length=10, max_length=256)
     role: Role = Role.officer
-    department_id: int | None = None
+    department_id: IdField | None = None
 
 
 class StaffUpdate(BaseModel):
     full_name: str | None = Field(default=None, min_length=2, max_length=200)
     role: Role | None = None
-    department_id: int | None = None
+    department_id: IdField | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=256)
 
