@@ -152,3 +152,28 @@ async def test_piper_failure_falls_back_to_offline(tmp_path: Path) -> None:
     settings = BroadcastSettings(piper_model=tmp_path / "absent.onnx")
     result = await speak("xin chào.", engine_chain("piper", settings), VoiceOptions(), sample_rate=22050)
     assert result.engine == "offline"
+
+
+@pytest.fixture(scope="module")
+def tiny_voice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.broadcast.tiny_piper import build_voice
+
+    return build_voice(tmp_path_factory.mktemp("piper"))
+
+
+async def test_piper_speaks_with_a_local_model(tiny_voice: Path) -> None:
+    from tests.broadcast.tiny_piper import HOP, SAMPLE_RATE
+
+    engine = PiperEngine(tiny_voice)
+    assert engine.voices == ("vi_VN-tiny-test",)
+    short = await engine.synthesize("xin chào", VoiceOptions())
+    long = await engine.synthesize("xin chào bà con, ủy ban nhân dân xã thông báo lịch tiêm chủng.", VoiceOptions())
+    assert short.sample_rate == SAMPLE_RATE
+    # One hop of samples per phoneme id: the length follows the phonemised Vietnamese text.
+    assert len(short.samples) % HOP == 0 and len(long.samples) > 3 * len(short.samples)
+
+
+async def test_piper_in_the_chain(tiny_voice: Path) -> None:
+    settings = BroadcastSettings(piper_model=tiny_voice)
+    result = await speak("Câu một. Câu hai.", engine_chain("piper", settings), VoiceOptions(), sample_rate=16000)
+    assert (result.engine, result.voice) == ("piper", "vi_VN-tiny-test")
