@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.common import contains_any, fold, latest_intent, latest_text, metadata
+from actions.common import INTERRUPT_INTENTS, contains_any, fold, latest_intent, latest_text, metadata
 
 # Accented forms are unambiguous anywhere in the message; accent-free ones only as the whole message ("Huy" is a name).
 _CANCEL_ACCENTED = re.compile(
@@ -45,6 +45,51 @@ CORRECTION_PREFIX = re.compile(
     r"[\s,.:;!-]*((mà |ma )?(là|la|ở|o|tại|tai)\s+)?",
     re.I,
 )
+
+
+QUESTION_CUES = [
+    "gì", "nào", "sao", "bao nhiêu", "bao lâu", "ở đâu", "mấy", "thế nào", "như nào", "cho hỏi", "hỏi", "làm sao",
+    "khi nào", "bao giờ", "ra sao", "được không", "có không", "chưa", "giờ làm việc", "địa chỉ", "số điện thoại",
+    "kiểm tra", "tra cứu", "tình trạng", "đến đâu", "thủ tục", "hồ sơ", "lệ phí",
+]  # fmt: skip
+HUMAN_CUES = [
+    "cán bộ",
+    "nhân viên",
+    "người thật",
+    "gặp",
+    "nói chuyện",
+    "tổng đài",
+    "admin",
+    "ad",
+    "người trực",
+    "tư vấn viên",
+]
+INTERRUPT_ENTITIES = ("procedure", "case_code", "aspect")
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    """Whether the latest message is a question to answer before the form goes on, rather than an answer.
+
+    The NLU's intent alone is not enough while a form asks for free text: a name or a place may look like anything.
+    Emergencies always interrupt; a request for staff needs words asking for a person; the other questions need a
+    question word or an entity of their own.
+    """
+    intent = latest_intent(tracker)
+    if intent not in INTERRUPT_INTENTS:
+        return False
+    if intent == "health_emergency":
+        return True
+    text = latest_text(tracker)
+    folded = fold(text)
+    if intent == "request_human":
+        return contains_any(folded, HUMAN_CUES)
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return (
+        "?" in text
+        or contains_any(folded, QUESTION_CUES)
+        or any(e.get("entity") in INTERRUPT_ENTITIES for e in entities)
+        or text.startswith("/")
+    )
 
 
 def is_cancel(text: Text) -> bool:

@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import forms
 from actions.common import (
-    INTERRUPT_INTENTS,
     channel,
     commune_slug,
     first_entity,
@@ -75,27 +74,31 @@ class ActionEmergencyCase(Action):
         return []
 
 
+def answer_health(dispatcher: CollectingDispatcher, text: Text) -> List[EventType]:
+    """Guidance for the topic in ``text`` (danger signs first), the disclaimer, and the offer to book."""
+    common = health_common()
+    if not text or text.startswith("/"):  # the "Hỏi về sức khỏe" button: ask what the question is
+        dispatcher.utter_message(text=common["prompt"])
+        return []
+    if emergency_situations(text):  # safety first: danger signs get the 115 advice before any guidance
+        dispatcher.utter_message(text=emergency_text(text))
+    topic = match_health_topic(text)
+    if topic is None:
+        dispatcher.utter_message(text=common["unknown"], buttons=BOOKING_BUTTONS)
+    else:
+        dispatcher.utter_message(text=f"Dạ, về {topic.title.lower()}: {topic.guidance}")
+        dispatcher.utter_message(
+            text=f"{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}", buttons=BOOKING_BUTTONS
+        )
+    return [SlotSet("health_question_text", text)]
+
+
 class ActionHealthAnswer(Action):
     def name(self) -> Text:
         return "action_health_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        text = latest_text(tracker)
-        common = health_common()
-        if not text or text.startswith("/"):  # the "Hỏi về sức khỏe" button: ask what the question is
-            dispatcher.utter_message(text=common["prompt"])
-            return []
-        if emergency_situations(text):  # safety first: danger signs get the 115 advice before any guidance
-            dispatcher.utter_message(text=emergency_text(text))
-        topic = match_health_topic(text)
-        if topic is None:
-            dispatcher.utter_message(text=common["unknown"], buttons=BOOKING_BUTTONS)
-        else:
-            dispatcher.utter_message(text=f"Dạ, về {topic.title.lower()}: {topic.guidance}")
-            dispatcher.utter_message(
-                text=f"{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}", buttons=BOOKING_BUTTONS
-            )
-        return [SlotSet("health_question_text", text)]
+        return answer_health(dispatcher, latest_text(tracker))
 
 
 CONSULT_ORDER = ("consult_problem", "consult_name", "consult_phone", "consult_time")
@@ -123,7 +126,7 @@ class ValidateConsultationForm(Action):
                 updates["consult_phone"] = phone
             return forms.slot_events(updates, CONSULT_ORDER, tracker)
         intent = latest_intent(tracker)
-        if intent in INTERRUPT_INTENTS and not (requested == "consult_problem" and intent == "health_question"):
+        if forms.is_interruption(tracker) and not (requested == "consult_problem" and intent == "health_question"):
             return []
         if requested == "consult_phone":
             if phone is None:

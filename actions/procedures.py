@@ -11,7 +11,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import commune_slug, contains_any, first_entity, fold, latest_text
 from actions.gateway import gateway
-from actions.knowledge import ASPECTS, Procedure, commune_overrides, match_procedure, procedure_for, procedures
+from actions.health import answer_health
+from actions.knowledge import (
+    ASPECTS,
+    Procedure,
+    commune_overrides,
+    match_health_topic,
+    match_procedure,
+    procedure_for,
+    procedures,
+)  # fmt: skip
 
 # Checked in this order: "hồ sơ" appears in many questions, so documents come last.
 ASPECT_WORDS = {
@@ -97,6 +106,8 @@ class ActionAnswerProcedure(Action):
             procedure_id = match_procedure(latest_text(tracker))
         if procedure_id is None and aspect is not None:
             procedure_id = tracker.get_slot("procedure")  # a follow-up such as "còn lệ phí thì sao?"
+        if procedure_id not in procedures() and aspect is None and match_health_topic(latest_text(tracker)):
+            return answer_health(dispatcher, latest_text(tracker))  # a health question the NLU took for a procedure
         if procedure_id not in procedures():
             dispatcher.utter_message(
                 text="Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Anh/chị chọn bên dưới hoặc gõ tên thủ tục giúp em.",

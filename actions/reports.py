@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import forms
 from actions.common import (
-    INTERRUPT_INTENTS,
     channel,
     commune_slug,
     contains_any,
@@ -181,7 +180,7 @@ class ValidateReportForm(Action):
             return forms.slot_events(corrections, ORDER, tracker)
         updates: Dict[Text, Any] = {}
         _media(tracker, updates)
-        if not updates and latest_intent(tracker) in INTERRUPT_INTENTS:
+        if not updates and forms.is_interruption(tracker):
             return []  # let the rules answer the question; the form then asks again
         updates.update(_phone_aside(tracker, requested, dispatcher))
         if requested not in updates and (text or not updates):

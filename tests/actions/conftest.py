@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,7 +64,12 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "XASO_RASA_URL": "http://127.0.0.1:9",
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run([str(ROOT / ".venv/bin/xaso"), "db", "seed"], cwd=ROOT, env=env, check=True, capture_output=True)
+    seed = subprocess.run(
+        [str(ROOT / ".venv/bin/xaso"), "db", "seed"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    match = re.search(r"\badmin / (\S+)", seed.stdout)
+    assert match, seed.stdout
+    os.environ["XASO_TEST_ADMIN_PASSWORD"] = match.group(1)  # the seed prints the first admin's password once
     log = work / "gateway.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -117,6 +123,20 @@ def api(gateway_url: str, path: str) -> Any:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def staff_reply(gateway_url: str, code: str, text: str) -> None:
+    """Log in as the seeded admin and post a public reply on the case, as an officer would in the console."""
+
+    def post(path: str, body: dict[str, Any], token: str | None = None) -> Any:
+        headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+        request = urllib.request.Request(gateway_url + path, json.dumps(body).encode(), headers, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    password = os.environ["XASO_TEST_ADMIN_PASSWORD"]
+    token = post("/api/v1/auth/login", {"login": "admin", "password": password})["access_token"]
+    post(f"/api/v1/cases/{code}/replies", {"text": text}, token)
 
 
 def new_sender(commune: str = "xa-demo") -> str:

@@ -119,3 +119,11 @@ async def test_danger_signs_in_a_health_question_get_115_first() -> None:
     first, guidance, _offer = texts(dispatcher)
     assert "115" in first and "nằm nghiêng" in first
     assert guidance.startswith("Dạ, về sốt ở trẻ em:")
+
+
+async def test_a_name_that_looks_like_a_request_for_staff_is_a_name() -> None:
+    slots: dict[str, Any] = {"consult_problem": "ho lâu ngày"}
+    await consult(slots, "/book_consultation", "book_consultation")
+    assert slots["requested_slot"] == "consult_name"
+    await consult(slots, "Nguyễn Thị Hoa", "request_human")
+    assert slots["consult_name"] == "Nguyễn Thị Hoa" and slots["requested_slot"] == "consult_phone"

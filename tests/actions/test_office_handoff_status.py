@@ -8,7 +8,7 @@ from actions.handoff import ActionFallback, ActionHandoff
 from actions.office import ActionOfficeInfo
 from actions.reports import ActionSubmitReport
 from actions.status import ActionCheckStatus
-from tests.actions.conftest import api, make_tracker, new_sender, texts
+from tests.actions.conftest import api, make_tracker, new_sender, staff_reply, texts
 
 
 async def run(action: object, tracker: object) -> CollectingDispatcher:
@@ -98,3 +98,13 @@ async def test_not_understood_but_dangerous_gets_115_and_staff(gateway_url: str)
     first, second = texts(dispatcher)
     assert "115" in first and "chuyển cuộc trò chuyện tới cán bộ" in second
     assert api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")[1]["items"][0]["kind"] == "handoff"
+
+
+async def test_status_shows_the_officers_last_public_reply(gateway_url: str) -> None:
+    sender = new_sender()
+    code = await file_report(sender)
+    staff_reply(gateway_url, code, "Xã đã cử người sửa tay vịn cầu, dự kiến xong trong tuần.")
+    (text,) = texts(
+        await run(ActionCheckStatus(), make_tracker(f"hồ sơ {code} sao rồi", "check_status", sender=sender))
+    )
+    assert "Trả lời gần nhất của cán bộ: Xã đã cử người sửa tay vịn cầu" in text

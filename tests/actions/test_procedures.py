@@ -84,3 +84,9 @@ def test_aspect_from_words_when_the_entity_is_missing() -> None:
     assert detect_aspect(make_tracker("nop o dau vay")) == "where"
     assert detect_aspect(make_tracker("có làm online được không")) == "online"
     assert detect_aspect(make_tracker("gia đình tôi muốn hỏi")) is None
+
+
+async def test_a_health_question_taken_for_a_procedure_gets_health_guidance() -> None:
+    dispatcher, slots = await ask("bé nhà tôi bị sốt cao thì phải làm sao")
+    assert texts(dispatcher)[0].startswith("Dạ, về sốt ở trẻ em:")
+    assert slots == {"health_question_text": "bé nhà tôi bị sốt cao thì phải làm sao"}

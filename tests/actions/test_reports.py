@@ -204,3 +204,23 @@ async def test_gateway_down_keeps_the_report_for_a_retry(dead_gateway: None) -> 
     events = await ActionSubmitReport().run(dispatcher, form.tracker(), {})
     assert "chưa gửi được" in texts(dispatcher)[0]
     assert slots_of(events) == {"report_confirmed": None, "report_cancelled": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "interrupts"),
+    [
+        ("gần chợ ấp 3", "office_info", False),
+        ("xã làm việc mấy giờ", "office_info", True),
+        ("Nguyễn Thị Hoa", "request_human", False),
+        ("cho tôi gặp cán bộ", "request_human", True),
+        ("trường tiểu học ấp 2", "ask_procedure", False),
+        ("lam khai sinh can giay to gi", "ask_procedure", True),
+        ("ba tôi ngất rồi", "health_emergency", True),
+    ],
+)
+async def test_free_text_answers_are_not_taken_for_questions(text: str, intent: str, interrupts: bool) -> None:
+    form = await start("rác thải ở đường", [{"entity": "category", "value": "moi_truong"}])
+    assert form.asking == "report_location"
+    await form.say(text, intent)
+    assert form.rejected is interrupts
+    assert (form.slots.get("report_location") == text) is not interrupts

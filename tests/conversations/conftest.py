@@ -52,6 +52,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         [str(ROOT / ".venv" / "bin" / "xaso"), "db", "seed"], cwd=ROOT, env={**_base_env(), **gateway_env},
         check=True, capture_output=True,
     )  # fmt: skip
+    # bot/endpoints.yml quotes its ${VARS}, and Rasa only expands unquoted scalars: use the same file, unquoted.
+    endpoints = work / "endpoints.yml"
+    source = (ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8")
+    endpoints.write_text(source.replace('"', ""), encoding="utf-8")
     processes: list[ServerProcess] = []
     try:
         processes.append(
@@ -75,7 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 env={"XASO_RASA_MODEL": str(model_path()), "XASO_TRACKER_DB": str(work / "tracker.db"),
                      "XASO_RASA_TOKEN": RASA_TOKEN, "XASO_RASA_PORT": str(rasa_port),
                      "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-                     "XASO_RASA_ENDPOINTS": "bot/endpoints.yml"},
+                     "XASO_RASA_ENDPOINTS": str(endpoints)},
             )
         )  # fmt: skip
         yield Stack(f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{rasa_port}", processes)

@@ -136,8 +136,12 @@ def test_request_human_opens_a_handoff_case(stack: Stack, citizen: Citizen) -> N
 
 
 def test_two_turns_not_understood_hand_over(stack: Stack, citizen: Citizen) -> None:
-    assert "chưa hiểu rõ" in citizen.says("xkq pwoe zzv"), citizen.dump()
-    assert "chuyển cuộc trò chuyện tới cán bộ" in citizen.says("mmqq trr lkj"), citizen.dump()
+    # "/nlu_fallback" is what the FallbackClassifier turns an unclear message into; sent as an intent payload so the
+    # test exercises the dialogue and the handoff, not how the current model scores one particular string.
+    assert "chưa hiểu rõ" in citizen.says("/nlu_fallback"), citizen.dump()
+    assert "chuyển cuộc trò chuyện tới cán bộ" in citizen.says("/nlu_fallback"), citizen.dump()
+    cases = stack.internal(f"/api/v1/internal/cases?conversation_id={citizen.conversation_id}").json()["items"]
+    assert [c["kind"] for c in cases] == ["handoff"]
 
 
 def test_shared_location_through_rasa_rest_metadata(stack: Stack) -> None:
