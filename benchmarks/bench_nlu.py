@@ -57,9 +57,11 @@ policies: []
 
 
 def train(command: list[str], label: str) -> float:
+    # An empty cache per run: Rasa would otherwise restore unchanged components and the timing would mean nothing.
+    env = {**rasa_env(), "RASA_MAX_CACHE_SIZE": "0"}
     started = time.perf_counter()
     with console.status(f"Huấn luyện {label}…"):
-        result = subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=TIMEOUT)
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         console.print(result.stdout[-3000:], result.stderr[-3000:], markup=False)

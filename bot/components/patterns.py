@@ -15,16 +15,17 @@ PHONE_RE = re.compile(r"(?<![\w+])(?:\+?84|0)[\s.-]?[35789](?:[\s.-]?\d){8}(?![\
 _NAMED = r"ap|thon|xom|khom|khu pho|kp|to dan pho|tdp|ban|buon|soc"
 _NUMBERED_ONLY = r"to|khu"
 _NUMBER = r"\d{1,3}[a-z]?\b"
+_NAME = r"(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3})"
 HAMLET_RE = re.compile(
-    rf"\b(?:(?:{_NAMED})\s+(?:so\s+)?(?:{_NUMBER}|(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){{0,3}}))|(?:{_NUMBERED_ONLY})\s+(?:so\s+)?{_NUMBER})",
-    re.UNICODE,
+    rf"\b(?:(?:{_NAMED})\s+(?:so\s+)?(?:{_NUMBER}|{_NAME})|(?:{_NUMBERED_ONLY})\s+(?:so\s+)?{_NUMBER})", re.UNICODE
 )
 # Words that end a lowercase hamlet name ("ấp bình hòa bị ngập" → "ấp bình hòa").
-_NAME_STOP = set(
+_STOP_WORDS = (
     "bi co dang da se nay do kia a o oi nha nhe thi la va voi cua em anh chi minh toi cho khi ma de duoc dc "
     "ngap hu hong mat chay khong ko k ve tu den tai xa phuong huyen tinh rat qua lam nhieu it con vua moi roi "
-    "luc gio sang chieu toi dem hom ngay nuoc den duong rac dien cong".split()
+    "luc gio sang chieu toi dem hom ngay nuoc den duong rac dien cong"
 )
+_NAME_STOP = frozenset(_STOP_WORDS.split())
 _MAX_LOWER_NAME_WORDS = 2
 _STOPPABLE_KEYWORDS = {"ban", "buon", "soc"}  # also ordinary words: need a capitalised name or a number
 

@@ -34,9 +34,7 @@ TEENCODE: Dict[str, str] = {
     "tdp": "to dan pho", "hs": "ho so", "hso": "ho so", "tt": "thu tuc", "ctt": "chung thuc",
 }  # fmt: skip
 
-VIETNAMESE_LETTERS = set(
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-)
+VIETNAMESE_LETTERS = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
 
 
 def clean(text: str) -> str:

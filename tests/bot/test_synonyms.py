@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -39,7 +39,7 @@ def mapper(tmp_path: Any) -> AccentInsensitiveSynonymMapper:
     return AccentInsensitiveSynonymMapper.load({}, storage, resource, None)  # type: ignore[arg-type]
 
 
-def message(text: str, entities: List[Dict[str, Any]]) -> Message:
+def message(text: str, entities: list[dict[str, Any]]) -> Message:
     msg = Message({TEXT: text, ENTITIES: entities})
     config = {**VietnameseTokenizer.get_default_config(), "segmenter": "syllable"}
     VietnameseTokenizer(config).process([msg])
@@ -72,7 +72,10 @@ def test_process_maps_extracted_values_and_drops_unknown_closed_values(mapper: A
         {"entity": "phone", "value": "0912345678", "start": 0, "end": 1},
     ])  # fmt: skip
     mapper.process([msg])
-    assert [(e["entity"], e["value"]) for e in msg.get(ENTITIES)] == [("category", "chieu_sang"), ("phone", "0912345678")]
+    assert [(e["entity"], e["value"]) for e in msg.get(ENTITIES)] == [
+        ("category", "chieu_sang"),
+        ("phone", "0912345678"),
+    ]
 
 
 def test_gazetteer_adds_procedures_the_model_missed(mapper: AccentInsensitiveSynonymMapper) -> None:
@@ -81,4 +84,8 @@ def test_gazetteer_adds_procedures_the_model_missed(mapper: AccentInsensitiveSyn
     assert msg.get(TOKENS_NAMES[TEXT])
     mapper.process([msg])
     (entity,) = msg.get(ENTITIES)
-    assert (entity["entity"], entity["value"], text[entity["start"] : entity["end"]]) == ("procedure", "khai_sinh", "gks")
+    assert (entity["entity"], entity["value"], text[entity["start"] : entity["end"]]) == (
+        "procedure",
+        "khai_sinh",
+        "gks",
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa.nlu.constants import TOKENS_NAMES
@@ -14,11 +14,11 @@ from bot.components.tokenizer import VietnameseTokenizer, merge, underthesea_gro
 
 
 def make_tokenizer(segmenter: str = "underthesea") -> VietnameseTokenizer:
-    config: Dict[str, Any] = {**VietnameseTokenizer.get_default_config(), "segmenter": segmenter}
+    config: dict[str, Any] = {**VietnameseTokenizer.get_default_config(), "segmenter": segmenter}
     return VietnameseTokenizer.create(config, None, None, None)  # type: ignore[arg-type]
 
 
-def tokens(text: str, segmenter: str = "underthesea") -> List[Any]:
+def tokens(text: str, segmenter: str = "underthesea") -> list[Any]:
     message = Message({TEXT: text})
     make_tokenizer(segmenter).process([message])
     return message.get(TOKENS_NAMES[TEXT])

@@ -8,7 +8,6 @@ import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 import yaml
@@ -24,7 +23,7 @@ INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "ask_procedure", "report_issue", "health_question",
     "health_emergency", "book_consultation", "check_status", "office_info", "request_human", "out_of_scope",
 }  # fmt: skip
-CANONICAL: Dict[str, set] = {
+CANONICAL: dict[str, set] = {
     "procedure": {"khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",
                   "trich_luc_ho_tich", "cai_chinh_ho_tich", "nhan_cha_me_con", "giam_ho", "cu_tru", "tro_cap_xa_hoi"},
     "category": {"giao_thong", "chieu_sang", "moi_truong", "thoat_nuoc", "an_ninh_trat_tu", "xay_dung_dat_dai",
@@ -83,7 +82,7 @@ def test_texts_are_nfc_so_entity_offsets_survive_normalisation() -> None:
 
 def test_held_out_set_is_never_trained_on(train: TrainingData, test: TrainingData) -> None:
     trained = {key(m.get("text")) for m in train.intent_examples}
-    leaked: List[str] = [m.get("text") for m in test.intent_examples if key(m.get("text")) in trained]
+    leaked: list[str] = [m.get("text") for m in test.intent_examples if key(m.get("text")) in trained]
     assert not leaked
     assert {m.get("intent") for m in test.intent_examples} == INTENTS
 
