@@ -133,7 +133,7 @@ async def fetch_feed(
         headers["If-Modified-Since"] = modified
     try:
         response = await client.get(url, headers=headers, timeout=timeout_seconds, follow_redirects=True)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise FeedError(f"Không tải được nguồn tin: {exc!r}") from exc
     if response.status_code == 304:
         return FeedFetch(True, "", [], etag, modified)

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api.auth.openapi_docs import IdPath
 from api.bulletins import service
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
@@ -174,7 +175,7 @@ def detail(
     session: SessionDep,
     console: auth.ConsoleStaff,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     ok: str = "",
 ) -> Response:
     bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
@@ -182,7 +183,7 @@ def detail(
 
 
 @router.get("/{bulletin_id}/audio")
-def audio(session: SessionDep, console: auth.ConsoleStaff, app_settings: SettingsDep, bulletin_id: int) -> Response:
+def audio(session: SessionDep, console: auth.ConsoleStaff, app_settings: SettingsDep, bulletin_id: IdPath) -> Response:
     bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
     path = audio_file(app_settings.data_dir, bulletin)
     if path is None:
@@ -196,7 +197,7 @@ def edit(
     session: SessionDep,
     console: auth.ConsoleStaff,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     csrf_token: Csrf,
     title: Annotated[str, Form(max_length=300)],
     body: Annotated[str, Form(max_length=30_000)],
@@ -238,7 +239,7 @@ async def synthesize(
     console: auth.ConsoleStaff,
     app_settings: SettingsDep,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     csrf_token: Csrf,
 ) -> Response:
     _writer(console, csrf_token)
@@ -260,7 +261,7 @@ def _transition(
     session: Session,
     console: auth.ConsoleSession,
     settings: BroadcastSettings,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     csrf: str,
     action: str,
 ) -> Response:
@@ -286,7 +287,7 @@ def approve(
     session: SessionDep,
     console: auth.ConsoleStaff,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     csrf_token: Csrf,
 ) -> Response:
     return _transition(request, session, console, settings, bulletin_id, csrf_token, "approved")
@@ -298,7 +299,7 @@ def publish(
     session: SessionDep,
     console: auth.ConsoleStaff,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
     csrf_token: Csrf,
 ) -> Response:
     return _transition(request, session, console, settings, bulletin_id, csrf_token, "published")

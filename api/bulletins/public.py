@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse
 
+from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.bulletins import service
 from api.bulletins.models import PRIORITY_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import audio_file
@@ -19,9 +20,9 @@ from api.communes.service import get_commune
 from api.config import Settings
 from api.db import utcnow
 from api.deps import SessionDep, SettingsDep
-from api.errors import NotFound
+from api.errors import NotFound, ValidationFailed
 
-router = APIRouter(prefix="/api/v1/broadcast", tags=["broadcast"])
+router = APIRouter(prefix="/api/v1/broadcast", tags=["broadcast"], responses=ERROR_RESPONSES)
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ET.register_namespace("itunes", ITUNES)
 
@@ -34,7 +35,11 @@ def _playable(bulletin: Bulletin) -> bool:
     return bulletin.status == Status.published and bulletin.audio_path is not None
 
 
-@router.get("/{slug}/podcast.xml", summary="Kênh podcast (RSS) các bản tin đã phát hành")
+@router.get(
+    "/{slug}/podcast.xml",
+    summary="Kênh podcast (RSS) các bản tin đã phát hành",
+    responses={200: {"content": {"application/rss+xml": {}}}},
+)
 def podcast(session: SessionDep, settings: SettingsDep, slug: str) -> Response:
     commune = get_commune(session, slug=slug)
     rss = ET.Element("rss", {"version": "2.0"})
@@ -68,10 +73,16 @@ def podcast(session: SessionDep, settings: SettingsDep, slug: str) -> Response:
 
 
 def _day(commune: Commune, day: date | None) -> date:
+    if day is not None and not 2000 <= day.year <= 2100:
+        raise ValidationFailed("Ngày phải trong khoảng năm 2000–2100.", code="invalid_date", field="date")
     return day or utcnow().astimezone(service.zone(commune)).date()
 
 
-@router.get("/{slug}/today.m3u", summary="Danh sách phát (M3U) theo lịch hôm nay; khẩn cấp lên đầu")
+@router.get(
+    "/{slug}/today.m3u",
+    summary="Danh sách phát (M3U) theo lịch hôm nay; khẩn cấp lên đầu",
+    responses={200: {"content": {"audio/x-mpegurl": {}}}},
+)
 def playlist(
     session: SessionDep, settings: SettingsDep, slug: str, day: Annotated[date | None, Query(alias="date")] = None
 ) -> Response:
@@ -137,8 +148,13 @@ def emergencies(session: SessionDep, settings: SettingsDep, slug: str) -> dict[s
     return {"commune": commune.slug, "generated_at": now.isoformat(), "emergency": bool(items), "items": items}
 
 
-@router.get("/{slug}/audio/{bulletin_id}.mp3", summary="Âm thanh bản tin đã phát hành (hỗ trợ Range)")
-def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: int) -> FileResponse:
+@router.get(
+    "/{slug}/audio/{bulletin_id}.mp3",
+    summary="Âm thanh bản tin đã phát hành (hỗ trợ Range)",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/mpeg": {}}}, 206: {"content": {"audio/mpeg": {}}}},
+)
+def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: IdPath) -> FileResponse:
     commune = get_commune(session, slug=slug)
     bulletin = session.get(Bulletin, bulletin_id)
     path = audio_file(settings.data_dir, bulletin) if bulletin and bulletin.commune_id == commune.id else None

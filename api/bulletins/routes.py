@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
+from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.bulletins import service
 from api.bulletins.models import NewsFeed, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
@@ -18,7 +19,7 @@ from api.db import transaction
 from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import Conflict, NotFound
 
-router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"])
+router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)
 
 
 @router.get("", response_model=BulletinPage, summary="Danh sách bản tin của xã")
@@ -64,7 +65,7 @@ def add_feed(session: SessionDep, staff: WriterStaff, body: FeedCreate) -> NewsF
 
 @router.post("/feeds/{feed_id}/refresh", response_model=list[BulletinRead], summary="Lấy tin mới từ nguồn ngay")
 async def refresh(
-    request: Request, factory: SessionFactoryDep, staff: WriterStaff, settings: BroadcastSettingsDep, feed_id: int
+    request: Request, factory: SessionFactoryDep, staff: WriterStaff, settings: BroadcastSettingsDep, feed_id: IdPath
 ) -> list[BulletinRead]:
     with transaction(factory) as session:
         feed = session.get(NewsFeed, feed_id)
@@ -89,14 +90,14 @@ def digest(session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsD
 
 
 @router.get("/{bulletin_id}", response_model=BulletinRead, summary="Một bản tin")
-def read(session: SessionDep, staff: CurrentStaff, settings: BroadcastSettingsDep, bulletin_id: int) -> BulletinRead:
+def read(session: SessionDep, staff: CurrentStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath) -> BulletinRead:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     return bulletin_read(session, bulletin, settings)
 
 
 @router.patch("/{bulletin_id}", response_model=BulletinRead, summary="Sửa bản tin (bản đã duyệt trở về nháp)")
 def update(
-    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: int, body: BulletinUpdate
+    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath, body: BulletinUpdate
 ) -> BulletinRead:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     service.update_bulletin(session, bulletin=bulletin, data=body, settings=settings)
@@ -104,7 +105,7 @@ def update(
 
 
 @router.delete("/{bulletin_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa bản tin chưa phát hành")
-def delete(session: SessionDep, staff: WriterStaff, bulletin_id: int) -> None:
+def delete(session: SessionDep, staff: WriterStaff, bulletin_id: IdPath) -> None:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     service.delete_bulletin(session, bulletin=bulletin)
 
@@ -115,7 +116,7 @@ async def synthesize(
     app_settings: SettingsDep,
     staff: WriterStaff,
     settings: BroadcastSettingsDep,
-    bulletin_id: int,
+    bulletin_id: IdPath,
 ) -> BulletinRead:
     with transaction(factory) as session:
         bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
@@ -127,8 +128,13 @@ async def synthesize(
         return bulletin_read(session, bulletin, settings)
 
 
-@router.get("/{bulletin_id}/audio", summary="Nghe thử âm thanh (hỗ trợ Range)", response_class=FileResponse)
-def audio(session: SessionDep, staff: CurrentStaff, app_settings: SettingsDep, bulletin_id: int) -> FileResponse:
+@router.get(
+    "/{bulletin_id}/audio",
+    summary="Nghe thử âm thanh (hỗ trợ Range)",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/mpeg": {}}}, 206: {"content": {"audio/mpeg": {}}}},
+)
+def audio(session: SessionDep, staff: CurrentStaff, app_settings: SettingsDep, bulletin_id: IdPath) -> FileResponse:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     path = audio_file(app_settings.data_dir, bulletin)
     if path is None:
@@ -137,14 +143,18 @@ def audio(session: SessionDep, staff: CurrentStaff, app_settings: SettingsDep, b
 
 
 @router.post("/{bulletin_id}/approve", response_model=BulletinRead, summary="Duyệt bản tin")
-def approve(session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: int) -> BulletinRead:
+def approve(
+    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath
+) -> BulletinRead:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     service.approve(session, bulletin=bulletin, staff=staff)
     return bulletin_read(session, bulletin, settings)
 
 
 @router.post("/{bulletin_id}/publish", response_model=BulletinRead, summary="Phát hành bản tin đã duyệt")
-def publish(session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: int) -> BulletinRead:
+def publish(
+    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath
+) -> BulletinRead:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     service.publish(session, bulletin=bulletin)
     return bulletin_read(session, bulletin, settings)

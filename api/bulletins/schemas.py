@@ -17,26 +17,39 @@ MAX_PLAYS = 48
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("giờ phát phải có múi giờ, ví dụ 2026-11-25T06:30:00+07:00")
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("giờ phát phải trong khoảng năm 2000–2100")
+    return value
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and other control characters have no place in a spoken bulletin.
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
+        raise ValueError("văn bản chứa ký tự điều khiển không hợp lệ")
     return value
 
 
 PlayTime = Annotated[datetime, AfterValidator(_aware)]
+# Title and body are checked for control characters by the service: the shared error handler cannot name a
+# field called "body" (it takes it for the request body), and the service can.
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
 EngineName = Annotated[str, Field(pattern=r"^(edge|offline|piper)$")]
 
 
 class BulletinCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    title: Title
+    body: Body
     priority: Priority = Priority.thong_thuong
     engine: EngineName = "edge"
-    voice: str | None = Field(default=None, max_length=64)
+    voice: Annotated[str, AfterValidator(_text)] | None = Field(default=None, max_length=64)
     rate: int = Field(default=0, ge=-50, le=100)
     schedule: list[PlayTime] = Field(default_factory=list, max_length=MAX_PLAYS)
 
 
 class BulletinUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
-    body: str | None = Field(default=None, min_length=1, max_length=MAX_BODY)
+    title: Title | None = None
+    body: Body | None = None
     priority: Priority | None = None
     engine: EngineName | None = None
     voice: str | None = Field(default=None, max_length=64)
@@ -90,8 +103,8 @@ class BulletinPage(BaseModel):
 
 
 class FeedCreate(BaseModel):
-    url: str = Field(min_length=8, max_length=1000, pattern=r"^https?://\S+$")
-    title: str = Field(default="", max_length=200)
+    url: str = Field(min_length=8, max_length=1000, pattern=r"^https?://[!-~]+$")
+    title: Annotated[str, AfterValidator(_text)] = Field(default="", max_length=200)
 
 
 class FeedRead(BaseModel):

@@ -50,10 +50,17 @@ def estimated_seconds(bulletin: Bulletin, settings: BroadcastSettings) -> float:
 
 
 def _validate(bulletin: Bulletin, settings: BroadcastSettings) -> None:
+    for field in ("title", "body"):
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in getattr(bulletin, field)):
+            # PostgreSQL text cannot hold NUL, and no control character belongs in a spoken bulletin.
+            message = "Văn bản chứa ký tự điều khiển không hợp lệ."
+            raise ValidationFailed(message, code="control_characters", field=field)
     try:
-        check_length(spoken_source(bulletin), settings)
+        spoken = check_length(spoken_source(bulletin), settings)
     except BulletinTooLong as exc:
         raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
+    if not any(ch.isalnum() for ch in spoken):
+        raise ValidationFailed("Bản tin không có nội dung đọc được.", code="nothing_to_say", field="body")
     voices = {"edge": EdgeEngine.voices, "offline": EspeakEngine.voices}.get(bulletin.engine)
     if bulletin.voice and voices is not None and bulletin.voice not in voices:
         raise ValidationFailed(

@@ -97,6 +97,9 @@ def test_validation_errors_name_the_field(client: TestClient, writer: StaffMembe
         ({"schedule": ["2026-11-25T06:30:00"]}, "schedule.0"),
         ({"body": "bà con " * 400}, "body"),
         ({"rate": 500}, "rate"),
+        ({"body": "Xin chào\x00"}, "body"),
+        ({"title": "!!!", "body": "... ???"}, "body"),
+        ({"schedule": ["9999-12-31T23:59:00+07:00"]}, "schedule.0"),
     ]
     for fields, field in cases:
         body = {"title": "Tin", "body": "Nội dung.", "engine": "offline", **fields}

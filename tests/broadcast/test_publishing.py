@@ -107,3 +107,5 @@ def test_unpublished_audio_and_unknown_commune_are_404(client: TestClient, write
     assert client.get(f"{BASE}/audio/{bid}.mp3").status_code == 404
     assert client.get("/api/v1/broadcast/khong-co/podcast.xml").status_code == 404
     assert client.get(f"{BASE}/schedule?date=hom-nay").status_code == 422
+    assert client.get(f"{BASE}/today.m3u?date=0001-01-01").json()["error"]["field"] == "date"
+    assert client.get(f"{BASE}/audio/99999999999.mp3").status_code == 422
