@@ -17,13 +17,21 @@ _NUMBERED_ONLY = r"to|khu"
 _NUMBER = r"\d{1,3}[a-z]?\b"
 _NAME = r"(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3})"
 HAMLET_RE = re.compile(
-    rf"\b(?:(?:{_NAMED})\s+(?:so\s+)?(?:{_NUMBER}|{_NAME})|(?:{_NUMBERED_ONLY})\s+(?:so\s+)?{_NUMBER})", re.UNICODE
+    # "hàng xóm" is a neighbour, "huyết áp"/"điện áp" are pressure and voltage once folded.
+    rf"(?<!hang )(?<!huyet )(?<!dien )\b(?P<kw>{_NAMED})\s+(?:so\s+)?(?:{_NUMBER}|{_NAME})"
+    rf"|\b(?P<nkw>{_NUMBERED_ONLY})\s+(?:so\s+)?{_NUMBER}",
+    re.UNICODE,
 )
+# Folding merges "ấp" (hamlet) with "áp" (huyết áp): the keyword must be typed either correctly or without marks.
+_KEYWORD_FORMS = {
+    "ap": "ấp", "thon": "thôn", "xom": "xóm", "khom": "khóm", "khu pho": "khu phố", "to dan pho": "tổ dân phố",
+    "ban": "bản", "buon": "buôn", "soc": "sóc", "to": "tổ",
+}  # fmt: skip
 # Words that end a lowercase hamlet name ("ấp bình hòa bị ngập" → "ấp bình hòa").
 _STOP_WORDS = (
     "bi co dang da se nay do kia a o oi nha nhe thi la va voi cua em anh chi minh toi cho khi ma de duoc dc "
     "ngap hu hong mat chay khong ko k ve tu den tai xa phuong huyen tinh rat qua lam nhieu it con vua moi roi "
-    "luc gio sang chieu toi dem hom ngay nuoc den duong rac dien cong"
+    "luc gio sang chieu toi dem hom ngay nuoc den duong rac dien cong nao"
 )
 _NAME_STOP = frozenset(_STOP_WORDS.split())
 _MAX_LOWER_NAME_WORDS = 2
@@ -54,10 +62,13 @@ def find_hamlets(text: str) -> List[Dict[str, Any]]:
     found = []
     for match in HAMLET_RE.finditer(folded):
         start, end = match.start(), match.end()
-        name = match.group("name")
-        if name is not None:
+        group = "kw" if match.group("kw") is not None else "nkw"
+        keyword = match.group(group)
+        typed = text[match.start(group) : match.end(group)].lower()
+        if typed not in (keyword, _KEYWORD_FORMS.get(keyword, keyword)):
+            continue
+        if match.group("name") is not None:
             end = _name_end(text, folded, match.start("name"), match.end("name"))
-            keyword = folded[start : match.start("name")].split()[0]
             if end is None or (keyword in _STOPPABLE_KEYWORDS and not text[match.start("name")].isupper()):
                 continue
         found.append(_entity("hamlet", " ".join(text[start:end].split()), start, end))
