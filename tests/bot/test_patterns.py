@@ -47,7 +47,8 @@ def test_hamlets(text: str, value: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["cái bàn to quá", "bạn ơi", "khu vui chơi", "đèn to lắm", "đo huyết áp miễn phí",
-     "nguoi gia bi cao huyet ap kieng gi", "nhà hàng xóm hát karaoke", "văn phòng xã ở ấp nào", "áp lực nước yếu", "điện áp yếu quá"],
+     "nguoi gia bi cao huyet ap kieng gi", "nhà hàng xóm hát karaoke", "văn phòng xã ở ấp nào",
+     "áp lực nước yếu", "điện áp yếu quá"],
 )  # fmt: skip
 def test_ordinary_words_are_not_hamlets(text: str) -> None:
     assert find_hamlets(text) == []
