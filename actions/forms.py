@@ -129,7 +129,8 @@ def image_urls(tracker: Tracker) -> List[Text]:
     """Image URLs the channel attached to the latest message.
 
     The gateway sends ``metadata.attachments`` as a list of URLs with ``metadata.message_type`` "image"; dicts
-    ``{type, url}`` are accepted too. Only http(s) URLs are kept: the case API stores nothing else.
+    ``{type, url}`` are accepted too. Only http(s) URLs and the gateway's own /staff/media/ paths are kept: the
+    case API stores nothing else (a Telegram ``tg-file:`` id must be resolved to a URL by the gateway first).
     """
     meta = metadata(tracker)
     urls = []
@@ -138,7 +139,7 @@ def image_urls(tracker: Tracker) -> List[Text]:
             item = item.get("url")
         elif not (isinstance(item, str) and meta.get("message_type") in ("image", "photo", None)):
             continue
-        if isinstance(item, str) and item.startswith(("https://", "http://")):
+        if isinstance(item, str) and item.startswith(("https://", "http://", "/staff/media/")):
             urls.append(item)
     return urls
 

@@ -37,6 +37,7 @@ async def test_emergency_case_is_urgent_and_goes_to_health_workers(gateway_url: 
     status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
     assert status == 200 and [c["code"] for c in cases["items"]] == [code]
     assert cases["items"][0]["kind"] == "consultation" and cases["items"][0]["title"].startswith("KHẨN CẤP")
+    assert cases["items"][0]["department"]["name"] == "Trạm Y tế"  # routed to the health workers
 
 
 async def test_emergency_case_failure_repeats_115(dead_gateway: None) -> None:
@@ -93,6 +94,7 @@ async def test_booking_after_a_question_files_a_consultation_case(gateway_url: s
     assert "Mã yêu cầu tư vấn:" in reply and "0909123456" in reply and "sáng mai" in reply
     status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
     assert status == 200 and cases["items"][0]["kind"] == "consultation"
+    assert cases["items"][0]["department"]["name"] == "Trạm Y tế"
     assert all(e["value"] is None for e in events)
 
 

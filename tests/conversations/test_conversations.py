@@ -133,6 +133,8 @@ def test_request_human_opens_a_handoff_case(stack: Stack, citizen: Citizen) -> N
     assert "chuyển cuộc trò chuyện tới cán bộ" in citizen.says("cho tôi gặp cán bộ xã"), citizen.dump()
     cases = stack.internal(f"/api/v1/internal/cases?conversation_id={citizen.conversation_id}").json()["items"]
     assert [c["kind"] for c in cases] == ["handoff"]
+    # From now on the gateway hands the citizen's messages to staff: the bot stays silent.
+    assert citizen.say("đường nhà tôi bị ngập, cán bộ xem giúp") == [], citizen.dump()
 
 
 def test_two_turns_not_understood_hand_over(stack: Stack, citizen: Citizen) -> None:
