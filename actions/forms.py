@@ -20,7 +20,8 @@ _CANCEL_FOLDED = re.compile(
 )
 _SKIP = re.compile(
     r"^(khong|ko|k|kg|khg|hong|khong co|ko co|k co|bo qua|khong can|ko can|an danh|de an danh|khong de lai|"
-    r"khong co anh|ko co anh|khong chup|skip|no|khong a|da khong|khong co so)\s*[.!]*(a|nhe|nha)?$"
+    r"khong co anh|ko co anh|khong chup|skip|no|khong a|da khong|khong co so|khong muon|ko muon|k muon|giau ten|"
+    r"bi mat|khong de so)\s*[.!]*\s*(a|nhe|nha|dau)?$"
 )
 _YES = [
     "đúng",
