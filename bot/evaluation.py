@@ -53,17 +53,17 @@ def intent_metrics(truth: Sequence[str], predicted: Sequence[str]) -> Dict[str, 
     labels = sorted(set(truth))
     per_intent: Dict[str, Dict[str, float]] = {}
     for label in labels:
-        tp = sum(t == p == label for t, p in zip(truth, predicted))
-        fp = sum(p == label != t for t, p in zip(truth, predicted))
-        fn = sum(t == label != p for t, p in zip(truth, predicted))
+        tp = sum(t == p == label for t, p in zip(truth, predicted, strict=False))
+        fp = sum(p == label != t for t, p in zip(truth, predicted, strict=False))
+        fn = sum(t == label != p for t, p in zip(truth, predicted, strict=False))
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_intent[label] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
-    confusions = Counter((t, p) for t, p in zip(truth, predicted) if t != p)
+    confusions = Counter((t, p) for t, p in zip(truth, predicted, strict=False) if t != p)
     return {
         "n": len(truth),
-        "accuracy": sum(t == p for t, p in zip(truth, predicted)) / len(truth) if truth else 0.0,
+        "accuracy": sum(t == p for t, p in zip(truth, predicted, strict=False)) / len(truth) if truth else 0.0,
         "macro_f1": sum(m["f1"] for m in per_intent.values()) / len(per_intent) if per_intent else 0.0,
         "per_intent": per_intent,
         "confusions": [[t, p, n] for (t, p), n in confusions.most_common()],
@@ -73,7 +73,7 @@ def intent_metrics(truth: Sequence[str], predicted: Sequence[str]) -> Dict[str, 
 def entity_metrics(truth: Sequence[Iterable[Pair]], predicted: Sequence[Iterable[Pair]]) -> Dict[str, Any]:
     tp = fp = fn = exact = 0
     by_type: Dict[str, Counter] = {}
-    for expected, found in zip(truth, predicted):
+    for expected, found in zip(truth, predicted, strict=False):
         expected, found = set(map(tuple, expected)), set(map(tuple, found))
         exact += expected == found
         for kind, bucket in ((e[0], "tp") for e in expected & found):
