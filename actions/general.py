@@ -8,8 +8,28 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import commune_slug
+from actions.gateway import gateway
+from actions.handoff import CAPABILITIES
 from actions.health import CONSULT_SLOTS
 from actions.reports import ALL_SLOTS as REPORT_SLOTS
+
+
+class ActionGreet(Action):
+    """A short greeting that names the commune (from the gateway, cached) and offers what the bot can do."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        commune = await gateway().commune(commune_slug(tracker))
+        office = (commune or {}).get("name") or "UBND xã"
+        dispatcher.utter_message(
+            text=f"Dạ, em chào anh/chị ạ! Em là trợ lý ảo của {office}. Em có thể hướng dẫn thủ tục hành chính, "
+            "nhận phản ánh, giải đáp sức khỏe thường gặp và tra cứu hồ sơ. Anh/chị cần em hỗ trợ gì ạ?",
+            buttons=CAPABILITIES[:4],
+        )
+        return []
 
 
 class ActionClearForms(Action):

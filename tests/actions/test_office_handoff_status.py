@@ -108,3 +108,18 @@ async def test_status_shows_the_officers_last_public_reply(gateway_url: str) -> 
         await run(ActionCheckStatus(), make_tracker(f"hồ sơ {code} sao rồi", "check_status", sender=sender))
     )
     assert "Trả lời gần nhất của cán bộ: Xã đã cử người sửa tay vịn cầu" in text
+
+
+async def test_greeting_names_the_commune(gateway_url: str) -> None:
+    from actions.general import ActionGreet
+
+    dispatcher = await run(ActionGreet(), make_tracker("chào em", "greet"))
+    assert texts(dispatcher)[0].startswith("Dạ, em chào anh/chị ạ! Em là trợ lý ảo của UBND xã Hòa Bình.")
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][:2] == ["/ask_procedure", "/report_issue"]
+
+
+async def test_greeting_without_the_gateway_still_greets(dead_gateway: None) -> None:
+    from actions.general import ActionGreet
+
+    dispatcher = await run(ActionGreet(), make_tracker("chào em", "greet", metadata={"commune": "xa-moi"}))
+    assert "trợ lý ảo của UBND xã." in texts(dispatcher)[0]
