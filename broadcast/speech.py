@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from broadcast import audio as audio_ops
-from broadcast.engines.base import Audio, EngineUnavailable, TtsEngine, VoiceOptions
+from broadcast.engines.base import Audio, EngineError, EngineUnavailable, TtsEngine, VoiceOptions
 from broadcast.normalize import normalize_text
 from broadcast.settings import BroadcastSettings
 
@@ -95,7 +95,11 @@ async def speak(
     if not steps:
         raise ValueError("Không có nội dung để đọc.")
     last_error: EngineUnavailable | None = None
+    if options.voice and engines and options.voice not in engines[0].voices:
+        choices = ", ".join(engines[0].voices) or "—"
+        raise EngineError(f"Giọng '{options.voice}' không thuộc engine {engines[0].name} (chọn: {choices}).")
     for engine in engines:
+        # A fallback engine speaks with its own default voice.
         voice = options.voice if options.voice in engine.voices else engine.default_voice
         engine_options = VoiceOptions(voice=voice, rate=options.rate, pitch=options.pitch)
         parts: list[tuple[Audio, float]] = []

@@ -14,7 +14,7 @@ from api.bulletins.service import audio_key, spoken_source
 from api.communes.models import Commune
 from api.db import transaction
 from api.errors import NotFound, UpstreamUnavailable, ValidationFailed
-from broadcast.engines import EngineError, VoiceOptions, engine_chain
+from broadcast.engines import EngineError, EngineUnavailable, VoiceOptions, engine_chain
 from broadcast.settings import BroadcastSettings
 from broadcast.speech import BulletinTooLong, produce
 
@@ -80,7 +80,9 @@ async def synthesize_bulletin(
                 bulletin.audio_error = str(exc)
         if isinstance(exc, BulletinTooLong):
             raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
-        raise UpstreamUnavailable(f"Không tạo được âm thanh: {exc}", code="tts_unavailable") from exc
+        if isinstance(exc, EngineUnavailable):
+            raise UpstreamUnavailable(f"Không tạo được âm thanh: {exc}", code="tts_unavailable") from exc
+        raise ValidationFailed(f"Không tạo được âm thanh: {exc}", code="tts_failed") from exc
     directory = audio_dir(data_dir, job.slug)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"bulletin-{job.bulletin_id}-{job.key[:16]}.mp3"

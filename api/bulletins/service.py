@@ -61,10 +61,11 @@ def _validate(bulletin: Bulletin, settings: BroadcastSettings) -> None:
         raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
     if not any(ch.isalnum() for ch in spoken):
         raise ValidationFailed("Bản tin không có nội dung đọc được.", code="nothing_to_say", field="body")
-    voices = {"edge": EdgeEngine.voices, "offline": EspeakEngine.voices}.get(bulletin.engine)
-    if bulletin.voice and voices is not None and bulletin.voice not in voices:
+    piper = (settings.piper_model.stem,) if settings.piper_model else ()
+    voices = {"edge": EdgeEngine.voices, "offline": EspeakEngine.voices, "piper": piper}[bulletin.engine]
+    if bulletin.voice and bulletin.voice not in voices:
         raise ValidationFailed(
-            f"Giọng '{bulletin.voice}' không thuộc engine {bulletin.engine} (chọn: {', '.join(voices)}).",
+            f"Giọng '{bulletin.voice}' không thuộc engine {bulletin.engine} (chọn: {', '.join(voices) or '—'}).",
             code="invalid_voice",
             field="voice",
         )

@@ -16,6 +16,7 @@ import edge_tts.communicate
 import numpy as np
 import soundfile as sf
 from edge_tts.constants import TRUSTED_CLIENT_TOKEN
+from edge_tts.constants import WSS_URL as DEFAULT_WSS_URL
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
 
 from broadcast.engines.base import Audio, EngineError, EngineUnavailable, VoiceOptions
@@ -50,6 +51,13 @@ class EdgeEngine:
     def default_voice(self) -> str:
         return self.voices[0]
 
+    @property
+    def service_url(self) -> str:
+        url = self.endpoint or DEFAULT_WSS_URL
+        if "TrustedClientToken=" not in url:
+            url += ("&" if "?" in url else "?") + f"TrustedClientToken={TRUSTED_CLIENT_TOKEN}"
+        return url
+
     async def synthesize(self, text: str, options: VoiceOptions) -> Audio:
         voice = options.voice or self.default_voice
         if voice not in self.voices:
@@ -66,12 +74,9 @@ class EdgeEngine:
         raise EngineUnavailable(f"Dịch vụ edge-tts không phản hồi sau {self.attempts} lần thử: {last_error!r}")
 
     async def _stream(self, text: str, voice: str, options: VoiceOptions) -> bytes:
-        if self.endpoint:
-            # edge-tts reads the module-level URL on each connection; this is its only override point.
-            url = self.endpoint
-            if "TrustedClientToken=" not in url:
-                url += ("&" if "?" in url else "?") + f"TrustedClientToken={TRUSTED_CLIENT_TOKEN}"
-            edge_tts.communicate.WSS_URL = url
+        # edge-tts reads the module-level URL on each connection; this is its only override point. It is set on
+        # every call so that one engine's endpoint never leaks into another's.
+        edge_tts.communicate.WSS_URL = self.service_url
         communicate = edge_tts.Communicate(
             text,
             voice,

@@ -88,3 +88,9 @@ def test_speak_rejects_missing_file_and_unknown_engine(tmp_path: Path) -> None:
     assert missing.returncode == 2
     unknown = run_cli(str(_bulletin(tmp_path)), "-o", str(tmp_path / "x.mp3"), "--engine", "google")
     assert unknown.returncode == 2
+
+
+def test_speak_rejects_a_voice_of_another_engine(tmp_path: Path) -> None:
+    result = run_cli(str(_bulletin(tmp_path)), "-o", str(tmp_path / "x.mp3"), "--engine", "offline", "--voice", "Aria")
+    assert result.returncode == 1
+    assert "không thuộc engine offline" in result.stdout

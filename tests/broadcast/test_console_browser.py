@@ -17,6 +17,8 @@ from tests.support.processes import ServerProcess, free_port, start_server
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Two cores shared with the rest of the suite (and argon2 on each login): generous waits, never sleeps.
+WAIT = 30_000
 SCREENSHOTS = Path(os.environ.get("XASO_SCREENSHOTS", "/tmp/xaso-screenshots"))
 
 
@@ -34,6 +36,9 @@ def gateway(app: Any, database_url: str, tmp_path: Path) -> Iterator[ServerProce
             "XASO_RUN_BACKGROUND_JOBS": "false",
             "XASO_DATA_DIR": str(tmp_path / "data"),
             "XASO_RASA_URL": "http://127.0.0.1:9",
+            # Never the real speech service from a test: an unreachable loopback port, and offline by default.
+            "XASO_BROADCAST_EDGE_ENDPOINT": "ws://127.0.0.1:9/edge/v1",
+            "XASO_BROADCAST_DEFAULT_ENGINE": "offline",
         },
         timeout=60,
     )
@@ -67,7 +72,7 @@ def _login(page: Page, gateway: ServerProcess, member: StaffMember) -> None:
     page.get_by_label("Tên đăng nhập").fill(member.login)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_test_id("current-staff")).to_be_visible()
+    expect(page.get_by_test_id("current-staff")).to_be_visible(timeout=WAIT)
 
 
 def test_draft_listen_approve_publish(
@@ -83,12 +88,12 @@ def test_draft_listen_approve_publish(
     form.locator("select[name=engine]").select_option("offline")
     form.locator("textarea[name=schedule]").fill("2099-12-01 06:30")
     form.get_by_role("button", name="Lưu bản nháp").click()
-    expect(page.get_by_role("status")).to_have_text("Đã lưu bản nháp.")
-    expect(page.get_by_test_id("approve")).to_be_disabled()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu bản nháp.", timeout=WAIT)
+    expect(page.get_by_test_id("approve")).to_be_disabled(timeout=WAIT)
 
     page.get_by_test_id("synthesize").click()
-    expect(page.get_by_role("status")).to_contain_text("Đã tạo âm thanh")
-    expect(page.get_by_test_id("audio-engine")).to_contain_text("offline")
+    expect(page.get_by_role("status")).to_contain_text("Đã tạo âm thanh", timeout=WAIT)
+    expect(page.get_by_test_id("audio-engine")).to_contain_text("offline", timeout=WAIT)
     player = page.get_by_test_id("preview-player")
     # Resolves once the browser has fetched and parsed the MP3 (it asks for byte ranges).
     duration = player.evaluate(
@@ -107,7 +112,8 @@ def test_draft_listen_approve_publish(
     page.goto(f"{gateway.url}/staff/bulletins")
     page.get_by_role("link", name="Thông báo tiêm vắc xin sởi").click()
     page.get_by_test_id("approve").click()
-    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt")
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=WAIT)
     page.get_by_test_id("publish").click()
-    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã phát hành")
-    expect(page.get_by_test_id("schedule")).to_contain_text("01/12/2099 06:30")
+    page.screenshot(path=str(SCREENSHOTS / "bulletin-published.png"), full_page=True)
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã phát hành", timeout=WAIT)
+    expect(page.get_by_test_id("schedule")).to_contain_text("01/12/2099 06:30", timeout=WAIT)

@@ -177,3 +177,23 @@ async def test_piper_in_the_chain(tiny_voice: Path) -> None:
     settings = BroadcastSettings(piper_model=tiny_voice)
     result = await speak("Câu một. Câu hai.", engine_chain("piper", settings), VoiceOptions(), sample_rate=16000)
     assert (result.engine, result.voice) == ("piper", "vi_VN-tiny-test")
+
+
+async def test_an_unknown_voice_is_an_error_not_a_fallback(fake_edge: FakeEdgeService) -> None:
+    settings = BroadcastSettings(edge_endpoint=fake_edge.endpoint)
+    with pytest.raises(EngineError, match="không thuộc engine edge"):
+        await speak("xin chào.", engine_chain("edge", settings), VoiceOptions(voice="vi"), sample_rate=24000)
+    assert fake_edge.connections == 0
+
+
+async def test_each_call_sets_its_own_service_url(fake_edge: FakeEdgeService) -> None:
+    import edge_tts.communicate
+
+    engine = _edge(fake_edge)
+    await engine.synthesize("xin chào", VoiceOptions())
+    assert edge_tts.communicate.WSS_URL == engine.service_url == fake_edge.endpoint
+    # Without an endpoint the real service is used (not contacted here: there is no internet).
+    default = EdgeEngine().service_url
+    assert default.startswith("wss://speech.platform.bing.com/") and "TrustedClientToken=" in default
+    bare = EdgeEngine(endpoint="ws://127.0.0.1:9/edge/v1").service_url
+    assert bare.endswith("/edge/v1?TrustedClientToken=6A5AA1D4EAFF4E9FB37E23D68491D6F4")
