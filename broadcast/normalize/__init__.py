@@ -41,7 +41,7 @@ def document_numbers(text: str) -> str:
 
 _SYMBOLS = (
     (re.compile(r"\s*&\s*"), " và "),
-    (re.compile(r"\s*%"), " phần trăm"),
+    (re.compile(r"\s*%\s*"), " phần trăm "),
     (re.compile(r"~\s*"), "khoảng "),
     (re.compile(r"\s*≥\s*"), " từ "),
     (re.compile(r"\s*[≤]\s*"), " không quá "),

@@ -126,4 +126,6 @@ def bare_numbers(text: str) -> str:
 
     text = _BARE.sub(repl, text)
     # A number glued to a letter ("1A", "12B") keeps the letter as a separate word.
-    return re.sub(rf"(?<![\w])({NUM})(?=[A-Za-zĐđ])", lambda m: number_words(m.group(1)) + " ", text)
+    text = re.sub(rf"(?<![\w])({NUM})(?=[A-Za-zĐđ])", lambda m: number_words(m.group(1)) + " ", text)
+    # Whatever digits are left are glued to words ("UBND4", "h1"): read them rather than let the engine guess.
+    return re.sub(r"\d+", lambda m: f" {number_words(m.group(0))} ", text)

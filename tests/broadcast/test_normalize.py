@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from broadcast.normalize import normalize_text
 from broadcast.normalize.abbreviations import load_abbreviations
@@ -40,3 +42,15 @@ def test_no_digits_survive_in_a_realistic_bulletin() -> None:
 def test_every_integer_reads_as_words(n: int) -> None:
     words = int_words(n)
     assert words and not any(ch.isdigit() for ch in words)
+
+
+_PIECES = [*"0123456789 .,/:-–%hkmgđĐaAbBxXIVLCtT&()+\n'\"", "UBND", "TP", "TT", "ngày ", "thứ ", "lúc ", "tháng "]
+_PIECES += ["km", "m2", "đồng", "VNĐ", "$", "QL", "ĐT", "CN", "XIII", "quý "]
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+def test_any_mix_of_tokens_reads_without_digits(text: str) -> None:
+    """Whatever staff or a feed write, the engine is never handed a digit to guess at."""
+    spoken = normalize_text(text)
+    assert not any(ch.isdigit() for ch in spoken), (text, spoken)
