@@ -13,6 +13,7 @@ from api.auth.guards import check_service_token, ensure_admin, ensure_writer, st
 from api.config import Settings
 from api.nlu.client import RasaClient
 from api.staff.models import Staff
+from broadcast.settings import BroadcastSettings, get_broadcast_settings
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -78,3 +79,12 @@ def get_service_caller(settings: SettingsDep, credentials: _ServiceCredentials) 
 WriterStaff = Annotated[Staff, Depends(get_writer_staff)]
 AdminStaff = Annotated[Staff, Depends(get_admin_staff)]
 ServiceCaller = Annotated[str, Depends(get_service_caller)]
+
+
+def get_broadcast_settings_dep(request: Request) -> BroadcastSettings:
+    """``app.state.broadcast_settings`` when set (tests, embedding), else the environment's (XASO_BROADCAST_*)."""
+    settings: BroadcastSettings | None = getattr(request.app.state, "broadcast_settings", None)
+    return settings or get_broadcast_settings()
+
+
+BroadcastSettingsDep = Annotated[BroadcastSettings, Depends(get_broadcast_settings_dep)]

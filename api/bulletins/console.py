@@ -16,12 +16,12 @@ from api.bulletins import service
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
 from api.bulletins.schemas import BulletinCreate, BulletinUpdate
-from api.bulletins.views import BroadcastSettingsDep, bulletin_read
+from api.bulletins.views import bulletin_read
 from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import add_nav_item, add_template_dir, render
 from api.db import transaction
-from api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from broadcast.engines import EdgeEngine, EspeakEngine
 from broadcast.settings import BroadcastSettings

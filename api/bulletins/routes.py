@@ -14,9 +14,9 @@ from api.bulletins.models import NewsFeed, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
 from api.bulletins.schemas import BulletinCreate, BulletinPage, BulletinRead, BulletinUpdate, FeedCreate, FeedRead
 from api.bulletins.sources import create_weekly_digest, refresh_feed
-from api.bulletins.views import BroadcastSettingsDep, bulletin_read
+from api.bulletins.views import bulletin_read
 from api.db import transaction
-from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
+from api.deps import BroadcastSettingsDep, CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import Conflict, NotFound
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)

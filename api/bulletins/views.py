@@ -1,26 +1,14 @@
-"""Rows to response bodies, and the per-app broadcast settings dependency."""
+"""Rows to response bodies."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.schemas import AudioRead, BulletinRead
 from api.bulletins.service import audio_is_current, estimated_seconds
 from api.staff.models import Staff
-from broadcast.settings import BroadcastSettings, get_broadcast_settings
-
-
-def get_broadcast_settings_dep(request: Request) -> BroadcastSettings:
-    """``app.state.broadcast_settings`` when set (tests, embedding), else the environment's."""
-    settings: BroadcastSettings | None = getattr(request.app.state, "broadcast_settings", None)
-    return settings or get_broadcast_settings()
-
-
-BroadcastSettingsDep = Annotated[BroadcastSettings, Depends(get_broadcast_settings_dep)]
+from broadcast.settings import BroadcastSettings
 
 
 def _name(session: Session, staff_id: int | None) -> str | None:
