@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import or_, select
@@ -66,13 +66,15 @@ async def run_synthesis(app: FastAPI) -> None:
             log.warning("bulletin %s: no audio: %s", bulletin_id, exc.message)
 
 
-async def run_digest(app: FastAPI) -> None:
+async def run_digest(app: FastAPI, now: datetime | None = None) -> None:
+    """On Monday morning (commune time), draft last week's digest for every commune that has none yet."""
     settings = _settings(app)
+    now = now or utcnow()
     with transaction(app.state.sessionmaker) as session:
         for commune in session.scalars(select(Commune)).all():
-            local = utcnow().astimezone(zone(commune))
+            local = now.astimezone(zone(commune))
             if local.weekday() == 0 and local.hour >= DIGEST_HOUR:
-                create_weekly_digest(session, commune_id=commune.id, settings=settings)
+                create_weekly_digest(session, commune_id=commune.id, settings=settings, now=now)
 
 
 def broadcast_jobs() -> list[PeriodicJob]:

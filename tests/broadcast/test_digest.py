@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.bulletins.jobs import run_digest
 from api.cases.models import Case
 from api.communes.models import Commune
 from api.db import transaction
@@ -114,3 +116,16 @@ def test_quiet_week_and_spoken_form() -> None:
     spoken = normalize_text(f"{title}.\n\n{body}")
     assert "từ ngày mười sáu tháng mười một năm hai nghìn không trăm hai mươi sáu" in spoken
     assert spoken.startswith("Tổng hợp phản ánh") and "ủy ban nhân dân xã Demo" in spoken
+
+
+def test_the_job_drafts_on_monday_morning_only(broadcast_app: FastAPI, client: TestClient, writer: StaffMember) -> None:
+    sunday_night = datetime(2026, 11, 29, 22, 0, tzinfo=ZONE)
+    monday_dawn = datetime(2026, 11, 30, 5, 0, tzinfo=ZONE)
+    monday_morning = datetime(2026, 11, 30, 7, 0, tzinfo=ZONE)
+    for moment in (sunday_night, monday_dawn):
+        asyncio.run(run_digest(broadcast_app, now=moment))
+        assert client.get("/api/v1/bulletins", headers=writer.headers).json()["total"] == 0
+    asyncio.run(run_digest(broadcast_app, now=monday_morning))
+    asyncio.run(run_digest(broadcast_app, now=monday_morning + timedelta(hours=1)))  # still one per week
+    items = client.get("/api/v1/bulletins", headers=writer.headers).json()["items"]
+    assert [i["title"] for i in items] == ["Tổng hợp phản ánh, kiến nghị tuần từ ngày 23/11/2026 đến ngày 29/11/2026"]
