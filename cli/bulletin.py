@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from broadcast.engines import EngineError, VoiceOptions, engine_chain
+from broadcast.engines import EdgeEngine, EngineError, EspeakEngine, PiperEngine, VoiceOptions, engine_chain
+from broadcast.normalize import normalize_text
 from broadcast.settings import get_broadcast_settings
 from broadcast.speech import BulletinTooLong, Production, produce
 
@@ -78,3 +80,35 @@ def speak(
         f"[green]Đã ghi {output}[/green]: {result.duration_seconds:.1f} giây, {result.loudness_lufs:.1f} LUFS, "
         f"đỉnh {result.true_peak_dbtp:.1f} dBTP, engine {result.engine}, giọng {result.voice}."
     )
+
+
+@app.command("normalize")
+def normalize(
+    file: Annotated[Path, typer.Argument(help="Tệp văn bản (UTF-8).", exists=True, dir_okay=False)],
+) -> None:
+    """In ra đúng những lời sẽ được đọc (số, ngày giờ, chữ viết tắt… đã chuyển thành chữ)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise typer.BadParameter("Tệp phải là văn bản UTF-8.", param_hint="FILE") from exc
+    typer.echo(normalize_text(text))
+
+
+@app.command("voices")
+def voices() -> None:
+    """Liệt kê engine và giọng đọc tiếng Việt có thể dùng."""
+    settings = get_broadcast_settings()
+    table = Table(title="Giọng đọc")
+    table.add_column("Engine")
+    table.add_column("Giọng")
+    table.add_column("Ghi chú")
+    for engine in (EdgeEngine(), EspeakEngine(), PiperEngine(settings.piper_model)):
+        note = {
+            "edge": "trực tuyến (Microsoft); mất mạng thì tự chuyển sang offline",
+            "offline": "espeak-ng đóng gói sẵn, không cần mạng",
+            "piper": f"mô hình: {settings.piper_model}"
+            if settings.piper_model
+            else "chưa cấu hình XASO_BROADCAST_PIPER_MODEL",
+        }[engine.name]
+        table.add_row(engine.name, ", ".join(engine.voices) or "—", note)
+    console.print(table)

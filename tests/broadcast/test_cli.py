@@ -94,3 +94,29 @@ def test_speak_rejects_a_voice_of_another_engine(tmp_path: Path) -> None:
     result = run_cli(str(_bulletin(tmp_path)), "-o", str(tmp_path / "x.mp3"), "--engine", "offline", "--voice", "Aria")
     assert result.returncode == 1
     assert "không thuộc engine offline" in result.stdout
+
+
+def test_normalize_and_voices_commands(tmp_path: Path) -> None:
+    source = _bulletin(tmp_path, "UBND xã: 7h30 ngày 25/11/2026, ĐT 0912.345.678.\n\nTrân trọng!")
+    spoken = subprocess.run(
+        [sys.executable, "-m", "cli.main", "bulletin", "normalize", str(source)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert spoken == (
+        "ủy ban nhân dân xã: bảy giờ ba mươi ngày hai mươi lăm tháng mười một năm hai nghìn không trăm hai mươi sáu,"
+        " điện thoại không chín một hai, ba bốn năm, sáu bảy tám.\n\nTrân trọng!\n"
+    )
+    listing = subprocess.run(
+        [sys.executable, "-m", "cli.main", "bulletin", "voices"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    assert "vi-VN-HoaiMyNeural" in listing and "vi-vn-x-south" in listing and "XASO_BROADCAST_PIPER_MODEL" in listing
