@@ -105,9 +105,13 @@ def update(
 
 
 @router.delete("/{bulletin_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Xóa bản tin chưa phát hành")
-def delete(session: SessionDep, staff: WriterStaff, bulletin_id: IdPath) -> None:
+def delete(session: SessionDep, staff: WriterStaff, app_settings: SettingsDep, bulletin_id: IdPath) -> None:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+    path = audio_file(app_settings.data_dir, bulletin)
     service.delete_bulletin(session, bulletin=bulletin)
+    session.flush()
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 @router.post("/{bulletin_id}/synthesize", response_model=BulletinRead, summary="Tạo âm thanh để nghe thử")

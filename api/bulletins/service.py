@@ -226,6 +226,7 @@ def schedule_between(session: Session, *, commune: Commune, start: datetime, end
             Bulletin.status == Status.published.value,
             Bulletin.priority == Priority.khan_cap.value,
             Bulletin.published_at >= min(start, utcnow() - EMERGENCY_WINDOW),
+            Bulletin.published_at <= max(end, utcnow()),
         )
     ).all()
     scheduled = {play.bulletin.id for play in plays}

@@ -9,6 +9,7 @@ from typing import Any
 import soundfile as sf
 from fastapi.testclient import TestClient
 
+from api.config import Settings
 from tests.broadcast.conftest import StaffMember
 from tests.broadcast.fake_edge import FakeEdgeService
 
@@ -138,9 +139,13 @@ def test_auth_roles_and_commune_isolation(client: TestClient, writer: StaffMembe
     assert listing["total"] == 1 and listing["items"][0]["id"] == bid
 
 
-def test_delete_only_unpublished(client: TestClient, writer: StaffMember) -> None:
+def test_delete_only_unpublished(client: TestClient, writer: StaffMember, settings: Settings) -> None:
     bid = draft(client, writer)["id"]
+    client.post(f"/api/v1/bulletins/{bid}/synthesize", headers=writer.headers)
+    files = list((settings.data_dir / "broadcast" / "xa-demo").glob(f"bulletin-{bid}-*.mp3"))
+    assert len(files) == 1
     assert client.delete(f"/api/v1/bulletins/{bid}", headers=writer.headers).status_code == 204
+    assert not files[0].exists()
     assert client.get(f"/api/v1/bulletins/{bid}", headers=writer.headers).status_code == 404
 
 
