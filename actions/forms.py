@@ -153,7 +153,7 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     lat = location.get("lat", location.get("latitude"))
     lon = location.get("long", location.get("lon", location.get("longitude")))
     try:
-        lat_f, lon_f = float(lat), float(lon)
+        lat_f, lon_f = float(str(lat)), float(str(lon))
     except (TypeError, ValueError):
         return None
     return (lat_f, lon_f) if -90 <= lat_f <= 90 and -180 <= lon_f <= 180 else None

@@ -167,9 +167,9 @@ class ValidateReportForm(Action):
         if forms.is_cancel(text):
             return [SlotSet("report_cancelled", True), SlotSet("requested_slot", None)]
         if requested is None:
-            updates = _activation(tracker)
-            _media(tracker, updates)
-            return forms.slot_events(updates, ORDER, tracker)
+            prefilled = _activation(tracker)
+            _media(tracker, prefilled)
+            return forms.slot_events(prefilled, ORDER, tracker)
         edit = _edit_command(text)
         if edit:
             return forms.slot_events({edit: None, "report_confirmed": None, "report_editing": None}, ORDER, tracker)
