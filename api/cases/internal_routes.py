@@ -11,7 +11,8 @@ from api.cases import views
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_for_conversation, cases_for_conversation
-from api.deps import ServiceCaller, SessionDep
+from api.cases.writelock import write_transaction
+from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
 
 router = APIRouter(prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES)
 ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, description="zalo:<xã>:<id>, tg:…, web:…")]
@@ -23,9 +24,11 @@ ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, descripti
     status_code=status.HTTP_201_CREATED,
     summary="Tạo hồ sơ từ hội thoại (máy chủ action)",
 )
-def create(body: InternalCaseCreate, session: SessionDep, _caller: ServiceCaller) -> InternalCaseRead:
-    case, _commune = file_from_conversation(session, body=body)
-    return views.internal(session, case)
+def create(body: InternalCaseCreate, factory: SessionFactoryDep, _caller: ServiceCaller) -> InternalCaseRead:
+    # The bot's hot path: its own (serialised on SQLite) transaction, committed before the answer is sent.
+    with write_transaction(factory) as session:
+        case, _commune = file_from_conversation(session, body=body)
+        return views.internal(session, case, new=True)
 
 
 @router.get("", response_model=InternalCaseList, summary="Các hồ sơ của người dân trong hội thoại này")

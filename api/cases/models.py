@@ -18,9 +18,10 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         UniqueConstraint("commune_id", "code", name="uq_cases_commune_code"),
-        Index("ix_cases_commune_created", "commune_id", "created_at"),
+        Index("ix_cases_commune_created", "commune_id", "created_at", "id"),
         Index("ix_cases_commune_status_due", "commune_id", "status", "due_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
+        Index("ix_cases_commune_category_created", "commune_id", "category", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from api.cases.catalog import DEFAULT_SLA_HOURS, OPEN_STATUSES, Kind, Priority
@@ -30,8 +30,14 @@ def _specificity(rule: RoutingRule, kind: str, category: str | None) -> int | No
 
 
 def match_rule(session: Session, *, commune_id: int, kind: str, category: str | None) -> RoutingRule | None:
+    # Only the (at most four) candidate rules come back; the most specific one wins below.
     rules = session.scalars(
-        select(RoutingRule).where(RoutingRule.commune_id == commune_id, RoutingRule.enabled.is_(True))
+        select(RoutingRule).where(
+            RoutingRule.commune_id == commune_id,
+            RoutingRule.enabled.is_(True),
+            or_(RoutingRule.kind.is_(None), RoutingRule.kind == kind),
+            or_(RoutingRule.category.is_(None), RoutingRule.category == category),
+        )
     )
     scored = [(score, -rule.id, rule) for rule in rules if (score := _specificity(rule, kind, category)) is not None]
     return max(scored, key=lambda item: (item[0], item[1]))[2] if scored else None

@@ -62,6 +62,7 @@ def timeline(
     body: str = "",
     is_public: bool = False,
     data: dict[str, object] | None = None,
+    at: datetime | None = None,
 ) -> TimelineEntry:
     entry = TimelineEntry(
         case_id=case.id,
@@ -71,10 +72,11 @@ def timeline(
         body=body,
         is_public=is_public,
         data=data or {},
-        created_at=utcnow(),
+        created_at=at or utcnow(),
     )
     session.add(entry)
-    case.updated_at = entry.created_at
+    if case.updated_at != entry.created_at:
+        case.updated_at = entry.created_at
     return entry
 
 
@@ -107,8 +109,8 @@ def create_case(
         citizen_id=citizen.id if citizen else None,
         contact_name=(new.contact_name or "").strip() or None,
         contact_phone=new.contact_phone,
-        department_id=route.department.id if route.department else None,
-        assignee_id=route.assignee.id if route.assignee else None,
+        department=route.department,
+        assignee=route.assignee,
         due_at=now + route.sla,
         created_at=now,
         updated_at=now,
@@ -123,6 +125,7 @@ def create_case(
         actor_type="bot" if new.source == "bot" else "citizen",
         body=case.description,
         data={"source": new.source, "channel": new.channel},
+        at=now,
     )
     where = route.department.name if route.department else "hàng chờ phân loại"
     who = f", cán bộ {route.assignee.full_name}" if route.assignee else ""
@@ -133,6 +136,7 @@ def create_case(
         actor_type="system",
         body=f"Chuyển tới {where}{who}.",
         data={"rule_id": route.rule_id, "sla_hours": route.sla.total_seconds() / 3600},
+        at=now,
     )
     session.flush()
     return case
@@ -210,12 +214,18 @@ def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None
 def list_cases(
     session: Session, *, staff: Staff, filters: CaseFilters, page: int = 1, per_page: int = 50
 ) -> tuple[list[Case], int]:
-    query = filter_query(staff, filters)
-    total = session.scalar(select(func.count()).select_from(query.with_only_columns(Case.id).subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ids_query = filter_query(staff, filters).with_only_columns(Case.id)
+    total = session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+    # Page through ids alone (an index walk), then load just those rows with their joins: deep pages stay cheap.
+    ids = list(
+        session.scalars(
+            ids_query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        )
     )
-    return list(rows), total
+    if not ids:
+        return [], total
+    rows = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows], total
 
 
 def is_overdue(case: Case, now: datetime | None = None) -> bool:

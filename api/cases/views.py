@@ -74,9 +74,9 @@ def detail(session: Session, case: Case) -> CaseRead:
     )
 
 
-def internal(session: Session, case: Case) -> InternalCaseRead:
+def internal(session: Session, case: Case, *, new: bool = False) -> InternalCaseRead:
     """What the bot may tell the citizen who filed the case: no staff names, no internal notes."""
-    reply = last_public_reply(session, case=case)
+    reply = None if new else last_public_reply(session, case=case)
     return InternalCaseRead(
         code=case.code,
         status=case.status,

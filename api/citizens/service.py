@@ -55,8 +55,9 @@ def get_or_create_citizen(
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
     identity = find_identity(session, conversation_id=conversation_id)
+    name = display_name.strip()[:200] if display_name and display_name.strip() else None
     if identity is None:
-        citizen = Citizen(commune_id=commune_id)
+        citizen = Citizen(commune_id=commune_id, display_name=name, phone=phone)
         citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
         try:
             with session.begin_nested():  # two first messages racing: the loser reads the winner's row
@@ -72,9 +73,9 @@ def get_or_create_citizen(
         raise ValidationFailed(
             "Hội thoại này thuộc xã/phường khác.", code="conversation_commune_mismatch", field="conversation_id"
         )
-    if display_name and display_name.strip():
-        citizen.display_name = display_name.strip()[:200]
-    if phone:
+    if name and citizen.display_name != name:
+        citizen.display_name = name
+    if phone and citizen.phone != phone:
         citizen.phone = phone
     session.flush()
     return citizen
