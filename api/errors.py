@@ -81,7 +81,8 @@ _HTTP_MESSAGES = {
 
 
 def _field_name(loc: tuple[Any, ...]) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    # Only the first element says where the value came from; a field may itself be called "body".
+    parts = [str(p) for p in (loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc)]
     return ".".join(parts) or None
 
 
