@@ -44,7 +44,8 @@ def test_seed_prints_the_admin_then_reset_and_list(database: str) -> None:
 
     engine = make_engine(database)
     with transaction(make_sessionmaker(engine)) as session:
-        staff = authenticate(session, login="admin", password="mat-khau-moi-123", client="t",
-                             limiter=LoginRateLimiter())  # fmt: skip
+        staff = authenticate(
+            session, login="admin", password="mat-khau-moi-123", client="t", limiter=LoginRateLimiter()
+        )
         assert staff.role == "admin"
     engine.dispose()

@@ -150,3 +150,25 @@ def test_logout_revokes_the_session(client: TestClient, officer: Member) -> None
     assert client.post("/staff/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     client.cookies.set("xaso_staff_session", cookie or "", path="/staff")
     assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_uploaded_images_are_served_to_the_communes_staff_only(
+    client: TestClient,
+    file_case: Callable[..., dict[str, Any]],
+    officer: Member,
+    make_staff: Callable[..., Member],
+    other_commune: str,
+) -> None:
+    code = file_case()["code"]
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+    stored = client.post(
+        f"/api/v1/cases/{code}/attachments", files={"file": ("a.jpg", jpeg, "image/jpeg")}, headers=officer.headers
+    ).json()["attachments"][-1]
+    login(client, officer)
+    image = client.get(stored)
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg" and image.content == jpeg
+    assert client.get(stored.replace(".jpg", ".png")).status_code == 404
+    assert client.get("/staff/media/1/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    client.cookies.clear()
+    login(client, make_staff("admin", commune=other_commune, department="van_phong"))
+    assert client.get(stored).status_code == 404
