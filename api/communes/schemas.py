@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+# Only these parts of a commune's settings are public (the bot reads them); everything else stays internal.
+PUBLIC_SETTINGS = ("procedures",)
 
 
 class CommuneRead(BaseModel):
@@ -16,3 +21,10 @@ class CommuneRead(BaseModel):
     website: str
     reception_schedule: str
     timezone: str
+    settings: dict[str, Any] = {}
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def public_part_only(cls, value: Any) -> dict[str, Any]:
+        source = value if isinstance(value, dict) else {}
+        return {key: source[key] for key in PUBLIC_SETTINGS if key in source}

@@ -17,12 +17,3 @@ def test_unknown_route_answers_vietnamese_json_error(client: TestClient) -> None
     response = client.get("/khong-co")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
-
-
-def test_commune_public_info(client: TestClient) -> None:
-    response = client.get("/api/v1/communes/xa-demo")
-    assert response.status_code == 200
-    assert response.json()["timezone"] == "Asia/Ho_Chi_Minh"
-    missing = client.get("/api/v1/communes/khong-ton-tai")
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "commune_not_found"
