@@ -32,6 +32,7 @@ def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tup
         channel=body.channel.value,
         display_name=body.contact_name,
         phone=phone,
+        flush=False,  # written together with the case in one flush; the route retries on a lost race
     )
     priority = body.priority or Priority.normal
     case = create_case(

@@ -106,7 +106,7 @@ def create_case(
         channel=new.channel,
         conversation_id=new.conversation_id,
         chat_enabled=new.kind == Kind.handoff,
-        citizen_id=citizen.id if citizen else None,
+        citizen=citizen,
         contact_name=(new.contact_name or "").strip() or None,
         contact_phone=new.contact_phone,
         department=route.department,

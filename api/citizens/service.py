@@ -50,8 +50,13 @@ def get_or_create_citizen(
     channel: str,
     display_name: str | None = None,
     phone: str | None = None,
+    flush: bool = True,
 ) -> Citizen:
-    """The citizen behind a conversation, created on first contact; newer name/phone replace older ones."""
+    """The citizen behind a conversation, created on first contact; newer name/phone replace older ones.
+
+    ``flush=False`` leaves a new citizen pending, to be written with the caller's next flush: the caller then
+    retries its whole transaction if a concurrent first message created the same conversation meanwhile.
+    """
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
     identity = find_identity(session, conversation_id=conversation_id)
@@ -59,6 +64,9 @@ def get_or_create_citizen(
     if identity is None:
         citizen = Citizen(commune_id=commune_id, display_name=name, phone=phone)
         citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
+        if not flush:
+            session.add(citizen)
+            return citizen
         try:
             with session.begin_nested():  # two first messages racing: the loser reads the winner's row
                 session.add(citizen)
@@ -77,7 +85,8 @@ def get_or_create_citizen(
         citizen.display_name = name
     if phone and citizen.phone != phone:
         citizen.phone = phone
-    session.flush()
+    if flush:
+        session.flush()
     return citizen
 
 

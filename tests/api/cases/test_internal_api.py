@@ -128,3 +128,25 @@ def test_notify_received_queues_a_message(client: TestClient, app: Any) -> None:
     with app.state.sessionmaker() as session:
         messages = messages_for_conversation(session, conversation_id="tg:xa-demo:77")
     assert len(messages) == 1 and code in messages[0].text and messages[0].channel == "telegram"
+
+
+def test_concurrent_first_messages_create_one_citizen(client: TestClient, app: Any) -> None:
+    """Eight cases filed at once from a brand-new conversation: all succeed, one citizen, consecutive codes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from api.citizens.models import Citizen
+
+    def post(_: int) -> Any:
+        return client.post(
+            "/api/v1/internal/cases", json=case_body(conversation_id="zalo:xa-demo:race"), headers=SERVICE
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(post, range(8)))
+    assert [r.status_code for r in responses] == [201] * 8, [r.text for r in responses if r.status_code != 201]
+    codes = sorted(r.json()["code"] for r in responses)
+    assert [int(c[-6:]) for c in codes] == list(range(1, 9))
+    with app.state.sessionmaker() as session:
+        assert session.scalar(select(func.count(Citizen.id))) == 1
