@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import os
 import re
 import statistics
 import sys
@@ -51,6 +52,13 @@ MESSAGES = ["xin chào", "cảm ơn bạn", "tạm biệt", "chào bạn", "ok c
 console = Console()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children that were waited for (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Run:
     name: str
@@ -58,6 +66,16 @@ class Run:
     answered: int = 0
     failed: int = 0
     seconds: float = 0.0
+    gateway_cpu: float = 0.0
+    rasa_cpu: float = 0.0
+
+    def merge(self, other: Run) -> None:
+        self.latencies += other.latencies
+        self.answered += other.answered
+        self.failed += other.failed
+        self.seconds += other.seconds
+        self.gateway_cpu += other.gateway_cpu
+        self.rasa_cpu += other.rasa_cpu
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies)
@@ -71,6 +89,8 @@ class Run:
             "p50_ms": pct(0.5),
             "p95_ms": pct(0.95),
             "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
+            "gateway_cpu_ms_per_turn": self.gateway_cpu * 1000 / len(lat) if lat else float("nan"),
+            "rasa_cpu_ms_per_turn": self.rasa_cpu * 1000 / len(lat) if lat else float("nan"),
         }
 
 
@@ -298,16 +318,25 @@ async def measure(rasa: ServerProcess, gateway: ServerProcess, seconds: float, z
                   arrivals: Arrivals) -> list[dict[str, Any]]:  # fmt: skip
     rasa_url, gw_url = f"{rasa.url}/webhooks/rest/webhook", f"{gateway.url}/webhooks/web"
     rasa_params = {"token": TOKEN}
-    await load("warm-up", rasa_url, rasa_body("warm"), 4, 2.0, rasa_params)
-    await load("warm-up", gw_url, gateway_body("warm"), 4, 2.0, {})
+    await load("warm-up", rasa_url, rasa_body("warm"), 8, 3.0, rasa_params)
+    await load("warm-up", gw_url, gateway_body("warm"), 8, 3.0, {})
     rows = []
     for concurrency in (1, 20, 50):
         label = "tuần tự" if concurrency == 1 else f"{concurrency} hội thoại"
-        duration = seconds * (1.5 if concurrency == 1 else 1)
-        alone = await load(f"Rasa REST ({label})", rasa_url, rasa_body(f"r{concurrency}-"), concurrency, duration,
-                           rasa_params)  # fmt: skip
-        through = await load(f"Cổng /webhooks/web ({label})", gw_url, gateway_body(f"g{concurrency}"), concurrency,
-                             duration, {})  # fmt: skip
+        alone, through = Run(f"Rasa REST ({label})"), Run(f"Cổng /webhooks/web ({label})")
+        # Alternate A B B A so that drift in the machine's load (two shared cores) hits both paths alike.
+        for round_, order in enumerate(((alone, through), (through, alone))):
+            for target in order:
+                cpu_before = cpu_seconds(gateway.process.pid), cpu_seconds(rasa.process.pid)
+                if target is alone:
+                    part = await load("", rasa_url, rasa_body(f"r{concurrency}-{round_}-"), concurrency, seconds / 2,
+                                      rasa_params)  # fmt: skip
+                else:
+                    part = await load("", gw_url, gateway_body(f"g{concurrency}r{round_}"), concurrency, seconds / 2,
+                                      {})  # fmt: skip
+                part.gateway_cpu = cpu_seconds(gateway.process.pid) - cpu_before[0]
+                part.rasa_cpu = cpu_seconds(rasa.process.pid) - cpu_before[1]
+                target.merge(part)
         a, g = alone.summary(), through.summary()
         g["throughput_ratio"] = g["throughput"] / a["throughput"] if a["throughput"] else float("nan")
         g["p95_ratio"] = g["p95_ms"] / a["p95_ms"] if a["p95_ms"] else float("nan")
@@ -321,7 +350,7 @@ async def measure(rasa: ServerProcess, gateway: ServerProcess, seconds: float, z
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=6.0, help="duration of each measured run")
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per path and concurrency")
     args = parser.parse_args()
     if not MODEL.exists():
         console.print("[red]Chưa có mô hình: chạy `xaso train` trước.[/red]")
@@ -348,19 +377,27 @@ def main() -> int:
             for process in reversed(processes):
                 process.stop()
     table = Table(title="Kênh: cổng API so với Rasa chạy một mình (cùng mô hình, cùng lượt chạy)")
-    for column in ("đường đi", "lượt", "lượt/s", "p50 ms", "p95 ms", "có trả lời", "lỗi", "tỉ lệ lượt/s", "tỉ lệ p95"):
+    columns = ("đường đi", "lượt", "lượt/s", "p50 ms", "p95 ms", "có trả lời", "lỗi", "tỉ lệ lượt/s", "tỉ lệ p95",
+               "CPU cổng ms/lượt", "CPU Rasa ms/lượt")  # fmt: skip
+    for column in columns:
         table.add_column(column, justify="left" if column == "đường đi" else "right")
     for row in rows:
         ratio = f"{row['throughput_ratio']:.2f}" if "throughput_ratio" in row else ""
         p95_ratio = f"{row['p95_ratio']:.2f}" if "p95_ratio" in row else ""
-        table.add_row(row["name"], str(row["turns"]), f"{row['throughput']:.1f}", f"{row['p50_ms']:.0f}",
-                      f"{row['p95_ms']:.0f}", str(row["answered"]), str(row["failed"]), ratio, p95_ratio)  # fmt: skip
+        cpu = [
+            f"{row[k]:.1f}" if k in row and row[k] == row[k] else ""
+            for k in ("gateway_cpu_ms_per_turn", "rasa_cpu_ms_per_turn")
+        ]
+        numbers = [str(row["turns"]), f"{row['throughput']:.1f}", f"{row['p50_ms']:.0f}", f"{row['p95_ms']:.0f}"]
+        table.add_row(row["name"], *numbers, str(row["answered"]), str(row["failed"]), ratio, p95_ratio, *cpu)
     console.print(table)
     web_turns = sum(r["turns"] - r["failed"] for r in rows if r["name"].startswith("Cổng"))
     console.print(f"Tin nhắn web được lưu: {stored} (đã xử lý {processed}); lượt web có phản hồi HTTP 200: {web_turns}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"runs": rows, "web_inbox": {"stored": stored, "processed": processed}}, indent=2,
-                                  ensure_ascii=False))  # fmt: skip
+    load_average = os.getloadavg()[0]
+    console.print(f"Tải trung bình của máy lúc đo (1 phút): {load_average:.1f} trên {os.cpu_count()} lõi")
+    RESULTS.write_text(json.dumps({"runs": rows, "web_inbox": {"stored": stored, "processed": processed},
+                                   "load_average_1min": load_average}, indent=2, ensure_ascii=False))  # fmt: skip
     return 0
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.models import ChannelAccount
-from api.db import transaction, utcnow
+from api.db import utcnow
 from api.outbox.leasing import as_utc
+from api.outbox.writes import write_transaction
 from channels.base import Credentials
 
 CHANNELS = ("zalo", "telegram")
@@ -81,7 +82,7 @@ class DatabaseTokenStore:
         expires_at = utcnow() + timedelta(seconds=expires_in)
 
         def write() -> None:
-            with transaction(self._factory) as session:
+            with write_transaction(self._factory) as session:
                 session.execute(
                     update(ChannelAccount)
                     .where(ChannelAccount.id == credentials.account_id)

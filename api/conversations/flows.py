@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.cases.service import find_case_awaiting_rating, find_conversation_case, record_citizen_message, record_rating
-from api.citizens.service import get_or_create_citizen
+from api.citizens.service import find_identity, get_or_create_citizen
 from api.conversations import messages as texts
-from api.db import transaction
 from api.errors import UpstreamUnavailable, ValidationFailed
 from api.inbox import service as inbox
 from api.outbox.service import enqueue_message
+from api.outbox.writes import write_transaction
 from channels.base import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,24 @@ def _citizen(session: Session, ctx: Context, message: InboundMessage) -> None:
         )
 
 
+def _goes_to_rasa(factory: sessionmaker[Session], message: InboundMessage) -> bool:
+    """The common case, decided by reads alone (no write lock): a known citizen, no case owns the conversation, and
+    nothing that could be a rating for a case awaiting one."""
+    if message.kind in ("unfollow", "contact") or message.display_name or message.phone:
+        return False
+    with factory() as session:
+        if find_identity(session, conversation_id=message.conversation_id) is None:
+            return False
+        if find_conversation_case(session, conversation_id=message.conversation_id) is not None:
+            return False
+        could_rate = message.kind in ("text", "button") and texts.parse_rating(message.text) is not None
+        return not (could_rate and find_case_awaiting_rating(session, conversation_id=message.conversation_id))
+
+
 def _route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
-    with transaction(factory) as session:
+    if _goes_to_rasa(factory, message):
+        return None
+    with write_transaction(factory) as session:
         row = inbox.load(session, ctx.inbox_id)
         if message.kind == "unfollow":
             inbox.mark_done(session, row, route="none", ignored=True)
@@ -100,8 +116,7 @@ def _finish_rasa(
     factory: sessionmaker[Session], ctx: Context, message: InboundMessage, replies: list[dict[str, Any]]
 ) -> bool:
     queued = False
-    with transaction(factory) as session:
-        row = inbox.load(session, ctx.inbox_id)
+    with write_transaction(factory) as session:
         if not ctx.inline:
             for reply in replies:
                 text, buttons, image = texts.reply_fields(reply)
@@ -116,12 +131,12 @@ def _finish_rasa(
                     image_url=image,
                 )
                 queued = True
-        inbox.mark_done(session, row, route="rasa", response=replies)
+        inbox.finish(session, ctx.inbox_id, route="rasa", response=replies)
     return queued
 
 
 def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, error: str) -> Turn:
-    with transaction(factory) as session:
+    with write_transaction(factory) as session:
         row = inbox.load(session, ctx.inbox_id)
         first_time = not row.busy_notified
         replies: list[dict[str, Any]] = []

@@ -14,10 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.communes.models import Commune
 from api.conversations.flows import Context, handle
-from api.db import transaction
 from api.inbox import service as inbox
 from api.inbox.models import InboxEvent
 from api.outbox.signals import notify
+from api.outbox.writes import write_transaction
 from channels import registry
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _load(factory: sessionmaker[Session], ids: list[int]) -> list[Event]:
 
 
 def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
-    with transaction(factory) as session:
+    with write_transaction(factory) as session:
         inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
 
 

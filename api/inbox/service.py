@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db import transaction, utcnow
+from api.db import utcnow
 from api.inbox.models import FAILED, IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
 from api.outbox.leasing import backoff_seconds, claim
+from api.outbox.writes import write_transaction
 
 LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 50  # with backoff capped at 10 minutes: several hours of Rasa outage before giving up
@@ -53,7 +54,7 @@ def store_event(
         received_at=now,
     )
     try:
-        with transaction(factory) as session:
+        with write_transaction(factory) as session:
             session.add(row)
             session.flush()
             return Stored(row.id, True, row.status, None)
@@ -70,7 +71,7 @@ def store_event(
 
 
 def claim_due(factory: sessionmaker[Session], *, limit: int) -> list[int]:
-    with transaction(factory) as session:
+    with write_transaction(factory) as session:
         return claim(session, InboxEvent, waiting=PENDING, working=PROCESSING, limit=limit, lease_seconds=LEASE_SECONDS)
 
 
@@ -94,6 +95,18 @@ def mark_done(
     row.lease_until = None
     row.last_error = None
     row.processed_at = utcnow()
+
+
+def finish(session: Session, event_id: int, *, route: str, response: list[dict[str, Any]] | None) -> None:
+    """``mark_done`` in one UPDATE, without loading the row (the hot path of every bot turn)."""
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id)
+        .values(
+            status=PROCESSED, route=route, response=response, lease_until=None, last_error=None, processed_at=utcnow()
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_retry(session: Session, event_id: int, *, error: str, busy_notified: bool) -> None:

@@ -20,10 +20,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.service import DatabaseTokenStore, credentials_for
 from api.communes.models import Commune
-from api.db import transaction, utcnow
+from api.db import utcnow
 from api.outbox.leasing import backoff_seconds, claim
 from api.outbox.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 from api.outbox.signals import notify
+from api.outbox.writes import write_transaction
 from channels import registry
 from channels.base import Credentials, DeliveryError, OutboundMessage, SendContext
 
@@ -51,7 +52,7 @@ class Job:
 
 
 def _claim_jobs(factory: sessionmaker[Session], limit: int) -> list[Job]:
-    with transaction(factory) as session:
+    with write_transaction(factory) as session:
         ids = claim(session, OutboxMessage, waiting=PENDING, working=SENDING, limit=limit, lease_seconds=LEASE_SECONDS)
         if not ids:
             return []
@@ -87,7 +88,7 @@ def _claim_jobs(factory: sessionmaker[Session], limit: int) -> list[Job]:
 
 
 def _update(factory: sessionmaker[Session], message_id: int, **values: Any) -> None:
-    with transaction(factory) as session:
+    with write_transaction(factory) as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
 
 

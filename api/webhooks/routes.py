@@ -7,6 +7,7 @@ still storing the message first.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,6 +28,18 @@ from channels.base import Credentials, InboundMessage, InboundRejected
 router = APIRouter(tags=["webhooks"])
 
 MAX_BODY_BYTES = 256 * 1024
+COMMUNE_CACHE_SECONDS = 60.0  # the web chat's hot path skips a lookup per message; communes are rarely added
+_commune_ids: dict[str, tuple[int, float]] = {}
+
+
+def _commune_id(factory: sessionmaker[Session], slug: str) -> int:
+    cached = _commune_ids.get(slug)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    with factory() as session:
+        commune_id = get_commune(session, slug=slug).id
+    _commune_ids[slug] = (commune_id, time.monotonic() + COMMUNE_CACHE_SECONDS)
+    return commune_id
 
 
 def _account(factory: sessionmaker[Session], slug: str, channel: str) -> tuple[int, Credentials | None]:
@@ -90,7 +103,7 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
     slug = (body.metadata.commune if body.metadata else None) or settings.default_commune
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     try:
-        commune_id, _ = await run_in_threadpool(_account, factory, slug, "web")
+        commune_id = await run_in_threadpool(_commune_id, factory, slug)
     except NotFound as exc:  # name the field the caller can fix
         raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
     raw: dict[str, Any] = body.model_dump(exclude_none=True)
