@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
 from api.conversations.flows import Context, handle
 from api.inbox import service as inbox
@@ -19,6 +20,8 @@ from api.inbox.models import InboxEvent
 from api.outbox.signals import notify
 from api.outbox.writes import write_transaction
 from channels import registry
+from channels.base import Credentials
+from channels.telegram.connector import acknowledge_button
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,13 @@ def _load(factory: sessionmaker[Session], ids: list[int]) -> list[Event]:
     return [Event(r.id, r.channel, r.commune_id, r.slug, r.raw) for r in rows]
 
 
+def _credentials(factory: sessionmaker[Session], event: Event) -> Credentials | None:
+    with factory() as session:
+        return credentials_for(
+            session, commune_id=event.commune_id, commune_slug=event.commune_slug, channel=event.channel
+        )
+
+
 def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
     with write_transaction(factory) as session:
         inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
@@ -58,6 +68,10 @@ async def process_event(app: FastAPI, event: Event) -> None:
         await run_in_threadpool(_ignore, app.state.sessionmaker, event.id)
         return
     ctx = Context(event.id, event.commune_id, event.commune_slug, event.channel, inline=False)
+    if messages[0].extra.get("callback_query_id"):
+        credentials = await run_in_threadpool(_credentials, app.state.sessionmaker, event)
+        if credentials is not None:
+            await acknowledge_button(credentials, str(messages[0].extra["callback_query_id"]))
     turn = await handle(app, ctx, messages[0])
     if turn.queued:
         notify(app, "outbox")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import warnings
 from collections.abc import Mapping
@@ -40,6 +41,12 @@ async def close_bots() -> None:
     for bot in list(_bots.values()):
         await bot.shutdown()
     _bots.clear()
+
+
+async def acknowledge_button(credentials: Credentials, callback_query_id: str) -> None:
+    """Stop the spinner on the pressed inline button. Best effort: the answer itself goes through the outbox."""
+    with contextlib.suppress(TelegramError):
+        await bot_for(credentials).answer_callback_query(callback_query_id)
 
 
 def _callback_data(button: Mapping[str, str]) -> str:

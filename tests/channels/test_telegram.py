@@ -156,3 +156,16 @@ async def test_api_outage_then_recovery_delivers_each_message_once(
     make_due(app)
     await drain(app)
     assert telegram_account.texts(CHAT) == [f"Tin {i}." for i in range(5)]
+
+
+async def test_pressed_button_is_acknowledged_and_its_data_is_the_message(
+    app: FastAPI, gateway: httpx.AsyncClient, telegram_account: FakeTelegram
+) -> None:
+    assert (await post_update(gateway, fixture("telegram/callback_query.json"))).status_code == 200
+    await drain(app)
+    answered = [c["params"] for c in telegram_account.calls if c["method"] == "answerCallbackQuery"]
+    assert answered == [{"callback_query_id": "4382bfdwdsb323b2d9"}]
+    with app.state.sessionmaker() as session:
+        [event] = session.scalars(select(InboxEvent)).all()
+    assert json.loads(event.raw)["callback_query"]["data"] == "/office_info"
+    assert event.busy_notified  # Rasa is down in these settings: the button press waits for it like any message
