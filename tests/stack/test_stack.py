@@ -1,0 +1,55 @@
+"""Issue 2's "done when": the system as `make run` starts it answers /health with everything up, and the parse
+endpoint answers correctly through the gateway (real gateway, real action server, real Rasa with the trained model)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.gateway_fixtures import model_path
+from tests.support.paths import RASA_BIN
+from tests.support.stack import Stack, running_stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not model_path().exists() or not RASA_BIN.exists():
+        pytest.fail(f"No trained model at {model_path()}: run `make train` (make test does it first).")
+    with running_stack(tmp_path_factory.mktemp("stack"), model_path()) as running:
+        yield running
+
+
+def test_health_is_ok_when_every_component_is_up(stack: Stack) -> None:
+    response = httpx.get(f"{stack.gateway}/health", timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "status": "ok",
+        "default_commune": "xa-demo",
+        "components": {"database": "up", "rasa": "up", "actions": "up"},
+    }
+
+
+def test_rasa_refuses_calls_without_its_token(stack: Stack) -> None:
+    response = httpx.post(f"{stack.rasa}/model/parse", json={"text": "xin chào"}, timeout=10)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entity", "value"),
+    [
+        ("cho em hỏi làm giấy khai sinh cho con cần những gì ạ", "ask_procedure", "procedure", "khai_sinh"),
+        ("cho em hoi lam giay khai sinh cho con can nhung gi a", "ask_procedure", "procedure", "khai_sinh"),
+        ("đèn đường ở ấp 3 bị hư mấy hôm nay rồi", "report_issue", "category", "chieu_sang"),
+        ("den duong o ap 3 bi hu may hom nay roi", "report_issue", "category", "chieu_sang"),
+    ],
+)
+def test_parse_through_the_gateway(stack: Stack, text: str, intent: str, entity: str, value: str) -> None:
+    response = httpx.post(f"{stack.gateway}/api/v1/nlu/parse", json={"text": text}, timeout=10)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["text"] == text
+    assert body["intent"]["name"] == intent
+    assert {(e["entity"], e["value"]) for e in body["entities"]} >= {(entity, value)}
+    assert body["intent_ranking"][0]["name"] == intent
