@@ -4,7 +4,6 @@ real action server, each its own process on a free loopback port; the gateway's 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +11,9 @@ import httpx
 import pytest
 
 from tests.support.gateway_fixtures import model_path
-from tests.support.paths import RASA_BIN
-from tests.support.stack import STACK_RASA_TOKEN, Stack, running_stack
+from tests.support.stack import STACK_RASA_TOKEN, Stack
 
 MAX_REPLY_CHARS = 600
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not model_path().exists() or not RASA_BIN.exists():
-        pytest.fail(f"No trained model at {model_path()}: run `make train` (make test does it first).")
-    with running_stack(tmp_path_factory.mktemp("conversations"), model_path()) as running:
-        yield running
 
 
 class Citizen:

@@ -3,22 +3,10 @@ endpoint answers correctly through the gateway (real gateway, real action server
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from tests.support.gateway_fixtures import model_path
-from tests.support.paths import RASA_BIN
-from tests.support.stack import Stack, running_stack
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not model_path().exists() or not RASA_BIN.exists():
-        pytest.fail(f"No trained model at {model_path()}: run `make train` (make test does it first).")
-    with running_stack(tmp_path_factory.mktemp("stack"), model_path()) as running:
-        yield running
+from tests.support.stack import Stack
 
 
 def test_health_is_ok_when_every_component_is_up(stack: Stack) -> None:

@@ -26,6 +26,7 @@ class FakeTelegram:
     fail_next: list[tuple[int, str, dict[str, Any] | None]] = field(default_factory=list)
     down: bool = False
     delay: float = 0.0
+    url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

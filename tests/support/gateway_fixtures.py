@@ -18,15 +18,14 @@ from api.seed import seed_all
 from tests.support import database
 from tests.support.paths import MODEL_PATH, RASA_BIN, ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
+from tests.support.stack import Stack, running_stack
 
 TEST_RASA_TOKEN = "test-rasa-token"
 TEST_SERVICE_TOKEN = "test-service-token"
 
 
 @pytest.fixture(scope="session", params=database.backends())
-def db_backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
+def db_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """(backend, template) — the schema is migrated once per backend and copied for each test."""
     if request.param == "sqlite":
         yield "sqlite", str(database.sqlite_template(tmp_path_factory.mktemp("db-template")))
@@ -113,3 +112,11 @@ def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     )
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole system as `make run` starts it (gateway, actions, Rasa), shared by the end-to-end tests."""
+    _require_model()
+    with running_stack(tmp_path_factory.mktemp("stack"), model_path()) as running:
+        yield running
