@@ -21,7 +21,7 @@ class Case(Base):
         Index("ix_cases_commune_created", "commune_id", "created_at", "id"),
         Index("ix_cases_commune_status_due", "commune_id", "status", "due_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
-        Index("ix_cases_commune_category_created", "commune_id", "category", "created_at"),
+        Index("ix_cases_commune_category_status", "commune_id", "category", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,6 +30,7 @@ FLASH = {
     "assign": "Đã phân công.",
     "status": "Đã cập nhật trạng thái.",
     "chat": "Đã cập nhật chế độ trò chuyện.",
+    "merge": "Đã gộp vào hồ sơ trùng.",
 }
 
 
@@ -156,3 +157,20 @@ def chat(
         commands.set_chat(session, staff=staff, case=case, enabled=enabled == "1")
 
     return _act(request, session, console, code, csrf_token, "chat", run)
+
+
+@router.post("/{code}/merge")
+def merge(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    csrf_token: Csrf = "",
+    into: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    def run(case: Case, staff: Staff) -> None:
+        if not into.strip():
+            raise ValidationFailed("Nhập mã hồ sơ cần gộp vào.", code="merge_target_required", field="into")
+        commands.merge_case(session, staff=staff, case=case, into_code=into)
+
+    return _act(request, session, console, code, csrf_token, "merge", run)

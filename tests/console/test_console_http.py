@@ -172,3 +172,13 @@ def test_uploaded_images_are_served_to_the_communes_staff_only(
     client.cookies.clear()
     login(client, make_staff("admin", commune=other_commune, department="van_phong"))
     assert client.get(stored).status_code == 404
+
+
+def test_merge_from_the_console(client: TestClient, file_case: Callable[..., dict[str, Any]], officer: Member) -> None:
+    keep = file_case(conversation_id="zalo:xa-demo:m1")["code"]
+    dup = file_case(conversation_id="zalo:xa-demo:m2")["code"]
+    csrf = login(client, officer)
+    missing = client.post(f"/staff/cases/{dup}/merge", data={"csrf_token": csrf, "into": ""})
+    assert missing.status_code == 422 and "Nhập mã hồ sơ" in missing.text
+    done = client.post(f"/staff/cases/{dup}/merge", data={"csrf_token": csrf, "into": keep}, follow_redirects=True)
+    assert 'data-testid="case-status">Trùng lặp<' in done.text and f"/staff/cases/{keep}" in done.text
