@@ -55,7 +55,8 @@ def test_eval_prints_tables_split_by_diacritics_and_writes_json(tmp_path: Path, 
     data = tmp_path / "held_out.yml"
     data.write_text(HELD_OUT, encoding="utf-8")
     out = tmp_path / "report.json"
-    result = runner.invoke(app, ["nlu", "eval", str(data), "--model", str(model), "--json", str(out)])
+    args = ["nlu", "eval", str(data), "--model", str(model), "--json", str(out)]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for heading in ("Độ chính xác ý định", "Macro-F1", "Có dấu", "Không dấu", "Từng ý định", "Từng loại thực thể"):
         assert heading in result.output
