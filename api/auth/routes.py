@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 
 from api.auth import tokens
 from api.auth.guards import client_address, login_limiter
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.auth.schemas import IssuedToken, LoginRequest, TokenCreate, TokenRead
 from api.auth.service import authenticate
@@ -13,7 +14,7 @@ from api.deps import CurrentStaff, SessionDep
 from api.staff.models import ApiToken, Staff
 from api.staff.schemas import StaffRead
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)])
 
 
 @router.post("/login", response_model=IssuedToken, summary="Đăng nhập, nhận mã truy cập (24 giờ)")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.exc import IntegrityError
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
 from api.cases.flows import file_from_conversation
@@ -15,7 +16,9 @@ from api.cases.service import case_for_conversation, cases_for_conversation
 from api.cases.writelock import write_transaction
 from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
 
-router = APIRouter(prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
+)
 ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, description="zalo:<xã>:<id>, tg:…, web:…")]
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.cases import commands, views
 from api.cases.catalog import CATEGORIES, MAX_ATTACHMENTS, Kind, Status
@@ -30,7 +31,9 @@ from api.db import transaction
 from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import ValidationFailed
 
-router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/v1/cases", tags=["cases"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
+)
 
 
 def case_filters(

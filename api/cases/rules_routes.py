@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdField, IdPath
 from api.cases import rules
 from api.cases.catalog import Kind
@@ -10,7 +11,9 @@ from api.cases.models import RoutingRule
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 from api.staff.schemas import DepartmentRead, StaffBrief
 
-router = APIRouter(prefix="/api/v1/routing-rules", tags=["routing"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/v1/routing-rules", tags=["routing"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
+)
 
 
 class RuleWrite(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.cases.models import Case, TimelineEntry
 from api.citizens.masking import mask_conversation, mask_name, mask_phone
@@ -16,7 +17,9 @@ from api.citizens.service import citizen_summary, erase_personal_fields, get_cit
 from api.db import utcnow
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 
-router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/api/v1/citizens", tags=["citizens"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
+)
 ERASED_TEXT = "[Nội dung đã xóa theo yêu cầu của người dân]"
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
 from api.cases import commands
 from api.cases.catalog import Status
@@ -21,7 +22,7 @@ from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.staff.models import Staff
 from api.staff.service import list_departments, list_staff
 
-router = APIRouter(prefix="/staff/cases", include_in_schema=False)
+router = APIRouter(prefix="/staff/cases", include_in_schema=False, dependencies=[Depends(reject_nul)])
 Csrf = Annotated[str, Form(max_length=100)]
 Text = Annotated[str, Form(max_length=8000)]
 FLASH = {

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from api.auth.guards import client_address, login_limiter
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
 from api.auth.service import authenticate
 from api.cases.catalog import CATEGORIES, Status
@@ -26,7 +27,7 @@ from api.errors import DomainError, NotFound, ValidationFailed
 from api.staff.models import Staff
 from api.staff.service import list_staff
 
-router = APIRouter(prefix="/staff", include_in_schema=False)
+router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(reject_nul)])
 PER_PAGE = 50
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
 

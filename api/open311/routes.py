@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import OPEN311_ERROR_RESPONSES
 from api.auth.tokens import resolve_token
 from api.cases.catalog import CATEGORIES, MAX_DESCRIPTION
@@ -48,7 +49,13 @@ def _error(code: int, description: str) -> JSONResponse:
     return JSONResponse([{"code": code, "description": description}], status_code=code)
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route, responses=OPEN311_ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    route_class=Open311Route,
+    responses=OPEN311_ERROR_RESPONSES,
+    dependencies=[Depends(reject_nul)],
+)
 Jurisdiction = Annotated[str | None, Query(max_length=64, description="Mã xã/phường (slug).")]
 
 

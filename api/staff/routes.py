@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
+from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 from api.staff import service
 from api.staff.models import Department, Staff
 from api.staff.schemas import DepartmentCreate, DepartmentRead, StaffCreate, StaffRead, StaffUpdate
 
-router = APIRouter(prefix="/api/v1", tags=["staff"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["staff"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)])
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="Các bộ phận của xã")

@@ -150,3 +150,12 @@ def test_concurrent_first_messages_create_one_citizen(client: TestClient, app: A
     assert [int(c[-6:]) for c in codes] == list(range(1, 9))
     with app.state.sessionmaker() as session:
         assert session.scalar(select(func.count(Citizen.id))) == 1
+
+
+def test_nul_characters_are_refused_with_the_field(client: TestClient, officer: Any) -> None:
+    body = client.post("/api/v1/internal/cases", json=case_body(title="a\x00b"), headers=SERVICE)
+    assert body.status_code == 422 and body.json()["error"]["code"] == "invalid_character"
+    query = client.get("/api/v1/cases", params={"q": "x\x00"}, headers=officer.headers)
+    assert query.status_code == 422 and query.json()["error"]["field"] == "q"
+    form = client.post("/open311/v2/requests.json", data={"api_key": "k", "service_code": "a\x00"})
+    assert form.status_code == 422 and form.json()[0]["code"] == 422
