@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from api.auth.tokens import issue_token  # noqa: E402
 from api.cases.catalog import CATEGORIES  # noqa: E402
 from api.cases.models import Case, CaseCounter, RoutingRule  # noqa: E402
+from api.cases.search import search_text  # noqa: E402
 from api.communes.models import Commune  # noqa: E402
 from api.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from api.migrate import upgrade_database  # noqa: E402
@@ -99,14 +100,17 @@ def bulk_load(url: str) -> tuple[str, float]:
                 category, status = rng.choice(categories), rng.choice(statuses)
                 done = status in ("resolved", "closed", "rejected")
                 resolved = created + timedelta(hours=rng.randint(2, 120)) if done else None
+                title = f"Phản ánh số {n} về {CATEGORIES[category].lower()}"
+                description = "Người dân phản ánh sự việc cần xử lý, đề nghị xã kiểm tra. " * 3
                 rows.append(
                     {
                         "commune_id": commune_id,
                         "code": f"PA-2025-{n:06d}",
                         "kind": "report",
                         "category": category,
-                        "title": f"Phản ánh số {n} về {CATEGORIES[category].lower()}",
-                        "description": "Người dân phản ánh sự việc cần xử lý, đề nghị xã kiểm tra. " * 3,
+                        "title": title,
+                        "description": description,
+                        "search_text": search_text(f"PA-2025-{n:06d}", title, description, f"ấp {n % 12 + 1}"),
                         "location_text": f"ấp {n % 12 + 1}",
                         "latitude": None,
                         "longitude": None,

@@ -31,6 +31,8 @@ class Case(Base):
     category: Mapped[str | None] = mapped_column(String(32), default=None)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Folded code + title + description + place for text search (api/cases/search.py).
+    search_text: Mapped[str] = mapped_column(Text, default="")
     location_text: Mapped[str | None] = mapped_column(String(500), default=None)
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     longitude: Mapped[float | None] = mapped_column(Float, default=None)

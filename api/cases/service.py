@@ -15,6 +15,7 @@ from api.cases.codes import next_code
 from api.cases.models import Case, TimelineEntry
 from api.cases.routing import route_case
 from api.cases.scope import can_see, visible_to
+from api.cases.search import like_pattern, search_text
 from api.citizens.models import Citizen
 from api.citizens.service import citizen_for_conversation
 from api.communes.models import Commune
@@ -89,14 +90,16 @@ def create_case(
     route = route_case(
         session, commune_id=commune.id, kind=new.kind.value, category=category, priority=new.priority.value
     )
+    code = next_code(session, commune_id=commune.id, year=now.astimezone(_zone(commune)).year)
     case = Case(
         commune_id=commune.id,
-        code=next_code(session, commune_id=commune.id, year=now.astimezone(_zone(commune)).year),
+        code=code,
         kind=new.kind.value,
         category=category,
         title=new.title.strip(),
         description=new.description.strip(),
         location_text=(new.location_text or "").strip() or None,
+        search_text=search_text(code, new.title, new.description, new.location_text),
         latitude=new.latitude,
         longitude=new.longitude,
         attachments=list(new.attachments),
@@ -195,15 +198,7 @@ def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None
     if filters.overdue:
         conditions += [Case.status.in_(_OPEN), Case.due_at < (now or utcnow())]
     if filters.q and filters.q.strip():
-        like = f"%{filters.q.strip().lower()}%"
-        conditions.append(
-            or_(
-                func.lower(Case.title).like(like),
-                func.lower(Case.description).like(like),
-                func.lower(Case.code).like(like),
-                func.lower(Case.location_text).like(like),
-            )
-        )
+        conditions.append(Case.search_text.like(like_pattern(filters.q), escape="\\"))
     if filters.created_from:
         conditions.append(Case.created_at >= filters.created_from)
     if filters.created_to:

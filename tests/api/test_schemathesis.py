@@ -42,7 +42,12 @@ def test_no_server_errors(app: FastAPI) -> None:
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=int(os.environ.get("XASO_SCHEMATHESIS_EXAMPLES", "15")),
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: Any) -> None:
             internal = case.path.startswith("/api/v1/internal")
             token = TEST_SERVICE_TOKEN if internal else _admin_token(app)

@@ -75,8 +75,13 @@ def test_list_filters_and_pagination(
     assert seen == sorted(seen, reverse=True)  # newest first
     lights = client.get("/api/v1/cases", params={"category": "chieu_sang"}, headers=officer.headers).json()
     assert sorted(i["code"] for i in lights["items"]) == sorted(codes)
-    search = client.get("/api/v1/cases", params={"q": "ồn"}, headers=officer.headers).json()
-    assert [i["title"] for i in search["items"]] == ["Tụ tập gây ồn"]
+    for query in ("ồn", "GÂY ỒN", "gay on", "tu tap"):  # any case, with or without diacritics
+        search = client.get("/api/v1/cases", params={"q": query}, headers=officer.headers).json()
+        assert [i["title"] for i in search["items"]] == ["Tụ tập gây ồn"], query
+    by_code = client.get("/api/v1/cases", params={"q": codes[0].lower()}, headers=officer.headers).json()
+    assert [i["code"] for i in by_code["items"]] == [codes[0]]
+    wildcard = client.get("/api/v1/cases", params={"q": "%"}, headers=officer.headers).json()
+    assert wildcard["total"] == 0  # typed wildcards are literal
     bad = client.get("/api/v1/cases", params={"category": "xyz"}, headers=officer.headers)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "category"
     mine = client.get("/api/v1/cases", params={"assignee_id": officer.id}, headers=officer.headers).json()
