@@ -16,7 +16,6 @@ import hashlib
 import itertools
 import json
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -270,17 +269,6 @@ def prepare(database_url: str, zalo: FakeZalo, telegram: FakeTelegram) -> None:
     engine.dispose()
 
 
-def endpoints_file(work: Path) -> Path:
-    """bot/endpoints.yml, unless its ``"${VAR}"`` values are quoted: Rasa only expands unquoted ones (reported)."""
-    source = ROOT / "bot" / "endpoints.yml"
-    text = source.read_text(encoding="utf-8")
-    if '"${' not in text:
-        return source
-    fixed = work / "endpoints.yml"
-    fixed.write_text(re.sub(r'"(\$\{[A-Z_]+\})"', r"\1", text), encoding="utf-8")
-    return fixed
-
-
 def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, ServerProcess, ServerProcess]:
     actions_port, rasa_port, gateway_port = free_port(), free_port(), free_port()
     gateway_url = f"http://127.0.0.1:{gateway_port}"
@@ -293,7 +281,7 @@ def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, Serve
         "rasa", [str(ROOT / "scripts" / "start-rasa.sh")], url=f"http://127.0.0.1:{rasa_port}",
         ready_path=f"/status?token={TOKEN}", log_dir=work, timeout=300,
         env={"XASO_RASA_MODEL": str(MODEL), "XASO_TRACKER_DB": str(work / "tracker.db"), "XASO_RASA_TOKEN": TOKEN,
-             "XASO_RASA_PORT": str(rasa_port), "XASO_RASA_ENDPOINTS": str(endpoints_file(work)),
+             "XASO_RASA_PORT": str(rasa_port), "XASO_RASA_ENDPOINTS": "bot/endpoints.yml",
              "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
     )  # fmt: skip
     gateway = start_server(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
+import uuid
 from typing import Any, Protocol
 
 import httpx
@@ -26,9 +28,10 @@ class Citizen(Protocol):
 
 
 class ZaloCitizen:
-    def __init__(self, base: str, fake: FakeZalo, uid: str = "2468013579246801357") -> None:
-        self.base, self.fake, self.uid = base, fake, uid
-        self.conversation_id = f"zalo:xa-demo:{uid}"
+    def __init__(self, base: str, fake: FakeZalo, uid: str | None = None) -> None:
+        # Fresh ids per test: the bot's trackers live for the whole session.
+        self.base, self.fake, self.uid = base, fake, uid or str(random.randrange(10**18, 10**19))
+        self.conversation_id = f"zalo:xa-demo:{self.uid}"
 
     def say(self, text: str) -> None:
         payload = fixture("zalo/user_send_text.json")
@@ -46,9 +49,9 @@ class ZaloCitizen:
 
 
 class TelegramCitizen:
-    def __init__(self, base: str, fake: FakeTelegram, chat: int = 777000111) -> None:
-        self.base, self.fake, self.chat = base, fake, chat
-        self.conversation_id = f"tg:xa-demo:{chat}"
+    def __init__(self, base: str, fake: FakeTelegram, chat: int | None = None) -> None:
+        self.base, self.fake, self.chat = base, fake, chat or random.randrange(10**8, 10**10)
+        self.conversation_id = f"tg:xa-demo:{self.chat}"
 
     def say(self, text: str) -> None:
         update = fixture("telegram/message_text.json")
@@ -66,9 +69,9 @@ class TelegramCitizen:
 class WebCitizen:
     """Replies come in the POST response; messages sent later arrive on the Server-Sent Events stream."""
 
-    def __init__(self, base: str, sender: str = "websession0123456789") -> None:
-        self.base, self.sender = base, sender
-        self.conversation_id = f"web:xa-demo:{sender}"
+    def __init__(self, base: str, sender: str | None = None) -> None:
+        self.base, self.sender = base, sender or uuid.uuid4().hex
+        self.conversation_id = f"web:xa-demo:{self.sender}"
         self._got: list[str] = []
         self.events: list[dict[str, Any]] = []
         self._lock = threading.Lock()

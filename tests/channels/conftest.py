@@ -21,6 +21,7 @@ from api.inbox.models import InboxEvent
 from api.inbox.processor import process_due
 from api.outbox.models import OutboxMessage
 from api.outbox.worker import deliver_due
+from tests.channels.botstack import BotStack, bot_stack  # noqa: F401  (a fixture)
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
@@ -101,6 +102,15 @@ async def gateway(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     from channels.telegram.connector import close_bots
 
     await close_bots()
+
+
+@pytest.fixture
+def live(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The gateway over real HTTP with its lifespan (workers run if the settings say so); on the bot's port when
+    the test uses the bot, so the action server reaches it."""
+    port = request.getfixturevalue("bot_stack").gateway_port if "bot_stack" in request.fixturenames else None
+    with serve(app, lifespan="on", port=port) as url:
+        yield url
 
 
 async def drain(app: FastAPI, *, rounds: int = 100) -> None:

@@ -20,12 +20,13 @@ T = TypeVar("T")
 
 def wait_until(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "condition") -> T:
     deadline = time.monotonic() + timeout
+    value = probe()
     while time.monotonic() < deadline:
         value = probe()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {value!r})")
 
 
 def staff_headers(app: FastAPI, *, login: str = "kiemthu.kenh", role: Role = Role.admin) -> dict[str, str]:

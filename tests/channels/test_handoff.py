@@ -4,8 +4,6 @@ the officer's reply reaches the citizen on their channel → resolving hands the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -13,27 +11,20 @@ from sqlalchemy import select
 
 from api.config import Settings
 from api.inbox.models import InboxEvent
+from tests.channels.botstack import BotStack
 from tests.channels.citizens import Citizen, TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until
-from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
 from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
-from tests.support.processes import ServerProcess
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
 
 
 @pytest.fixture
-def settings(settings: Settings, rasa_server: ServerProcess) -> Settings:
-    return settings.model_copy(update={"rasa_url": rasa_server.url, "run_background_jobs": True})
-
-
-@pytest.fixture
-def live(app: FastAPI) -> Iterator[str]:
-    with serve(app, lifespan="on") as url:
-        yield url
+def settings(settings: Settings, bot_stack: BotStack) -> Settings:
+    return settings.model_copy(update={"rasa_url": bot_stack.rasa.url, "run_background_jobs": True})
 
 
 def routes(app: FastAPI, conversation_id: str) -> list[str | None]:

@@ -15,11 +15,11 @@ from api.db import transaction
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
+from tests.channels.botstack import BotStack
 from tests.channels.citizens import ZaloCitizen
 from tests.channels.gateway_process import kill_hard, start_gateway
 from tests.channels.live import wait_until
 from tests.support.fake_zalo import FakeZalo
-from tests.support.processes import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -47,15 +47,15 @@ def delivered_exactly_once(app: FastAPI, fake: FakeZalo) -> None:
 def test_gateway_restart_during_a_channel_outage_loses_and_doubles_nothing(
     app: FastAPI,
     database_url: str,
-    rasa_server: ServerProcess,
+    bot_stack: BotStack,
     zalo_account: FakeZalo,
     commune_id: int,
     tmp_path: Path,
     how: str,
 ) -> None:
     zalo_account.down = True
-    gateway = start_gateway(database_url, rasa_server.url, tmp_path / "run1")
-    citizens = [ZaloCitizen(gateway.url, zalo_account, uid=f"90000000000000000{i}") for i in range(4)]
+    gateway = start_gateway(database_url, bot_stack.rasa.url, tmp_path / "run1", port=bot_stack.gateway_port)
+    citizens = [ZaloCitizen(gateway.url, zalo_account) for _ in range(4)]
     for round_ in range(2):
         for citizen in citizens:
             citizen.say("Cho hỏi giờ làm việc của ủy ban" if round_ else "xin chào")
@@ -82,7 +82,7 @@ def test_gateway_restart_during_a_channel_outage_loses_and_doubles_nothing(
     else:
         gateway.stop()
     zalo_account.down = False
-    restarted = start_gateway(database_url, rasa_server.url, tmp_path / "run2")
+    restarted = start_gateway(database_url, bot_stack.rasa.url, tmp_path / "run2", port=bot_stack.gateway_port)
     try:
         # Backoff is capped, and a dead worker's leases expire after 30 s.
         wait_until(lambda: all(r.status == "sent" for r in outbox_rows(app)), timeout=90, what="delivery")
@@ -93,11 +93,11 @@ def test_gateway_restart_during_a_channel_outage_loses_and_doubles_nothing(
 
 
 def test_rasa_outage_gives_one_busy_reply_then_the_real_answer(
-    app: FastAPI, database_url: str, rasa_server: ServerProcess, zalo_account: FakeZalo, tmp_path: Path
+    app: FastAPI, database_url: str, bot_stack: BotStack, zalo_account: FakeZalo, tmp_path: Path
 ) -> None:
-    host, port = rasa_server.url.removeprefix("http://").split(":")
+    host, port = bot_stack.rasa.url.removeprefix("http://").split(":")
     with TcpProxy(host, int(port)).running() as proxy:
-        gateway = start_gateway(database_url, proxy.url, tmp_path / "gw")
+        gateway = start_gateway(database_url, proxy.url, tmp_path / "gw", port=bot_stack.gateway_port)
         try:
             citizen = ZaloCitizen(gateway.url, zalo_account)
             proxy.disable()

@@ -14,8 +14,8 @@ from tests.support.processes import free_port
 
 
 @contextmanager
-def serve(app: Any, *, lifespan: str = "off") -> Iterator[str]:
-    port = free_port()
+def serve(app: Any, *, lifespan: str = "off", port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, sync_playwright
 
 from api.config import Settings
+from tests.channels.botstack import bot_stack  # noqa: F401  (a fixture)
 from tests.support.asgi_thread import serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +31,7 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def live(app: FastAPI) -> Iterator[str]:
-    with serve(app, lifespan="on") as url:
+def live(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
+    port = request.getfixturevalue("bot_stack").gateway_port if "bot_stack" in request.fixturenames else None
+    with serve(app, lifespan="on", port=port) as url:
         yield url

@@ -7,15 +7,15 @@ from playwright.sync_api import Browser, expect
 
 from api.config import Settings
 from api.conversations.messages import BUSY_TEXT
-from tests.support.processes import ServerProcess
+from tests.channels.botstack import BotStack
 from tests.web.test_widget import open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.rasa]
 
 
 @pytest.fixture
-def settings(settings: Settings, rasa_server: ServerProcess) -> Settings:
-    return settings.model_copy(update={"rasa_url": rasa_server.url})
+def settings(settings: Settings, bot_stack: BotStack) -> Settings:
+    return settings.model_copy(update={"rasa_url": bot_stack.rasa.url})
 
 
 def test_widget_greets_with_the_bot_and_answers(live: str, browser: Browser) -> None:
