@@ -119,6 +119,8 @@ def _report(progress: Progress, task: object, line: str) -> None:
         progress.update(task, completed=int(epoch.group(1)))  # type: ignore[arg-type]
     elif stage and (component := stage.group(2)):
         progress.update(task, description=f"Huấn luyện {component}", completed=0)  # type: ignore[arg-type]
+        if not console.is_terminal:  # CI logs get no live bar: say each step on its own line
+            console.print(f"  … {component}")
 
 
 def _explain_failure(code: int) -> None:
