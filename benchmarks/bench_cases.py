@@ -75,7 +75,7 @@ def bare_create(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def bulk_load(url: str) -> tuple[str, float]:
-    """Migrate, seed, insert 100,000 cases with executemany INSERTs; returns an admin token and the seconds taken."""
+    """Migrate, seed, insert 100,000 cases with executemany INSERTs; returns an officer's token and the seconds."""
     upgrade_database(url)
     engine = make_engine(url)
     started = time.perf_counter()
@@ -83,9 +83,10 @@ def bulk_load(url: str) -> tuple[str, float]:
         seed_all(session, slug="xa-demo")
         commune = session.scalar(select(Commune).where(Commune.slug == "xa-demo"))
         assert commune is not None
-        admin = find_staff_by_login(session, login="admin")
-        assert admin is not None
-        token = issue_token(session, staff=admin, name="bench")[1]
+        # An officer, the console's everyday user (their visibility rule hides health consultations).
+        officer = find_staff_by_login(session, login="canbo.diachinh")
+        assert officer is not None
+        token = issue_token(session, staff=officer, name="bench")[1]
         departments = {r.category: r.department_id for r in session.scalars(select(RoutingRule)) if r.category}
         commune_id = commune.id
     rng = random.Random(7)
@@ -209,6 +210,28 @@ def measure_lists(targets: dict[str, tuple[str, dict[str, str]]], rounds: int) -
     }
 
 
+def cpu_seconds(server: ServerProcess) -> float:
+    """User + system CPU the server process has used: unlike wall time, barely moved by other load on the machine."""
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_ms(server: ServerProcess, run: Any) -> tuple[Any, float, int]:
+    before = cpu_seconds(server)
+    result, requests = run()
+    return result, (cpu_seconds(server) - before) * 1000 / requests, requests
+
+
+def list_cpu(server: ServerProcess, url: str, headers: dict[str, str], count: int = 150) -> float:
+    def run() -> tuple[None, int]:
+        with httpx.Client(timeout=30) as client:
+            for _ in range(count):
+                client.get(url, headers=headers).raise_for_status()
+        return None, count
+
+    return round(server_cpu_ms(server, run)[1], 2)
+
+
 def measure_creates(url: str, headers: dict[str, str], count: int, channel_prefix: str) -> dict[str, float]:
     bodies = [
         {
@@ -304,11 +327,21 @@ def main(rounds: int = 200, creates: int = 600) -> dict[str, Any]:
         results["list"] = measure_lists(targets, rounds)
         console.print(f"Đo tạo hồ sơ: {creates} yêu cầu, {CREATE_CLIENTS} luồng đồng thời…")
         service = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
-        results["create"] = {"bare FastAPI": measure_creates(f"{bare.url}/bare/cases", {}, creates, "zalo")}
+        create_urls = {"bare FastAPI": (bare, f"{bare.url}/bare/cases", {})}
         for backend, server in gateways.items():
-            results["create"][backend] = measure_creates(
-                f"{server.url}/api/v1/internal/cases", service, creates, "zalo"
+            create_urls[backend] = (server, f"{server.url}/api/v1/internal/cases", service)
+        results["create"] = {}
+        for name, (server, url, headers) in create_urls.items():
+            row, cpu_ms, _ = server_cpu_ms(
+                server, lambda u=url, h=headers: (measure_creates(u, h, creates, "zalo"), creates)
             )
+            row["server_cpu_ms"] = round(cpu_ms, 2)
+            results["create"][name] = row
+        console.print("Đo CPU máy chủ cho mỗi trang danh sách (trang 1, tuần tự)…")
+        results["list_cpu_ms"] = {"bare FastAPI": list_cpu(bare, f"{bare.url}/bare/cases", {})}
+        for backend, server in gateways.items():
+            auth = {"Authorization": f"Bearer {tokens[backend]}"}
+            results["list_cpu_ms"][backend] = list_cpu(server, f"{server.url}/api/v1/cases?page=1&per_page=50", auth)
     finally:
         for server in servers:
             server.stop()
@@ -335,7 +368,7 @@ def report(results: dict[str, Any]) -> None:
     console.print(table)
     creates = results["create"]
     table = Table(title=f"Tạo hồ sơ qua API nội bộ ({CREATE_CLIENTS} luồng đồng thời)")
-    for column in ("máy chủ", "hồ sơ/giây", "p50 ms", "p95 ms", "so với bare"):
+    for column in ("máy chủ", "hồ sơ/giây", "p50 ms", "p95 ms", "so với bare", "CPU ms/hồ sơ", "trần/lõi"):
         table.add_column(column, justify="left" if column == "máy chủ" else "right")
     for name, row in creates.items():
         table.add_row(
@@ -344,7 +377,15 @@ def report(results: dict[str, Any]) -> None:
             f"{row['p50_ms']:.1f}",
             f"{row['p95_ms']:.1f}",
             f"{row['per_s'] / creates['bare FastAPI']['per_s']:.0%}",
+            f"{row['server_cpu_ms']:.1f}",
+            f"{1000 / row['server_cpu_ms']:.0f}/s" if row["server_cpu_ms"] else "—",
         )
+    console.print(table)
+    table = Table(title="CPU của tiến trình máy chủ cho một trang danh sách (trang 1, 50 hồ sơ)")
+    for column in ("máy chủ", "CPU ms/yêu cầu"):
+        table.add_column(column, justify="left" if column == "máy chủ" else "right")
+    for name, cpu in results["list_cpu_ms"].items():
+        table.add_row(name, f"{cpu:.2f}")
     console.print(table)
     sqlite_p95 = lists["sqlite: page 1"]["p95_ms"]
     sqlite_rate = creates["sqlite"]["per_s"]

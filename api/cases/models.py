@@ -19,6 +19,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("commune_id", "code", name="uq_cases_commune_code"),
         Index("ix_cases_commune_created", "commune_id", "created_at", "id"),
+        # Narrow, and covers the officers' visibility rule (kind != consultation): every list page counts with it.
+        Index("ix_cases_commune_kind", "commune_id", "kind"),
         Index("ix_cases_commune_status_due", "commune_id", "status", "due_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
         Index("ix_cases_commune_category_status", "commune_id", "category", "status", "created_at"),
