@@ -90,6 +90,7 @@ class TimelineEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[Staff | None] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship(lazy="raise")  # write-side only: lets a new case and its entries flush together
 
 
 class RoutingRule(Base):

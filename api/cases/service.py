@@ -66,7 +66,7 @@ def timeline(
     at: datetime | None = None,
 ) -> TimelineEntry:
     entry = TimelineEntry(
-        case_id=case.id,
+        case=case,
         kind=kind,
         actor_type=actor_type if actor is None else "staff",
         actor_staff_id=actor.id if actor else None,
@@ -119,7 +119,6 @@ def create_case(
         updated_at=now,
     )
     session.add(case)
-    session.flush()
     timeline(
         session,
         case,
