@@ -16,9 +16,9 @@ from api.cases.routes import router as cases_router
 from api.cases.rules_routes import router as routing_rules_router
 from api.citizens.routes import router as citizens_router
 from api.communes.routes import router as communes_router
+from api.config import Settings
 from api.console.case_routes import router as console_cases_router
 from api.console.routes import router as console_router
-from api.config import Settings
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.nlu.routes import router as nlu_router
@@ -44,8 +44,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(internal_cases_router)
     app.include_router(console_router)
     app.include_router(console_cases_router)
-    app.include_router(open311_router)
     app.include_router(bulletins_console_router)
+    app.include_router(open311_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)
