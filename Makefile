@@ -52,7 +52,7 @@ test-rasa:
 
 test-gateway:
 	@echo "==> Kiểm thử cổng API, kênh, phát thanh, giao diện (.venv)"
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider --durations=15
 
 lint: venvs ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .
