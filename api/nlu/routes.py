@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,9 +21,9 @@ router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])
     },
 )
 async def parse(body: ParseRequest, rasa: RasaDep) -> dict[str, Any]:
-    result = await rasa.parse(body.text)
-    result["text"] = body.text
-    result["entities"] = [
-        {**entity, "value": str(entity.get("value", ""))} for entity in result.get("entities", [])
-    ]
+    # NFC first, so the entity offsets Rasa returns index the very text we return (keyboards may send NFD).
+    text = unicodedata.normalize("NFC", body.text)
+    result = await rasa.parse(text)
+    result["text"] = text
+    result["entities"] = [{**entity, "value": str(entity.get("value", ""))} for entity in result.get("entities", [])]
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
@@ -77,3 +78,14 @@ def test_entities_are_canonical(client: TestClient, text: str, intent: str, expe
 )  # fmt: skip
 def test_accent_free_input_is_understood(client: TestClient, text: str, intent: str) -> None:
     assert parse(client, text)["intent"]["name"] == intent
+
+
+def test_decomposed_input_gets_offsets_into_the_returned_text(client: TestClient) -> None:
+    typed = unicodedata.normalize("NFD", "đèn đường ở ấp 3 bị hư rồi")
+    body = parse(client, typed)
+    assert body["text"] == unicodedata.normalize("NFC", typed)
+    for entity in body["entities"]:
+        if entity["start"] is not None:
+            assert body["text"][entity["start"] : entity["end"]].strip()
+    hamlets = [e for e in body["entities"] if e["entity"] == "hamlet"]
+    assert hamlets and body["text"][hamlets[0]["start"] : hamlets[0]["end"]] == "ấp 3"
