@@ -44,7 +44,7 @@ run: venvs ## install what is missing, train if needed, start Rasa, actions and 
 	$(XASO) run
 
 test: venvs browser train ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
-	$(MAKE) --no-print-directory test-rasa test-gateway
+	$(MAKE) --no-print-directory lint test-rasa test-gateway
 
 test-rasa:
 	@echo "==> Kiểm thử phía Rasa (.venv-rasa): thành phần NLU, actions, rasa data validate"

@@ -26,9 +26,7 @@ LOG_PATH = PROJECT_ROOT / "var" / "logs" / "train.log"
 HASHED = ("bot", "nlu_data", "requirements/rasa.lock.txt")
 HASH_EXCLUDED_PARTS = {"__pycache__", "test", ".rasa", "models"}
 _EPOCH_RE = re.compile(r"Epochs:\s+(\d+)%")
-_STAGE_RE = re.compile(
-    r"(Starting to train component '?([\w]+)'?|Training|Finished training component '?(\w+)'?)"
-)
+_STAGE_RE = re.compile(r"(Starting to train component '?([\w]+)'?|Training|Finished training component '?(\w+)'?)")
 
 
 def training_data_dirs(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -52,9 +50,7 @@ def fingerprint(root: Path = PROJECT_ROOT) -> str:
 
 def model_is_current(root: Path = PROJECT_ROOT) -> bool:
     return (
-        MODEL_PATH.exists()
-        and FINGERPRINT_PATH.exists()
-        and FINGERPRINT_PATH.read_text().strip() == fingerprint(root)
+        MODEL_PATH.exists() and FINGERPRINT_PATH.exists() and FINGERPRINT_PATH.read_text().strip() == fingerprint(root)
     )
 
 
@@ -82,9 +78,7 @@ def _train_command() -> list[str]:
 
 def run_training() -> None:
     if not RASA_BIN.exists():
-        console.print(
-            "[red]Chưa có môi trường Rasa (.venv-rasa).[/red] Chạy [bold]make venvs[/bold] rồi thử lại."
-        )
+        console.print("[red]Chưa có môi trường Rasa (.venv-rasa).[/red] Chạy [bold]make venvs[/bold] rồi thử lại.")
         raise typer.Exit(2)
     MODELS_DIR.mkdir(exist_ok=True)
     LOG_PATH.parent.mkdir(parents=True, exist_ok=True)

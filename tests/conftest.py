@@ -13,9 +13,7 @@ RASA_SIDE = ("bot", "actions")
 _here = Path(__file__).parent
 
 if sys.version_info < (3, 11):
-    collect_ignore = [
-        p.name for p in _here.iterdir() if p.is_dir() and p.name not in (*RASA_SIDE, "fixtures")
-    ]
+    collect_ignore = [p.name for p in _here.iterdir() if p.is_dir() and p.name not in (*RASA_SIDE, "fixtures")]
     pytest_plugins: list[str] = []
 else:
     collect_ignore = list(RASA_SIDE)

@@ -32,9 +32,7 @@ async def _actions_up(http: httpx.AsyncClient, url: str) -> bool:
 
 
 @router.get("/health", summary="Trạng thái hệ thống")
-async def health(
-    request: Request, settings: SettingsDep, factory: SessionFactoryDep, rasa: RasaDep
-) -> JSONResponse:
+async def health(request: Request, settings: SettingsDep, factory: SessionFactoryDep, rasa: RasaDep) -> JSONResponse:
     database, rasa_up, actions = await asyncio.gather(
         asyncio.to_thread(_database_up, factory),
         rasa.is_up(),

@@ -6,9 +6,7 @@ MAX_TEXT_LENGTH = 2000
 
 
 class ParseRequest(BaseModel):
-    text: str = Field(
-        min_length=1, max_length=MAX_TEXT_LENGTH, examples=["cho em hỏi làm giấy khai sinh cần gì ạ"]
-    )
+    text: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH, examples=["cho em hỏi làm giấy khai sinh cần gì ạ"])
 
     @field_validator("text")
     @classmethod

@@ -16,9 +16,7 @@ from fastapi.testclient import TestClient
         ({"text": 5}, "text"),
     ],
 )
-def test_invalid_text_is_rejected_with_field(
-    client: TestClient, payload: dict[str, object], field: str
-) -> None:
+def test_invalid_text_is_rejected_with_field(client: TestClient, payload: dict[str, object], field: str) -> None:
     response = client.post("/api/v1/nlu/parse", json=payload)
     assert response.status_code == 422
     error = response.json()["error"]
@@ -28,9 +26,7 @@ def test_invalid_text_is_rejected_with_field(
 
 
 def test_invalid_json_is_rejected(client: TestClient) -> None:
-    response = client.post(
-        "/api/v1/nlu/parse", content=b'{"text": "chao', headers={"content-type": "application/json"}
-    )
+    response = client.post("/api/v1/nlu/parse", content=b'{"text": "chao', headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert "JSON" in response.json()["error"]["message"]
 
