@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.broadcast.conftest import PASSWORD, StaffMember
+from tests.support.browser import launched_chromium
 from tests.support.paths import ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Two cores shared with the rest of the suite (and argon2 on each login): generous waits, never sleeps.
 WAIT = 30_000
 SCREENSHOTS = Path(os.environ.get("XASO_SCREENSHOTS", "/tmp/xaso-screenshots"))
@@ -48,23 +48,8 @@ def gateway(app: Any, database_url: str, tmp_path: Path) -> Iterator[ServerProce
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser`.")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
+    with launched_chromium(["--autoplay-policy=no-user-gesture-required"]) as instance:
         yield instance
-        instance.close()
 
 
 def _login(page: Page, gateway: ServerProcess, member: StaffMember) -> None:

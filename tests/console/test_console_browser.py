@@ -3,22 +3,21 @@ and citizen-supplied ``<script>`` payloads render as text, never run."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.api.cases.conftest import PASSWORD, Member, case_body
+from tests.support.browser import launched_chromium
 from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
 from tests.support.paths import ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 XSS = '<script>window.__pwned = 1; alert("xss")</script><img src=x onerror="window.__pwned=2">'
 
 
@@ -55,22 +54,8 @@ def gateway(app: Any, database_url: str, tmp_path: Path) -> Iterator[ServerProce
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser`.")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with launched_chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _file(gateway: ServerProcess, **overrides: Any) -> str:

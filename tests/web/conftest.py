@@ -6,25 +6,18 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from api.config import Settings
 from tests.channels.botstack import bot_stack  # noqa: F401  (a fixture)
 from tests.support.asgi_thread import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
+from tests.support.browser import launched_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    # Not session-wide: while sync Playwright is open its event loop counts as running in this thread, which
-    # breaks every later async test and every other sync_playwright() of the suite.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with launched_chromium() as instance:
+        yield instance
 
 
 @pytest.fixture
