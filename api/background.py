@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -52,3 +53,20 @@ class JobRunner:
             except Exception:  # a job must survive any single failure; the traceback goes to the log
                 log.exception("background job %s failed; retrying in %ss", job.name, job.interval)
             await asyncio.sleep(job.interval)
+
+
+async def run_batch(work: dict[str, Coroutine[Any, Any, None]], *, what: str, drain_seconds: float) -> None:
+    """Run one batch of jobs concurrently and log any that crashed.
+
+    On shutdown (cancellation) the jobs in flight get ``drain_seconds`` to finish and be recorded, so none is left
+    half-known (a message sent but not marked sent would be sent again after a restart).
+    """
+    tasks = [asyncio.create_task(coroutine, name=name) for name, coroutine in work.items()]
+    try:
+        await asyncio.wait(tasks)
+    except asyncio.CancelledError:
+        await asyncio.wait(tasks, timeout=drain_seconds)
+        raise
+    for task in tasks:
+        if task.exception() is not None:
+            log.error("%s crashed", what, exc_info=task.exception())

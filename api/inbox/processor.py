@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.background import run_batch
 from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
 from api.conversations.flows import Context, handle
@@ -88,13 +88,6 @@ async def process_due(app: FastAPI, *, limit: int = BATCH) -> int:
     events = await claim_events(app, limit)
     if not events:
         return 0
-    tasks = [asyncio.create_task(process_event(app, event), name=f"inbox-{event.id}") for event in events]
-    try:
-        await asyncio.wait(tasks)
-    except asyncio.CancelledError:
-        await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
-        raise
-    for task in tasks:
-        if task.exception() is not None:
-            log.error("inbox processing crashed", exc_info=task.exception())
+    work = {f"inbox-{event.id}": process_event(app, event) for event in events}
+    await run_batch(work, what="inbox processing", drain_seconds=DRAIN_SECONDS)
     return len(events)

@@ -7,7 +7,6 @@ message already accepted by the platform are counted (``parts_sent``) and never 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.background import run_batch
 from api.channel_accounts.service import DatabaseTokenStore, credentials_for
 from api.communes.models import Commune
 from api.db import utcnow
@@ -149,14 +149,7 @@ async def deliver_due(app: FastAPI, *, limit: int = BATCH) -> int:
     jobs = await claim_jobs(app, limit)
     if not jobs:
         return 0
-    tasks = [asyncio.create_task(deliver(app, job), name=f"outbox-{job.id}") for job in jobs]
-    try:
-        await asyncio.wait(tasks)
-    except asyncio.CancelledError:
-        # Shutting down: let sends in flight finish and be recorded, so none is left half-known.
-        await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
-        raise
-    for task in tasks:
-        if task.exception() is not None:
-            log.error("outbox delivery crashed", exc_info=task.exception())
+    await run_batch(
+        {f"outbox-{job.id}": deliver(app, job) for job in jobs}, what="outbox delivery", drain_seconds=DRAIN_SECONDS
+    )
     return len(jobs)
