@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -66,6 +66,17 @@ def _form_error(exc: ValidationError) -> ValidationFailed:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"])
     return ValidationFailed(f"Trường '{field}' không hợp lệ: {first['msg']}", field=field)
+
+
+FormModel = TypeVar("FormModel", BulletinCreate, BulletinUpdate)
+
+
+def _validated(model: type[FormModel], form: dict[str, str], *, schedule: str, commune: Commune) -> FormModel:
+    """The console form as the API's schema; an empty voice means the engine's default."""
+    try:
+        return model.model_validate({**form, "voice": form["voice"] or None, "schedule": _schedule(schedule, commune)})
+    except ValidationError as exc:
+        raise _form_error(exc) from exc
 
 
 def _writer(console: auth.ConsoleSession, csrf: str) -> None:
@@ -139,19 +150,8 @@ def create(
     commune = session.get(Commune, console.staff.commune_id)
     assert commune is not None
     try:
-        try:
-            data = BulletinCreate.model_validate(
-                {
-                    "title": title,
-                    "body": body,
-                    "priority": priority,
-                    "engine": engine,
-                    "voice": voice or None,
-                    "schedule": _schedule(schedule, commune),
-                }
-            )
-        except ValidationError as exc:
-            raise _form_error(exc) from exc
+        form = {"title": title, "body": body, "priority": priority, "engine": engine, "voice": voice}
+        data = _validated(BulletinCreate, form, schedule=schedule, commune=commune)
         bulletin = service.create_bulletin(
             session, commune_id=commune.id, data=data, settings=settings, author=console.staff
         )
@@ -211,19 +211,8 @@ def edit(
     commune = session.get(Commune, bulletin.commune_id)
     assert commune is not None
     try:
-        try:
-            data = BulletinUpdate.model_validate(
-                {
-                    "title": title,
-                    "body": body,
-                    "priority": priority,
-                    "engine": engine,
-                    "voice": voice or None,
-                    "schedule": _schedule(schedule, commune),
-                }
-            )
-        except ValidationError as exc:
-            raise _form_error(exc) from exc
+        form = {"title": title, "body": body, "priority": priority, "engine": engine, "voice": voice}
+        data = _validated(BulletinUpdate, form, schedule=schedule, commune=commune)
         service.update_bulletin(session, bulletin=bulletin, data=data, settings=settings)
     except DomainError as exc:
         session.rollback()
