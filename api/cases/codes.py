@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.cases.models import CaseCounter
 
 CODE_PREFIX = "PA"
+_counters = cast(Table, CaseCounter.__table__)
+# Core statements built once (the bot's hot path); bind names differ from the columns the UPDATE sets.
+_TAKE = (
+    update(_counters)
+    .where(_counters.c.commune_id == bindparam("for_commune"), _counters.c.year == bindparam("for_year"))
+    .values(last_value=_counters.c.last_value + 1)
+    .returning(_counters.c.last_value)
+)
+_START = insert(_counters)
 
 
 def format_code(year: int, number: int) -> str:
@@ -17,18 +28,14 @@ def format_code(year: int, number: int) -> str:
 
 def next_code(session: Session, *, commune_id: int, year: int) -> str:
     """Atomically take the next number (an UPDATE … RETURNING row lock serialises concurrent creators)."""
+    connection = session.connection()
     for _ in range(3):
-        value = session.scalar(
-            update(CaseCounter)
-            .where(CaseCounter.commune_id == commune_id, CaseCounter.year == year)
-            .values(last_value=CaseCounter.last_value + 1)
-            .returning(CaseCounter.last_value)
-        )
+        value = connection.execute(_TAKE, {"for_commune": commune_id, "for_year": year}).scalar()
         if value is not None:
             return format_code(year, value)
         try:
             with session.begin_nested():
-                session.add(CaseCounter(commune_id=commune_id, year=year, last_value=1))
+                connection.execute(_START, {"commune_id": commune_id, "year": year, "last_value": 1})
             return format_code(year, 1)
         except IntegrityError:
             continue  # another transaction created this year's counter first: take a number from it

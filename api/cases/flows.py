@@ -6,39 +6,39 @@ from sqlalchemy.orm import Session
 
 from api.cases import notify
 from api.cases.catalog import Kind, Priority
+from api.cases.creation import CommuneRef, CreatedCase, NewCase, create_case, find_commune_ref
 from api.cases.models import Case
 from api.cases.schemas import InternalCaseCreate
-from api.cases.service import NewCase, create_case
 from api.citizens.models import Citizen
-from api.citizens.service import get_or_create_citizen, normalize_phone
+from api.citizens.service import citizen_id_for_conversation, normalize_phone
 from api.communes.models import Commune
-from api.communes.service import get_commune
 from api.errors import ValidationFailed
 
 
-def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tuple[Case, Commune]:
-    """The action server files a case for the citizen behind ``conversation_id`` (one transaction)."""
-    commune = get_commune(session, slug=body.commune)
+def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tuple[CreatedCase, CommuneRef]:
+    """The action server files a case for the citizen behind ``conversation_id`` (one transaction, Core only).
+
+    On a lost first-message race the citizen's identity INSERT fails: the route retries the whole transaction.
+    """
+    commune = find_commune_ref(session, slug=body.commune)
     _prefix, _, rest = body.conversation_id.partition(":")
     if rest.partition(":")[0] != commune.slug:
         raise ValidationFailed(
             "Mã hội thoại không thuộc xã/phường đã chọn.", code="conversation_commune_mismatch", field="conversation_id"
         )
     phone = normalize_phone(body.contact_phone, field="contact_phone")
-    citizen = get_or_create_citizen(
-        session,
+    citizen_id = citizen_id_for_conversation(
+        session.connection(),
         commune_id=commune.id,
         conversation_id=body.conversation_id,
         channel=body.channel.value,
         display_name=body.contact_name,
         phone=phone,
-        flush=False,  # written together with the case in one flush; the route retries on a lost race
     )
-    priority = body.priority or Priority.normal
     case = create_case(
         session,
         commune=commune,
-        citizen=citizen,
+        citizen_id=citizen_id,
         new=NewCase(
             kind=body.kind,
             title=body.title,
@@ -48,7 +48,7 @@ def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tup
             latitude=body.latitude,
             longitude=body.longitude,
             attachments=body.attachments,
-            priority=priority,
+            priority=body.priority or Priority.normal,
             source="bot",
             channel=body.channel.value,
             conversation_id=body.conversation_id,
@@ -82,10 +82,10 @@ def file_from_open311(
         session.flush()
     first_line = (description or "").strip().splitlines()[0] if (description or "").strip() else ""
     title = (first_line or "Phản ánh qua Open311")[:120]
-    return create_case(
+    created = create_case(
         session,
-        commune=commune,
-        citizen=citizen,
+        commune=CommuneRef.of(commune),
+        citizen_id=citizen.id if citizen else None,
         new=NewCase(
             kind=Kind.report,
             title=title,
@@ -101,3 +101,6 @@ def file_from_open311(
             contact_phone=phone,
         ),
     )
+    case = session.get(Case, created.id)
+    assert case is not None  # inserted just above, in this transaction
+    return case

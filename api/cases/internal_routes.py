@@ -34,7 +34,7 @@ def create(body: InternalCaseCreate, factory: SessionFactoryDep, _caller: Servic
         try:
             with write_transaction(factory) as session:
                 case, _commune = file_from_conversation(session, body=body)
-                return views.internal(session, case, new=True)
+            return views.internal_created(case)
         except IntegrityError:
             if attempt == 2:
                 raise  # not the first-message race: a real bug, let it surface

@@ -7,16 +7,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from api.cases.creation import INSERT_TIMELINE, CommuneRef, CreatedCase
 from api.cases.models import Case, TimelineEntry
 from api.communes.models import Commune
+from api.db import utcnow
 from api.outbox.models import OutboxMessage
-from api.outbox.service import enqueue_message
+from api.outbox.service import enqueue_message, enqueue_message_row
 
 # The payload is the bare digit, the same thing a citizen would type, so every channel parses it alike.
 RATING_BUTTONS = [{"title": f"{n} ⭐", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
 
 
-def local_time(commune: Commune | None, moment: datetime | None) -> str:
+def local_time(commune: Commune | CommuneRef | None, moment: datetime | None) -> str:
     if moment is None:
         return "—"
     zone = ZoneInfo(commune.timezone if commune and commune.timezone else "Asia/Ho_Chi_Minh")
@@ -53,14 +55,39 @@ def _record(session: Session, case: Case, message: OutboxMessage | None, body: s
         )
 
 
-def notify_received(session: Session, *, case: Case, commune: Commune) -> None:
+def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef) -> None:
+    """The first notice, written in SQLAlchemy Core with the case (the bot's hot path): outbox row + timeline."""
+    if not case.conversation_id:
+        return
     where = case.department.name if case.department else "bộ phận tiếp nhận của xã"
     text = (
         f"{commune.name} đã tiếp nhận yêu cầu của bạn, mã hồ sơ {case.code}: “{case.title}”. "
         f"Đơn vị xử lý: {where}. Thời hạn dự kiến: {local_time(commune, case.due_at)}. "
         f"Bạn có thể nhắn “tra cứu {case.code}” để xem tình trạng."
     )
-    _record(session, case, _send(session, case, text, kind="case_received"), text)
+    connection = session.connection()
+    message_id = enqueue_message_row(
+        connection,
+        commune_id=case.commune_id,
+        conversation_id=case.conversation_id,
+        text=text,
+        case_id=case.id,
+        kind="case_received",
+    )
+    connection.execute(
+        INSERT_TIMELINE,
+        {
+            "case_id": case.id,
+            "kind": "notification",
+            "actor_type": "system",
+            "actor_staff_id": None,
+            "body": text,
+            "is_public": True,
+            "data": {},
+            "outbox_message_id": message_id,
+            "created_at": utcnow(),
+        },
+    )
 
 
 def notify_assigned(session: Session, *, case: Case) -> None:

@@ -1,56 +1,25 @@
-"""Cases: creation with routing and deadline, lookups, listing, and the conversation hooks used by the channels."""
+"""Cases: the timeline, lookups, listing, and the conversation hooks used by the channels (creation: creation.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from api.cases.catalog import CATEGORIES, MAX_MESSAGE, OPEN_STATUSES, Kind, Priority, Status
-from api.cases.codes import next_code
+from api.cases.catalog import MAX_MESSAGE, OPEN_STATUSES, Kind, Status
 from api.cases.models import Case, TimelineEntry
-from api.cases.routing import route_case
 from api.cases.scope import can_see, visible_to
-from api.cases.search import like_pattern, search_text
-from api.citizens.models import Citizen
+from api.cases.search import like_pattern
 from api.citizens.service import citizen_for_conversation
-from api.communes.models import Commune
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
 from api.staff.models import Staff
 
 RATING_WINDOW = timedelta(days=7)
 _OPEN = [s.value for s in OPEN_STATUSES]
-
-
-@dataclass(frozen=True)
-class NewCase:
-    kind: Kind
-    title: str
-    description: str = ""
-    category: str | None = None
-    location_text: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    attachments: Sequence[str] = ()
-    priority: Priority = Priority.normal
-    source: str = "bot"
-    channel: str | None = None
-    conversation_id: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-
-
-def _check_category(kind: Kind, category: str | None) -> str | None:
-    if category is not None and category not in CATEGORIES:
-        raise ValidationFailed(f"Lĩnh vực '{category}' không tồn tại.", code="invalid_category", field="category")
-    if kind == Kind.report and category is None:
-        return "khac"
-    return category
 
 
 def timeline(
@@ -79,73 +48,6 @@ def timeline(
     if case.updated_at != entry.created_at:
         case.updated_at = entry.created_at
     return entry
-
-
-def create_case(
-    session: Session, *, commune: Commune, new: NewCase, citizen: Citizen | None = None, actor: Staff | None = None
-) -> Case:
-    """Create, route and time a case in the caller's transaction, with its first timeline entries."""
-    category = _check_category(new.kind, new.category)
-    now = utcnow()
-    route = route_case(
-        session, commune_id=commune.id, kind=new.kind.value, category=category, priority=new.priority.value
-    )
-    code = next_code(session, commune_id=commune.id, year=now.astimezone(_zone(commune)).year)
-    case = Case(
-        commune_id=commune.id,
-        code=code,
-        kind=new.kind.value,
-        category=category,
-        title=new.title.strip(),
-        description=new.description.strip(),
-        location_text=(new.location_text or "").strip() or None,
-        search_text=search_text(code, new.title, new.description, new.location_text),
-        latitude=new.latitude,
-        longitude=new.longitude,
-        attachments=list(new.attachments),
-        priority=new.priority.value,
-        status=(Status.assigned if route.assignee else Status.new).value,
-        source=new.source,
-        channel=new.channel,
-        conversation_id=new.conversation_id,
-        chat_enabled=new.kind == Kind.handoff,
-        citizen=citizen,
-        contact_name=(new.contact_name or "").strip() or None,
-        contact_phone=new.contact_phone,
-        department=route.department,
-        assignee=route.assignee,
-        due_at=now + route.sla,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(case)
-    timeline(
-        session,
-        case,
-        "created",
-        actor=actor,
-        actor_type="bot" if new.source == "bot" else "citizen",
-        body=case.description,
-        data={"source": new.source, "channel": new.channel},
-        at=now,
-    )
-    where = route.department.name if route.department else "hàng chờ phân loại"
-    who = f", cán bộ {route.assignee.full_name}" if route.assignee else ""
-    timeline(
-        session,
-        case,
-        "routed",
-        actor_type="system",
-        body=f"Chuyển tới {where}{who}.",
-        data={"rule_id": route.rule_id, "sla_hours": route.sla.total_seconds() / 3600},
-        at=now,
-    )
-    session.flush()
-    return case
-
-
-def _zone(commune: Commune) -> ZoneInfo:
-    return ZoneInfo(commune.timezone or "Asia/Ho_Chi_Minh")
 
 
 def get_case(session: Session, *, staff: Staff, code: str) -> Case:

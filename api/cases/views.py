@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.cases.catalog import category_label, status_label
+from api.cases.catalog import Kind, Status, category_label, status_label
+from api.cases.creation import CreatedCase
 from api.cases.models import Case
 from api.cases.schemas import CaseRead, CaseSummary, InternalCaseRead, TimelineRead
 from api.cases.service import get_timeline, is_overdue, last_public_reply
@@ -74,9 +75,9 @@ def detail(session: Session, case: Case) -> CaseRead:
     )
 
 
-def internal(session: Session, case: Case, *, new: bool = False) -> InternalCaseRead:
+def internal(session: Session, case: Case) -> InternalCaseRead:
     """What the bot may tell the citizen who filed the case: no staff names, no internal notes."""
-    reply = None if new else last_public_reply(session, case=case)
+    reply = last_public_reply(session, case=case)
     return InternalCaseRead(
         code=case.code,
         status=case.status,
@@ -91,6 +92,26 @@ def internal(session: Session, case: Case, *, new: bool = False) -> InternalCase
         resolved_at=case.resolved_at,
         last_public_reply=reply.body if reply else None,
         last_public_reply_at=reply.created_at if reply else None,
+    )
+
+
+def internal_created(case: CreatedCase) -> InternalCaseRead:
+    """``internal`` for a case just filed, straight from what creation wrote (no reload, no reply yet)."""
+    department = case.department
+    return InternalCaseRead(
+        code=case.code,
+        status=Status(case.status),
+        status_label=status_label(case.status),
+        kind=Kind(case.kind),
+        category=case.category,
+        category_label=category_label(case.category),
+        title=case.title,
+        department=DepartmentRead(id=department.id, code=department.code, name=department.name) if department else None,
+        due_at=case.due_at,
+        created_at=case.created_at,
+        resolved_at=None,
+        last_public_reply=None,
+        last_public_reply_at=None,
     )
 
 

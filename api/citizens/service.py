@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,15 @@ from api.errors import NotFound, ValidationFailed
 CHANNELS = ("zalo", "telegram", "web")
 _CHANNEL_PREFIX = {"zalo": "zalo", "telegram": "tg", "web": "web"}
 _PHONE_RE = re.compile(r"^\+?\d{8,15}$")
+_citizens, _identities = cast(Table, Citizen.__table__), cast(Table, ChannelIdentity.__table__)
+# Core statements for the case-filing hot path (citizen_row_for_conversation), built once.
+_FIND_ROW = (
+    select(_citizens.c.id, _citizens.c.commune_id, _citizens.c.display_name, _citizens.c.phone)
+    .join_from(_identities, _citizens, _citizens.c.id == _identities.c.citizen_id)
+    .where(_identities.c.conversation_id == bindparam("conversation_id"))
+)
+_INSERT_CITIZEN, _INSERT_IDENTITY = insert(_citizens).returning(_citizens.c.id), insert(_identities)
+_UPDATE_CONTACT = update(_citizens).where(_citizens.c.id == bindparam("citizen_id"))
 
 
 def normalize_phone(phone: str | None, *, field: str = "phone") -> str | None:
@@ -60,7 +69,7 @@ def get_or_create_citizen(
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
     identity = find_identity(session, conversation_id=conversation_id)
-    name = display_name.strip()[:200] if display_name and display_name.strip() else None
+    name = _clean_name(display_name)
     if identity is None:
         citizen = Citizen(commune_id=commune_id, display_name=name, phone=phone)
         citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
@@ -88,6 +97,50 @@ def get_or_create_citizen(
     if flush:
         session.flush()
     return citizen
+
+
+def citizen_id_for_conversation(
+    connection: Connection,
+    *,
+    commune_id: int,
+    conversation_id: str,
+    channel: str,
+    display_name: str | None = None,
+    phone: str | None = None,
+) -> int:
+    """``get_or_create_citizen`` in SQLAlchemy Core, for the case-filing hot path: the citizen's id.
+
+    A concurrent first message from the same conversation makes the identity INSERT fail on its unique key: the
+    caller then retries its whole transaction, which finds the winner's row.
+    """
+    check_conversation_id(conversation_id, channel)
+    phone = normalize_phone(phone, field="phone")
+    name = _clean_name(display_name)
+    row = connection.execute(_FIND_ROW, {"conversation_id": conversation_id}).first()
+    if row is None:
+        citizen_id: int = connection.execute(
+            _INSERT_CITIZEN, {"commune_id": commune_id, "display_name": name, "phone": phone}
+        ).scalar_one()
+        connection.execute(
+            _INSERT_IDENTITY, {"citizen_id": citizen_id, "channel": channel, "conversation_id": conversation_id}
+        )
+        return citizen_id
+    if row.commune_id != commune_id:
+        raise ValidationFailed(
+            "Hội thoại này thuộc xã/phường khác.", code="conversation_commune_mismatch", field="conversation_id"
+        )
+    changes = {}
+    if name and row.display_name != name:
+        changes["display_name"] = name
+    if phone and row.phone != phone:
+        changes["phone"] = phone
+    if changes:
+        connection.execute(_UPDATE_CONTACT.values(**changes), {"citizen_id": row.id})
+    return int(row.id)
+
+
+def _clean_name(display_name: str | None) -> str | None:
+    return display_name.strip()[:200] if display_name and display_name.strip() else None
 
 
 def citizen_for_conversation(session: Session, *, conversation_id: str) -> Citizen | None:

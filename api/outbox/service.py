@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
@@ -15,6 +15,8 @@ from api.outbox.models import PENDING, OutboxMessage
 CHANNEL_BY_PREFIX = {"zalo": "zalo", "tg": "telegram", "web": "web"}
 MAX_TEXT = 20_000
 MAX_BUTTONS = 10
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)
 
 
 def channel_of(conversation_id: str) -> str:
@@ -44,6 +46,38 @@ def _clean_buttons(buttons: list[dict[str, Any]] | None) -> list[dict[str, str]]
     return cleaned
 
 
+def _message_values(
+    *,
+    commune_id: int,
+    conversation_id: str,
+    text: str,
+    buttons: list[dict[str, Any]] | None,
+    image_url: str | None,
+    case_id: int | None,
+    kind: str,
+) -> dict[str, Any]:
+    channel = channel_of(conversation_id)
+    text = (text or "").strip()
+    if not text and not image_url:
+        raise ValidationFailed("Tin nhắn không được để trống.", code="empty_message", field="text")
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự).", field="text")
+    return {
+        "commune_id": commune_id,
+        "conversation_id": conversation_id,
+        "channel": channel,
+        "kind": kind,
+        "text": text,
+        "buttons": _clean_buttons(buttons),
+        "image_url": image_url,
+        "case_id": case_id,
+        "status": PENDING,
+        "attempts": 0,
+        "parts_sent": 0,
+        "next_attempt_at": utcnow(),
+    }
+
+
 def enqueue_message(
     session: Session,
     *,
@@ -56,29 +90,43 @@ def enqueue_message(
     kind: str = "reply",
 ) -> OutboxMessage:
     """Store a message for the conversation's channel; it is sent only if the caller's transaction commits."""
-    channel = channel_of(conversation_id)
-    text = (text or "").strip()
-    if not text and not image_url:
-        raise ValidationFailed("Tin nhắn không được để trống.", code="empty_message", field="text")
-    if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự).", field="text")
     message = OutboxMessage(
-        commune_id=commune_id,
-        conversation_id=conversation_id,
-        channel=channel,
-        kind=kind,
-        text=text,
-        buttons=_clean_buttons(buttons),
-        image_url=image_url,
-        case_id=case_id,
-        status=PENDING,
-        attempts=0,
-        parts_sent=0,
-        next_attempt_at=utcnow(),
+        **_message_values(
+            commune_id=commune_id,
+            conversation_id=conversation_id,
+            text=text,
+            buttons=buttons,
+            image_url=image_url,
+            case_id=case_id,
+            kind=kind,
+        )
     )
     session.add(message)
     session.flush()
     return message
+
+
+def enqueue_message_row(
+    connection: Connection,
+    *,
+    commune_id: int,
+    conversation_id: str,
+    text: str,
+    case_id: int | None = None,
+    kind: str = "reply",
+) -> int:
+    """``enqueue_message`` in SQLAlchemy Core (the case-filing hot path): the same row, and its id."""
+    values = _message_values(
+        commune_id=commune_id,
+        conversation_id=conversation_id,
+        text=text,
+        buttons=None,
+        image_url=None,
+        case_id=case_id,
+        kind=kind,
+    )
+    message_id: int = connection.execute(_INSERT, values).scalar_one()
+    return message_id
 
 
 def messages_for_case(session: Session, *, case_id: int) -> list[OutboxMessage]:

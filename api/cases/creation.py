@@ -1,0 +1,187 @@
+"""Creating a case: routing, deadline, code, the case row and its first timeline entries, in SQLAlchemy Core.
+
+This is the bot's hot path (issue 3: ≥ 200 cases/s on SQLite from one process). Through the ORM each case cost
+~5 ms of CPU, mostly unit-of-work bookkeeping for five new objects and autoflushes between queries; here every
+statement is built once at import and executed on the session's own connection, so the caller's transaction (and
+its rollback on any error) is unchanged. Reads that follow in the same session see the new rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.orm import Session
+
+from api.cases.catalog import CATEGORIES, Kind, Priority, Status
+from api.cases.codes import next_code
+from api.cases.models import Case, TimelineEntry
+from api.cases.routing import DepartmentRef, route_case
+from api.cases.search import search_text
+from api.communes.models import Commune
+from api.db import utcnow
+from api.errors import NotFound, ValidationFailed
+
+_cases, _communes = cast(Table, Case.__table__), cast(Table, Commune.__table__)
+_FIND_COMMUNE = select(_communes.c.id, _communes.c.slug, _communes.c.name, _communes.c.timezone).where(
+    _communes.c.slug == bindparam("slug")
+)
+_INSERT_CASE = insert(_cases).returning(_cases.c.id)
+INSERT_TIMELINE = insert(cast(Table, TimelineEntry.__table__))
+
+
+@dataclass(frozen=True)
+class CommuneRef:
+    """The commune fields case creation needs, without loading the ORM object."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str | None
+
+    @classmethod
+    def of(cls, commune: Commune) -> CommuneRef:
+        return cls(commune.id, commune.slug, commune.name, commune.timezone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "Asia/Ho_Chi_Minh")
+
+
+def find_commune_ref(session: Session, *, slug: str) -> CommuneRef:
+    row = session.connection().execute(_FIND_COMMUNE, {"slug": slug}).first()
+    if row is None:
+        raise NotFound(f"Không tìm thấy xã/phường '{slug}'.", code="commune_not_found", field="commune")
+    return CommuneRef(row.id, row.slug, row.name, row.timezone)
+
+
+@dataclass(frozen=True)
+class NewCase:
+    kind: Kind
+    title: str
+    description: str = ""
+    category: str | None = None
+    location_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    attachments: Sequence[str] = ()
+    priority: Priority = Priority.normal
+    source: str = "bot"
+    channel: str | None = None
+    conversation_id: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatedCase:
+    """What callers need right after creation (the response, the received notice), with no ORM round trip."""
+
+    id: int
+    commune_id: int
+    code: str
+    kind: str
+    category: str | None
+    title: str
+    status: str
+    department: DepartmentRef | None
+    conversation_id: str | None
+    due_at: datetime
+    created_at: datetime
+
+
+def _check_category(kind: Kind, category: str | None) -> str | None:
+    if category is not None and category not in CATEGORIES:
+        raise ValidationFailed(f"Lĩnh vực '{category}' không tồn tại.", code="invalid_category", field="category")
+    if kind == Kind.report and category is None:
+        return "khac"
+    return category
+
+
+def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_id: int | None = None) -> CreatedCase:
+    """Create, route and time a case in the caller's transaction, with its first timeline entries."""
+    category = _check_category(new.kind, new.category)
+    now = utcnow()
+    connection = session.connection()
+    route = route_case(
+        connection, commune_id=commune.id, kind=new.kind.value, category=category, priority=new.priority.value
+    )
+    code = next_code(session, commune_id=commune.id, year=now.astimezone(commune.zone).year)
+    title, description = new.title.strip(), new.description.strip()
+    status = (Status.assigned if route.assignee_id else Status.new).value
+    due_at = now + route.sla
+    case_id: int = connection.execute(
+        _INSERT_CASE,
+        {
+            "commune_id": commune.id,
+            "code": code,
+            "kind": new.kind.value,
+            "category": category,
+            "title": title,
+            "description": description,
+            "location_text": (new.location_text or "").strip() or None,
+            "search_text": search_text(code, new.title, new.description, new.location_text),
+            "latitude": new.latitude,
+            "longitude": new.longitude,
+            "attachments": list(new.attachments),
+            "priority": new.priority.value,
+            "status": status,
+            "source": new.source,
+            "channel": new.channel,
+            "conversation_id": new.conversation_id,
+            "chat_enabled": new.kind == Kind.handoff,
+            "citizen_id": citizen_id,
+            "contact_name": (new.contact_name or "").strip() or None,
+            "contact_phone": new.contact_phone,
+            "department_id": route.department.id if route.department else None,
+            "assignee_id": route.assignee_id,
+            "due_at": due_at,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    where = route.department.name if route.department else "hàng chờ phân loại"
+    who = f", cán bộ {route.assignee_name}" if route.assignee_id else ""
+    entry = {
+        "case_id": case_id,
+        "actor_staff_id": None,
+        "is_public": False,
+        "outbox_message_id": None,
+        "created_at": now,
+    }
+    connection.execute(
+        INSERT_TIMELINE,
+        [
+            {
+                **entry,
+                "kind": "created",
+                "actor_type": "bot" if new.source == "bot" else "citizen",
+                "body": description,
+                "data": {"source": new.source, "channel": new.channel},
+            },
+            {
+                **entry,
+                "kind": "routed",
+                "actor_type": "system",
+                "body": f"Chuyển tới {where}{who}.",
+                "data": {"rule_id": route.rule_id, "sla_hours": route.sla.total_seconds() / 3600},
+            },
+        ],
+    )
+    return CreatedCase(
+        case_id,
+        commune.id,
+        code,
+        new.kind.value,
+        category,
+        title,
+        status,
+        route.department,
+        new.conversation_id,
+        due_at,
+        now,
+    )
