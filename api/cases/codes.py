@@ -34,7 +34,7 @@ def next_code(session: Session, *, commune_id: int, year: int) -> str:
         if value is not None:
             return format_code(year, value)
         try:
-            with session.begin_nested():
+            with connection.begin_nested():  # the connection's own savepoint: the session holds no objects here
                 connection.execute(_START, {"commune_id": commune_id, "year": year, "last_value": 1})
             return format_code(year, 1)
         except IntegrityError:
