@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,25 +28,17 @@ import httpx
 from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth.tokens import issue_token  # noqa: E402
 from api.cases.catalog import CATEGORIES  # noqa: E402
-from api.cases.models import Case, CaseCounter, RoutingRule  # noqa: E402
-from api.cases.search import search_text  # noqa: E402
-from api.communes.models import Commune  # noqa: E402
-from api.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from api.migrate import upgrade_database  # noqa: E402
-from api.seed import seed_all  # noqa: E402
-from api.staff.service import find_staff_by_login  # noqa: E402
+from benchmarks.cases_data import CASES, bulk_load  # noqa: E402
 from tests.support.processes import ServerProcess, free_port, start_server  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "cases.json"
-CASES = 100_000
 SERVICE_TOKEN = "bench-service-token"
 PG_URL = os.environ.get("XASO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CREATE_CLIENTS = 8
@@ -72,81 +64,6 @@ def bare_list() -> dict[str, Any]:
 @bare_app.post("/bare/cases", status_code=201)
 def bare_create(body: dict[str, Any]) -> dict[str, Any]:
     return {"code": "PA-2026-000001", "status": "new", "title": body.get("title")}
-
-
-def bulk_load(url: str) -> tuple[str, float]:
-    """Migrate, seed, insert 100,000 cases with executemany INSERTs; returns an officer's token and the seconds."""
-    upgrade_database(url)
-    engine = make_engine(url)
-    started = time.perf_counter()
-    with transaction(make_sessionmaker(engine)) as session:
-        seed_all(session, slug="xa-demo")
-        commune = session.scalar(select(Commune).where(Commune.slug == "xa-demo"))
-        assert commune is not None
-        # An officer, the console's everyday user (their visibility rule hides health consultations).
-        officer = find_staff_by_login(session, login="canbo.diachinh")
-        assert officer is not None
-        token = issue_token(session, staff=officer, name="bench")[1]
-        departments = {r.category: r.department_id for r in session.scalars(select(RoutingRule)) if r.category}
-        commune_id = commune.id
-    rng = random.Random(7)
-    categories = list(CATEGORIES)
-    statuses = ["new"] * 3 + ["assigned"] * 2 + ["in_progress"] * 2 + ["resolved"] * 6 + ["closed"] * 3 + ["rejected"]
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    with engine.begin() as connection:
-        for chunk in range(0, CASES, 5000):
-            rows = []
-            for n in range(chunk + 1, min(chunk + 5000, CASES) + 1):
-                created = start + timedelta(minutes=5 * n)
-                category, status = rng.choice(categories), rng.choice(statuses)
-                done = status in ("resolved", "closed", "rejected")
-                resolved = created + timedelta(hours=rng.randint(2, 120)) if done else None
-                title = f"Phản ánh số {n} về {CATEGORIES[category].lower()}"
-                description = "Người dân phản ánh sự việc cần xử lý, đề nghị xã kiểm tra. " * 3
-                rows.append(
-                    {
-                        "commune_id": commune_id,
-                        "code": f"PA-2025-{n:06d}",
-                        "kind": "report",
-                        "category": category,
-                        "title": title,
-                        "description": description,
-                        "search_text": search_text(f"PA-2025-{n:06d}", title, description, f"ấp {n % 12 + 1}"),
-                        "location_text": f"ấp {n % 12 + 1}",
-                        "latitude": None,
-                        "longitude": None,
-                        "attachments": [],
-                        "priority": "normal",
-                        "status": status,
-                        "source": "bot",
-                        "channel": "zalo",
-                        "conversation_id": None,
-                        "chat_enabled": False,
-                        "citizen_id": None,
-                        "contact_name": None,
-                        "contact_phone": None,
-                        "department_id": departments.get(category),
-                        "assignee_id": None,
-                        "merged_into_id": None,
-                        "due_at": created + timedelta(hours=72),
-                        "created_at": created,
-                        "updated_at": created,
-                        "resolved_at": resolved,
-                        "closed_at": None,
-                        "overdue_flagged_at": None,
-                        "rating_requested_at": None,
-                        "rating": rng.randint(1, 5) if done and n % 3 == 0 else None,
-                        "rating_comment": None,
-                        "rated_at": None,
-                    }
-                )
-            connection.execute(insert(Case), rows)
-        connection.execute(insert(CaseCounter).values(commune_id=commune_id, year=2025, last_value=CASES))
-    # Fresh statistics and visibility map, as autovacuum (or SQLite's optimize) gives a running install.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE" if connection.dialect.name == "postgresql" else "ANALYZE"))
-    engine.dispose()
-    return token, time.perf_counter() - started
 
 
 def start_uvicorn(name: str, app: str, work: Path, env: dict[str, str], app_dir: Path = ROOT) -> ServerProcess:
