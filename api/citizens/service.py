@@ -17,7 +17,7 @@ CHANNELS = ("zalo", "telegram", "web")
 _CHANNEL_PREFIX = {"zalo": "zalo", "telegram": "tg", "web": "web"}
 _PHONE_RE = re.compile(r"^\+?\d{8,15}$")
 _citizens, _identities = cast(Table, Citizen.__table__), cast(Table, ChannelIdentity.__table__)
-# Core statements for the case-filing hot path (citizen_row_for_conversation), built once.
+# Core statements for the case-filing hot path (citizen_id_for_conversation), built once.
 _FIND_ROW = (
     select(_citizens.c.id, _citizens.c.commune_id, _citizens.c.display_name, _citizens.c.phone)
     .join_from(_identities, _citizens, _citizens.c.id == _identities.c.citizen_id)
@@ -59,12 +59,10 @@ def get_or_create_citizen(
     channel: str,
     display_name: str | None = None,
     phone: str | None = None,
-    flush: bool = True,
 ) -> Citizen:
     """The citizen behind a conversation, created on first contact; newer name/phone replace older ones.
 
-    ``flush=False`` leaves a new citizen pending, to be written with the caller's next flush: the caller then
-    retries its whole transaction if a concurrent first message created the same conversation meanwhile.
+    Filing a case uses ``citizen_id_for_conversation`` below instead (the same rules in SQLAlchemy Core).
     """
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
@@ -73,9 +71,6 @@ def get_or_create_citizen(
     if identity is None:
         citizen = Citizen(commune_id=commune_id, display_name=name, phone=phone)
         citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
-        if not flush:
-            session.add(citizen)
-            return citizen
         try:
             with session.begin_nested():  # two first messages racing: the loser reads the winner's row
                 session.add(citizen)
@@ -94,8 +89,7 @@ def get_or_create_citizen(
         citizen.display_name = name
     if phone and citizen.phone != phone:
         citizen.phone = phone
-    if flush:
-        session.flush()
+    session.flush()
     return citizen
 
 
