@@ -13,8 +13,8 @@ from api.cases import views
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_for_conversation, cases_for_conversation
-from api.cases.writelock import write_transaction
 from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
+from api.outbox.writes import write_transaction
 
 router = APIRouter(
     prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
@@ -29,7 +29,8 @@ ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, descripti
     summary="Tạo hồ sơ từ hội thoại (máy chủ action)",
 )
 def create(body: InternalCaseCreate, factory: SessionFactoryDep, _caller: ServiceCaller) -> InternalCaseRead:
-    # The bot's hot path: its own (serialised on SQLite) transaction, committed before the answer is sent.
+    # The bot's hot path: its own transaction, committed before the answer is sent; on SQLite it queues behind the
+    # same in-process writer lock as the channels, the inbox and the outbox (one writer at a time per database).
     for attempt in (1, 2):
         try:
             with write_transaction(factory) as session:
