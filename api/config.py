@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr = SecretStr("dev-rasa-token")
     rasa_timeout_seconds: float = 10.0
+    # Turns inside Rasa at once; the rest wait in the gateway, in arrival order (api/nlu/client.py says why).
+    rasa_max_concurrency: int = Field(default=6, ge=1, le=64)
     actions_url: str = "http://127.0.0.1:5055"
     # Shared secret the action server presents to the gateway's internal API.
     service_token: SecretStr = SecretStr("dev-service-token")

@@ -44,7 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.rasa = RasaClient(
-        settings.rasa_url, settings.rasa_token.get_secret_value(), timeout=settings.rasa_timeout_seconds
+        settings.rasa_url,
+        settings.rasa_token.get_secret_value(),
+        timeout=settings.rasa_timeout_seconds,
+        max_concurrency=settings.rasa_max_concurrency,
     )
     app.state.http = httpx.AsyncClient(timeout=10.0)
     register_exception_handlers(app)
