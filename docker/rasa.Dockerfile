@@ -7,6 +7,6 @@ COPY bot bot
 COPY actions actions
 COPY knowledge knowledge
 COPY scripts scripts
-ENV RASA_BIN=rasa XASO_RASA_HOST=0.0.0.0
+ENV RASA_BIN=rasa RASA_PYTHON=python XASO_RASA_HOST=0.0.0.0
 EXPOSE 5005 5055
 CMD ["scripts/start-rasa.sh"]
