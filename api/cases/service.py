@@ -131,18 +131,28 @@ def is_overdue(case: Case, now: datetime | None = None) -> bool:
 # --- Hooks for the channels (contract: docs/contracts.md, "Cases → channels") ---------------------------------
 
 
+def _owns_conversation(conversation_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Case.conversation_id == conversation_id,
+        Case.status.in_(_OPEN),
+        or_(Case.kind == Kind.handoff.value, Case.chat_enabled.is_(True)),
+    )
+
+
 def find_conversation_case(session: Session, *, conversation_id: str) -> Case | None:
     """The open case that owns the conversation (a handoff, or a case staff chose to chat on)."""
     return session.scalar(
         select(Case)
-        .where(
-            Case.conversation_id == conversation_id,
-            Case.status.in_(_OPEN),
-            or_(Case.kind == Kind.handoff.value, Case.chat_enabled.is_(True)),
-        )
+        .where(*_owns_conversation(conversation_id))
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(1)
     )
+
+
+def conversation_has_case(session: Session, *, conversation_id: str) -> bool:
+    """Whether a case owns the conversation, without loading it (asked on every bot turn)."""
+    found = session.scalar(select(Case.id).where(*_owns_conversation(conversation_id)).limit(1))
+    return found is not None
 
 
 def record_citizen_message(

@@ -51,6 +51,12 @@ def find_identity(session: Session, *, conversation_id: str) -> ChannelIdentity 
     return session.scalar(select(ChannelIdentity).where(ChannelIdentity.conversation_id == conversation_id))
 
 
+def has_identity(session: Session, *, conversation_id: str) -> bool:
+    """Whether the conversation's citizen is known, without loading the row (asked on every bot turn)."""
+    found = session.scalar(select(ChannelIdentity.id).where(ChannelIdentity.conversation_id == conversation_id))
+    return found is not None
+
+
 def get_or_create_citizen(
     session: Session,
     *,

@@ -15,8 +15,14 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from api.cases.service import find_case_awaiting_rating, find_conversation_case, record_citizen_message, record_rating
-from api.citizens.service import find_identity, get_or_create_citizen
+from api.cases.service import (
+    conversation_has_case,
+    find_case_awaiting_rating,
+    find_conversation_case,
+    record_citizen_message,
+    record_rating,
+)
+from api.citizens.service import get_or_create_citizen, has_identity
 from api.conversations import messages as texts
 from api.errors import UpstreamUnavailable, ValidationFailed
 from api.inbox import service as inbox
@@ -72,15 +78,16 @@ def _goes_to_rasa(factory: sessionmaker[Session], message: InboundMessage) -> bo
     if message.kind in ("unfollow", "contact") or message.display_name or message.phone:
         return False
     with factory() as session:
-        if find_identity(session, conversation_id=message.conversation_id) is None:
+        if not has_identity(session, conversation_id=message.conversation_id):
             return False
-        if find_conversation_case(session, conversation_id=message.conversation_id) is not None:
+        if conversation_has_case(session, conversation_id=message.conversation_id):
             return False
         could_rate = message.kind in ("text", "button") and texts.parse_rating(message.text) is not None
         return not (could_rate and find_case_awaiting_rating(session, conversation_id=message.conversation_id))
 
 
-def _route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
+def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
+    """The turn when it stays in the gateway (handoff case, rating, contact, unfollow); None when Rasa answers."""
     if _goes_to_rasa(factory, message):
         return None
     with write_transaction(factory) as session:
@@ -147,10 +154,13 @@ def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage,
 
 
 async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+    local = await run_in_threadpool(route_locally, app.state.sessionmaker, ctx, message)
+    return local if local is not None else await to_rasa(app, ctx, message)
+
+
+async def to_rasa(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+    """Rasa answers the turn; its replies are stored with the event (and queued unless the request answers them)."""
     factory: sessionmaker[Session] = app.state.sessionmaker
-    local = await run_in_threadpool(_route_locally, factory, ctx, message)
-    if local is not None:
-        return local
     metadata = texts.rasa_metadata(message, commune=ctx.commune_slug, channel=ctx.channel)
     try:
         replies = await app.state.rasa.send_message(message.conversation_id, texts.rasa_text(message), metadata)

@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.service import credentials_for
 from api.communes.service import get_commune
-from api.conversations.flows import Context, handle
+from api.conversations.flows import Context, Turn, route_locally, to_rasa
 from api.deps import SettingsDep
 from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized, ValidationFailed
-from api.inbox.service import store_event
+from api.inbox.service import Stored, store_event
 from api.outbox.signals import notify
 from api.webhooks.schemas import WebMessageIn
 from channels import registry
@@ -32,10 +32,12 @@ COMMUNE_CACHE_SECONDS = 60.0  # the web chat's hot path skips a lookup per messa
 _commune_ids: dict[str, tuple[int, float]] = {}
 
 
-def _commune_id(factory: sessionmaker[Session], slug: str) -> int:
+def _cached_commune_id(slug: str) -> int | None:
     cached = _commune_ids.get(slug)
-    if cached is not None and cached[1] > time.monotonic():
-        return cached[0]
+    return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+
+def _commune_id(factory: sessionmaker[Session], slug: str) -> int:
     with factory() as session:
         commune_id = get_commune(session, slug=slug).id
     _commune_ids[slug] = (commune_id, time.monotonic() + COMMUNE_CACHE_SECONDS)
@@ -98,29 +100,42 @@ def _web_reply(reply: dict[str, Any], sender: str) -> dict[str, Any]:
     return {**reply, "recipient_id": sender}
 
 
-@router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
-async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDep) -> list[dict[str, Any]]:
-    slug = (body.metadata.commune if body.metadata else None) or settings.default_commune
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    try:
-        commune_id = await run_in_threadpool(_commune_id, factory, slug)
-    except NotFound as exc:  # name the field the caller can fix
-        raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
-    raw: dict[str, Any] = body.model_dump(exclude_none=True)
-    message: InboundMessage = registry.get("web").parse(raw, commune=slug)[0]
-    stored = await run_in_threadpool(
-        store_event,
+def _store_and_route(
+    factory: sessionmaker[Session], commune_id: int, slug: str, message: InboundMessage, raw: str
+) -> tuple[Stored, Context, Turn | None]:
+    """Store the web message (claimed by this request), then decide whether the gateway answers it itself: one trip
+    to the thread pool instead of two on every web turn."""
+    stored = store_event(
         factory,
         commune_id=commune_id,
         channel="web",
         event_id=message.event_id,
         conversation_id=message.conversation_id,
-        raw=json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": message.event_id}}),
+        raw=raw,
         claim_now=True,
     )
+    ctx = Context(stored.id, commune_id, slug, "web", inline=True)
+    return stored, ctx, route_locally(factory, ctx, message) if stored.created else None
+
+
+@router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
+async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDep) -> list[dict[str, Any]]:
+    slug = (body.metadata.commune if body.metadata else None) or settings.default_commune
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    commune_id = _cached_commune_id(slug)
+    if commune_id is None:
+        try:
+            commune_id = await run_in_threadpool(_commune_id, factory, slug)
+        except NotFound as exc:  # name the field the caller can fix
+            raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
+    raw: dict[str, Any] = body.model_dump(exclude_none=True)
+    message: InboundMessage = registry.get("web").parse(raw, commune=slug)[0]
+    raw_event = json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": message.event_id}})
+    stored, ctx, turn = await run_in_threadpool(_store_and_route, factory, commune_id, slug, message, raw_event)
     if not stored.created:
         return [_web_reply(r, body.sender) for r in stored.response or []]
-    turn = await handle(request.app, Context(stored.id, commune_id, slug, "web", inline=True), message)
+    if turn is None:
+        turn = await to_rasa(request.app, ctx, message)
     if turn.queued:
         notify(request.app, "outbox")
     return [_web_reply(r, body.sender) for r in turn.replies]
