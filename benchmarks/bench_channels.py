@@ -1,7 +1,8 @@
 """Channels under load, side by side with Rasa alone on the same model in the same run.
 
 Web channel: turns through ``POST /webhooks/web`` (gateway → inbox → Rasa → reply) against turns sent straight to
-Rasa's REST channel, serially and with 20 and 50 concurrent conversations (throughput, p50/p95, answered, lost).
+Rasa's REST channel, serially and with 20 and 50 concurrent citizens (throughput, p50/p95, answered, lost); each
+citizen starts a new conversation every 12 turns.
 Zalo and Telegram: time from the webhook's receipt to the fake platform receiving the reply, 20 concurrent citizens.
 Real Rasa, action server and gateway processes on loopback; only Zalo and Telegram are local fakes.
 
@@ -16,7 +17,6 @@ import hashlib
 import itertools
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -29,68 +29,23 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api.channel_accounts.service import upsert_account  # noqa: E402
-from api.communes.service import get_commune  # noqa: E402
-from api.db import make_engine, make_sessionmaker, transaction  # noqa: E402
-from api.inbox.models import InboxEvent  # noqa: E402
-from api.migrate import upgrade_database  # noqa: E402
-from api.seed import seed_all  # noqa: E402
-from tests.support.asgi_thread import serve  # noqa: E402
-from tests.support.fake_telegram import FakeTelegram  # noqa: E402
-from tests.support.fake_zalo import FakeZalo  # noqa: E402
-from tests.support.processes import ServerProcess, free_port, start_server  # noqa: E402
+from botstack import MODEL, OA_SECRET, ROOT, TG_SECRET, TOKEN, Run, cpu_seconds, prepare, start_processes
+
+from api.db import make_engine, make_sessionmaker
+from api.inbox.models import InboxEvent
+from tests.support.asgi_thread import serve
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_zalo import FakeZalo
+from tests.support.processes import ServerProcess
 
 RESULTS = ROOT / "benchmarks" / "results" / "channels.json"
-MODEL = ROOT / "models" / "xaso.tar.gz"
-TOKEN = "bench-rasa-token"
-OA_SECRET, TG_SECRET = "bench-oa-secret", "bench-tg-secret"
 MESSAGES = ["xin chào", "cảm ơn bạn", "tạm biệt", "chào bạn", "ok cảm ơn nhiều", "chào ad"]
+# A citizen's conversation: after this many turns the simulated citizen starts a new one. Rasa's cost per turn grows
+# with the length of the conversation's session (benchmarks/bench_conversations.py measures that separately).
+TURNS_PER_CONVERSATION = 12
 console = Console()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children that were waited for (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-@dataclass
-class Run:
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    answered: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    gateway_cpu: float = 0.0
-    rasa_cpu: float = 0.0
-
-    def merge(self, other: Run) -> None:
-        self.latencies += other.latencies
-        self.answered += other.answered
-        self.failed += other.failed
-        self.seconds += other.seconds
-        self.gateway_cpu += other.gateway_cpu
-        self.rasa_cpu += other.rasa_cpu
-
-    def summary(self) -> dict[str, Any]:
-        lat = sorted(self.latencies)
-        pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
-        return {
-            "name": self.name,
-            "turns": len(lat) + self.failed,
-            "answered": self.answered,
-            "failed": self.failed,
-            "throughput": len(lat) / self.seconds if self.seconds else 0.0,
-            "p50_ms": pct(0.5),
-            "p95_ms": pct(0.95),
-            "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
-            "gateway_cpu_ms_per_turn": self.gateway_cpu * 1000 / len(lat) if lat else float("nan"),
-            "rasa_cpu_ms_per_turn": self.rasa_cpu * 1000 / len(lat) if lat else float("nan"),
-        }
 
 
 async def load(name: str, url: str, body_for: Any, concurrency: int, seconds: float, params: dict[str, str]) -> Run:
@@ -99,8 +54,10 @@ async def load(name: str, url: str, body_for: Any, concurrency: int, seconds: fl
     counter = itertools.count()
 
     async def user(index: int, client: httpx.AsyncClient) -> None:
+        turn = 0
         while time.perf_counter() < deadline:
-            body = body_for(index, next(counter))
+            body = body_for(index, turn // TURNS_PER_CONVERSATION, next(counter))
+            turn += 1
             started = time.perf_counter()
             try:
                 response = await client.post(url, json=body, params=params)
@@ -123,16 +80,16 @@ async def load(name: str, url: str, body_for: Any, concurrency: int, seconds: fl
 
 
 def rasa_body(prefix: str) -> Any:
-    return lambda user, n: {
-        "sender": f"web:xa-demo:{prefix}{user:04d}",
+    return lambda user, conversation, n: {
+        "sender": f"web:xa-demo:{prefix}{user:04d}c{conversation:04d}",
         "message": MESSAGES[n % len(MESSAGES)],
         "metadata": {"commune": "xa-demo", "channel": "web"},
     }
 
 
 def gateway_body(prefix: str) -> Any:
-    return lambda user, n: {
-        "sender": f"{prefix}{user:04d}x{'0' * 8}",
+    return lambda user, conversation, n: {
+        "sender": f"{prefix}{user:04d}c{conversation:04d}",
         "message": MESSAGES[n % len(MESSAGES)],
         "metadata": {"message_id": f"{prefix}-{n}"},
     }
@@ -248,50 +205,6 @@ class _Recording(list):  # type: ignore[type-arg]
     def append(self, item: Any) -> None:
         super().append(item)
         self._hook(item)
-
-
-def prepare(database_url: str, zalo: FakeZalo, telegram: FakeTelegram) -> None:
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
-    with transaction(make_sessionmaker(engine)) as session:
-        seed_all(session, slug="xa-demo")
-        commune = get_commune(session, slug="xa-demo")
-        upsert_account(
-            session, commune_id=commune.id, channel="zalo",
-            config={"app_id": zalo.app_id, "api_base": zalo.url, "oauth_base": zalo.url},
-            secrets={"app_secret": zalo.app_secret, "oa_secret_key": OA_SECRET},
-            access_token="access-0", refresh_token="refresh-0", expires_in=90000,
-        )  # fmt: skip
-        upsert_account(
-            session, commune_id=commune.id, channel="telegram", config={"api_base": telegram.url},
-            secrets={"bot_token": telegram.token, "webhook_secret": TG_SECRET},
-        )  # fmt: skip
-    engine.dispose()
-
-
-def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, ServerProcess, ServerProcess]:
-    actions_port, rasa_port, gateway_port = free_port(), free_port(), free_port()
-    gateway_url = f"http://127.0.0.1:{gateway_port}"
-    common = {"XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": gateway_url}
-    actions = start_server(
-        "actions", [str(ROOT / "scripts" / "start-actions.sh")], url=f"http://127.0.0.1:{actions_port}",
-        ready_path="/health", log_dir=work, env={**common, "XASO_ACTIONS_PORT": str(actions_port)},
-    )  # fmt: skip
-    rasa = start_server(
-        "rasa", [str(ROOT / "scripts" / "start-rasa.sh")], url=f"http://127.0.0.1:{rasa_port}",
-        ready_path=f"/status?token={TOKEN}", log_dir=work, timeout=300,
-        env={"XASO_RASA_MODEL": str(MODEL), "XASO_TRACKER_DB": str(work / "tracker.db"), "XASO_RASA_TOKEN": TOKEN,
-             "XASO_RASA_PORT": str(rasa_port), "XASO_RASA_ENDPOINTS": "bot/endpoints.yml",
-             "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
-    )  # fmt: skip
-    gateway = start_server(
-        "gateway", [str(ROOT / "scripts" / "start-gateway.sh")], url=gateway_url,
-        ready_path="/api/v1/communes/xa-demo", log_dir=work,
-        env={**common, "XASO_DATABASE_URL": database_url, "XASO_RASA_URL": rasa.url, "XASO_RASA_TOKEN": TOKEN,
-             "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(gateway_port),
-             "XASO_RUN_BACKGROUND_JOBS": "true"},
-    )  # fmt: skip
-    return actions, rasa, gateway
 
 
 def count_inbox(database_url: str) -> tuple[int, int]:
