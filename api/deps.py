@@ -16,19 +16,22 @@ from api.staff.models import Staff
 from broadcast.settings import BroadcastSettings, get_broadcast_settings
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that only read app state are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
+# a hop that cost more than the work on every request.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+async def get_sessionmaker(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     return factory
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back if it raises."""
-    session = get_sessionmaker(request)()
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    session = factory()
     try:
         yield session
         session.commit()
@@ -39,7 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_rasa(request: Request) -> RasaClient:
+async def get_rasa(request: Request) -> RasaClient:
     client: RasaClient = request.app.state.rasa
     return client
 
@@ -72,7 +75,7 @@ def get_admin_staff(staff: CurrentStaff) -> Staff:
     return ensure_admin(staff)
 
 
-def get_service_caller(settings: SettingsDep, credentials: _ServiceCredentials) -> str:
+async def get_service_caller(settings: SettingsDep, credentials: _ServiceCredentials) -> str:
     return check_service_token(settings, credentials)
 
 

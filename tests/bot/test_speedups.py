@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError
@@ -78,7 +78,7 @@ def test_an_event_class_defined_later_is_found() -> None:
             return self.type_name
 
     assert Event.resolve_by_type("xaso_citizen_waved") is CitizenWaved
-    parsed: Dict[str, Any] = {"event": "xaso_citizen_waved", "timestamp": 1.0}
+    parsed: dict[str, Any] = {"event": "xaso_citizen_waved", "timestamp": 1.0}
     assert isinstance(Event.from_parameters(parsed), CitizenWaved)
 
 
