@@ -49,6 +49,7 @@ STOCK_ACTIONS = {"action_listen", "action_session_start", "action_restart", "act
                  "action_default_ask_rephrase", "action_back", "action_two_stage_fallback", "action_unlikely_intent",
                  "action_extract_slots"}  # fmt: skip
 console = Console()
+_ids = itertools.count()  # conversation and message ids, unique in this process
 
 
 class Paths:
@@ -56,10 +57,9 @@ class Paths:
 
     def __init__(self, rasa_url: str, gateway_url: str) -> None:
         self.rasa_url, self.gateway_url = rasa_url, gateway_url
-        self.ids = itertools.count()
 
     def new_conversation(self, path: str) -> str:
-        return f"{path}{os.getpid()}c{next(self.ids):06d}"
+        return f"{path}{os.getpid()}c{next(_ids):06d}"
 
     async def turn(self, client: httpx.AsyncClient, path: str, conversation: str, text: str) -> float:
         started = time.perf_counter()
@@ -67,7 +67,7 @@ class Paths:
             body = {"sender": f"web:xa-demo:{conversation}", "message": text, "metadata": {"commune": "xa-demo"}}
             response = await client.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, params={"token": TOKEN})
         else:
-            body = {"sender": conversation, "message": text, "metadata": {"message_id": f"m{next(self.ids)}"}}
+            body = {"sender": conversation, "message": text, "metadata": {"message_id": f"{conversation}m{next(_ids)}"}}
             response = await client.post(f"{self.gateway_url}/webhooks/web", json=body)
         response.raise_for_status()
         if not response.json():
