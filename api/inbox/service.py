@@ -38,7 +38,8 @@ def store_event(
     claim_now: bool = False,
 ) -> Stored:
     """Insert the raw event (committed) unless the platform already delivered it; ``claim_now`` leases it at once
-    to the caller (the web request answers synchronously)."""
+    to the caller (the web request answers synchronously) unless older messages of the conversation are still
+    waiting (after a Rasa outage): then it waits behind them and the inbox worker answers all of them in order."""
     now = utcnow()
     row = InboxEvent(
         commune_id=commune_id,
@@ -55,6 +56,8 @@ def store_event(
     )
     try:
         with write_transaction(factory) as session:
+            if claim_now and has_unfinished(session, conversation_id=conversation_id):
+                row.status, row.attempts, row.lease_until = PENDING, 0, None
             session.add(row)
             session.flush()
             return Stored(row.id, True, row.status, None)
@@ -68,6 +71,16 @@ def store_event(
                 )
             ).one()
             return Stored(existing.id, False, existing.status, existing.response)
+
+
+def has_unfinished(session: Session, *, conversation_id: str) -> bool:
+    """Whether a message of the conversation is still waiting or being worked on."""
+    found = session.scalar(
+        select(InboxEvent.id)
+        .where(InboxEvent.conversation_id == conversation_id, InboxEvent.status.in_((PENDING, PROCESSING)))
+        .limit(1)
+    )
+    return found is not None
 
 
 def claim_due(factory: sessionmaker[Session], *, limit: int) -> list[int]:

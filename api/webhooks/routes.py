@@ -19,6 +19,7 @@ from api.communes.service import get_commune
 from api.conversations.flows import Context, Turn, route_locally, to_rasa
 from api.deps import SettingsDep
 from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized, ValidationFailed
+from api.inbox.models import PENDING, PROCESSING
 from api.inbox.service import Stored, store_event
 from api.outbox.signals import notify
 from api.webhooks.schemas import WebMessageIn
@@ -115,7 +116,8 @@ def _store_and_route(
         claim_now=True,
     )
     ctx = Context(stored.id, commune_id, slug, "web", inline=True)
-    return stored, ctx, route_locally(factory, ctx, message) if stored.created else None
+    claimed = stored.created and stored.status == PROCESSING
+    return stored, ctx, route_locally(factory, ctx, message) if claimed else None
 
 
 @router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
@@ -134,6 +136,9 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
     stored, ctx, turn = await run_in_threadpool(_store_and_route, factory, commune_id, slug, message, raw_event)
     if not stored.created:
         return [_web_reply(r, body.sender) for r in stored.response or []]
+    if stored.status == PENDING:  # behind older messages still waiting: the worker answers in order, by push
+        notify(request.app, "inbox")
+        return []
     if turn is None:
         turn = await to_rasa(request.app, ctx, message)
     if turn.queued:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -117,3 +118,37 @@ def test_rasa_outage_gives_one_busy_reply_then_the_real_answer(
     delivered_exactly_once(app, zalo_account)
     assert citizen.received().count(BUSY_TEXT) == 1
     assert [r.route for r in inbox_rows(app)] == ["rasa", "rasa"]
+
+
+def test_after_a_rasa_outage_web_messages_are_answered_in_the_order_sent(
+    app: FastAPI, database_url: str, bot_stack: BotStack, tmp_path: Path
+) -> None:
+    sender = "thutu0123456789"
+    host, port = bot_stack.rasa.url.removeprefix("http://").split(":")
+    with TcpProxy(host, int(port)).running() as proxy:
+        gateway = start_gateway(database_url, proxy.url, tmp_path / "gw", port=bot_stack.gateway_port)
+        try:
+
+            def say(text: str, message_id: str) -> list[dict[str, object]]:
+                body = {"sender": sender, "message": text, "metadata": {"message_id": message_id}}
+                response = httpx.post(f"{gateway.url}/webhooks/web", json=body, timeout=30)
+                response.raise_for_status()
+                replies: list[dict[str, object]] = response.json()
+                return replies
+
+            proxy.disable()
+            assert say("xin chào", "o-1") == [{"recipient_id": sender, "text": BUSY_TEXT}]
+            proxy.enable()
+            # Rasa is back, but the first message is still waiting for its retry: the second must not overtake it.
+            assert say("Làm giấy khai sinh cần giấy tờ gì?", "o-2") == []
+            wait_until(lambda: all(r.status == "processed" for r in inbox_rows(app)), timeout=60, what="both answered")
+        finally:
+            gateway.stop()
+    first, second = inbox_rows(app)
+    assert first.processed_at is not None and second.processed_at is not None
+    assert first.processed_at <= second.processed_at
+    replies = [r.text for r in outbox_rows(app)]  # the busy reply went out in the first response, not here
+    assert BUSY_TEXT not in replies
+    greeting = next(i for i, text in enumerate(replies) if "trợ lý ảo" in text)
+    answer = next(i for i, text in enumerate(replies) if "khai sinh" in text.lower())
+    assert greeting < answer, replies

@@ -55,6 +55,26 @@ async def test_rasa_down_gives_the_busy_reply_and_keeps_the_message(app: FastAPI
     assert (event.conversation_id, event.status, event.busy_notified) == (f"web:xa-demo:{SENDER}", "pending", True)
 
 
+async def test_a_new_message_waits_behind_an_older_one_still_queued(app: FastAPI, gateway: httpx.AsyncClient) -> None:
+    first = {"sender": SENDER, "message": "xin chào", "metadata": {"message_id": "c-1"}}
+    assert (await gateway.post("/webhooks/web", json=first)).json() == [{"recipient_id": SENDER, "text": BUSY_TEXT}]
+    second = {"sender": SENDER, "message": "Cho hỏi thủ tục khai sinh", "metadata": {"message_id": "c-2"}}
+    response = await gateway.post("/webhooks/web", json=second)
+    # Not answered out of order, and no second busy reply: the worker answers both, in order, by push.
+    assert response.status_code == 200 and response.json() == []
+    other = {"sender": "zyxw9876543210", "message": "xin chào", "metadata": {"message_id": "c-3"}}
+    assert (await gateway.post("/webhooks/web", json=other)).json() == [
+        {"recipient_id": "zyxw9876543210", "text": BUSY_TEXT}
+    ]  # another conversation is not held up
+    with app.state.sessionmaker() as session:
+        rows = session.scalars(select(InboxEvent).order_by(InboxEvent.id)).all()
+    assert [(r.event_id, r.status, r.attempts, r.busy_notified) for r in rows] == [
+        ("c-1", "pending", 1, True),
+        ("c-2", "pending", 0, False),
+        ("c-3", "pending", 1, True),
+    ]
+
+
 async def test_demo_page_and_widget_are_served(gateway: httpx.AsyncClient) -> None:
     page = await gateway.get("/")
     assert page.status_code == 200 and "UBND xã Hòa Bình" in page.text
