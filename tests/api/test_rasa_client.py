@@ -69,19 +69,28 @@ async def _send_staggered(client: RasaClient, count: int) -> list[list[dict[str,
         await client.aclose()
 
 
-def test_turns_beyond_the_limit_wait_in_arrival_order(slow_rasa: tuple[SlowRasa, str]) -> None:
+def test_no_more_than_the_limit_are_inside_rasa_at_once(slow_rasa: tuple[SlowRasa, str]) -> None:
     rasa, url = slow_rasa
     client = RasaClient(url, "token", timeout=10.0, max_concurrency=3)
     replies = asyncio.run(_send_staggered(client, 12))
     assert [r[0]["recipient_id"] for r in replies] == [f"web:xa-demo:u{i:02d}" for i in range(12)]
     assert rasa.most_inside == 3
+    assert sorted(rasa.arrivals) == [f"web:xa-demo:u{i:02d}" for i in range(12)]
+
+
+def test_waiting_turns_are_served_in_arrival_order(slow_rasa: tuple[SlowRasa, str]) -> None:
+    rasa, url = slow_rasa
+    client = RasaClient(url, "token", timeout=10.0, max_concurrency=1)  # one at a time: Rasa sees the queue's order
+    asyncio.run(_send_staggered(client, 12))
     assert rasa.arrivals == [f"web:xa-demo:u{i:02d}" for i in range(12)]
 
 
 def test_a_turn_that_waits_longer_than_the_timeout_is_refused(slow_rasa: tuple[SlowRasa, str]) -> None:
     rasa, url = slow_rasa
-    rasa.hold = 0.3  # each turn fits the 0.45 s timeout; the third waits 0.6 s for its slot and is refused
-    client = RasaClient(url, "token", timeout=0.45, max_concurrency=1)
+    # Each turn (0.6 s) fits the 0.9 s timeout with room to spare on a loaded machine; the third would wait 1.2 s for
+    # its slot and is refused at 0.9 s, while the second still holds it.
+    rasa.hold = 0.6
+    client = RasaClient(url, "token", timeout=0.9, max_concurrency=1)
 
     async def three_turns() -> list[Any]:
         async def turn(name: str, delay: float) -> Any:
