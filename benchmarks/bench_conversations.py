@@ -144,7 +144,8 @@ def classify(rasa_url: str, conversations: dict[str, list[str]]) -> tuple[set[tu
     domain.raise_for_status()
     custom = {a for a in domain.json()["actions"] if a not in STOCK_ACTIONS} | set(domain.json().get("forms", {}))
     # Both paths talk to Rasa as web:xa-demo:<conversation> (the web channel's conversation id).
-    reference = [actions_per_turn(rasa_url, f"web:xa-demo:{conversations['rasa'][s]}", custom) for s in range(3)]
+    first_runs = conversations["rasa"][: len(SCRIPTS)]  # one per script, in script order
+    reference = [actions_per_turn(rasa_url, f"web:xa-demo:{conversation}", custom) for conversation in first_runs]
     with_actions = {(s, t) for s, turns in enumerate(reference) for t, names in enumerate(turns) if names}
     mismatches = 0
     for path in ("rasa", "gateway"):

@@ -61,16 +61,16 @@ class Run:
         self.rasa_cpu += other.rasa_cpu
 
     def summary(self) -> dict[str, Any]:
-        lat = sorted(self.latencies)
-        pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
+        lat = self.latencies
+        p50, p95 = percentile(lat, 50), percentile(lat, 95)
         return {
             "name": self.name,
             "turns": len(lat) + self.failed,
             "answered": self.answered,
             "failed": self.failed,
             "throughput": len(lat) / self.seconds if self.seconds else 0.0,
-            "p50_ms": pct(0.5),
-            "p95_ms": pct(0.95),
+            "p50_ms": float("nan") if p50 is None else p50,
+            "p95_ms": float("nan") if p95 is None else p95,
             "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
             "gateway_cpu_ms_per_turn": self.gateway_cpu * 1000 / len(lat) if lat else float("nan"),
             "rasa_cpu_ms_per_turn": self.rasa_cpu * 1000 / len(lat) if lat else float("nan"),
