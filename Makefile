@@ -10,7 +10,7 @@ XASO        := $(VENV)/bin/xaso
 CHROMIUM    ?= /usr/bin/chromium
 PIP_FLAGS   := --disable-pip-version-check -q
 
-.PHONY: help run test test-gateway test-rasa train lint format bench venvs browser clean
+.PHONY: help run run-cluster test test-gateway test-rasa train model-for-tests lint format bench venvs browser clean audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,10 +40,17 @@ browser: ## install Debian's Chromium for the browser tests (needs root or sudo)
 train: venvs ## train the Rasa model if nlu_data/ or bot/ changed since the last training
 	$(XASO) train
 
+model-for-tests: venvs
+	@# The tests check the model of the data as it is now: trained without the promotion gate, never swapped live.
+	$(XASO) train --no-gate --no-swap
+
 run: venvs ## install what is missing, train if needed, start Rasa, actions and the gateway (Ctrl-C stops all)
 	$(XASO) run
 
-test: venvs browser train ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
+run-cluster: venvs ## the production shape on this machine: PostgreSQL + Redis (must be running), 2 Rasa, 2 gateway workers
+	$(XASO) run --cluster
+
+test: venvs browser model-for-tests ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
 	$(MAKE) --no-print-directory lint test-rasa test-gateway
 
 test-rasa:
@@ -65,6 +72,11 @@ format: venvs
 
 bench: venvs train ## run the benchmarks (BENCH=name to pick some); figures go to benchmarks/results/ and the README
 	$(PY) benchmarks/run_all.py $(BENCH)
+
+audit: venvs ## known vulnerabilities in both lock files (pip-audit; needs its vulnerability service, so not in `make test`)
+	@echo "==> Rà soát lỗ hổng đã biết (docs/security.md liệt kê các lỗ hổng đã biết và cách xử lý)"
+	$(VENV)/bin/pip-audit --disable-pip --no-deps --progress-spinner off -r requirements/app.lock.txt
+	$(VENV)/bin/pip-audit --disable-pip --no-deps --progress-spinner off -r requirements/rasa.lock.txt
 
 clean: ## remove trained models and the embedded database (keeps the environments)
 	rm -rf models var

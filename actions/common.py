@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 
 DEFAULT_COMMUNE = "xa-demo"
 VIETNAM_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no daylight saving time
-CHANNEL_PREFIXES = {"zalo": "zalo", "tg": "telegram", "telegram": "telegram", "web": "web"}
+CHANNELS = ("zalo", "telegram", "web")
 PHONE_RE = re.compile(r"(?:\+?84|0)[\s.\-]?(?:\d[\s.\-]?){8,9}\d?")
 MOBILE_RE = re.compile(r"^0[35789]\d{8}$")
 CASE_CODE_RE = re.compile(r"\b([A-Za-z]{2,4})\s*-\s*(\d{4})\s*-\s*(\d{3,8})\b")
@@ -74,21 +74,23 @@ def first_entity(tracker: Tracker, entity: Text) -> Optional[Any]:
     return values[0] if values else None
 
 
+# The gateway sends the commune and the channel with every message (api/conversations/messages.py rasa_metadata);
+# the conversation id (tracker.sender_id) is opaque here: only the gateway's channels/ids.py reads it.
 def commune_slug(tracker: Tracker) -> Text:
     slug = metadata(tracker).get("commune")
-    if isinstance(slug, str) and slug:
-        return slug
-    parts = (tracker.sender_id or "").split(":")
-    if len(parts) >= 3 and parts[0] in CHANNEL_PREFIXES and parts[1]:
-        return parts[1]
-    return DEFAULT_COMMUNE
+    return slug if isinstance(slug, str) and slug else DEFAULT_COMMUNE
 
 
 def channel(tracker: Tracker) -> Text:
     value = metadata(tracker).get("channel")
-    if value in ("zalo", "telegram", "web"):
-        return str(value)
-    return CHANNEL_PREFIXES.get((tracker.sender_id or "").split(":")[0], "web")
+    return str(value) if value in CHANNELS else "web"
+
+
+def turn_id(tracker: Tracker) -> Optional[Text]:
+    """The gateway's id of the message being answered (``inbox-<id>``, the same on every retry of it): a case filed in
+    this turn carries it, so a turn run again on another Rasa replica files nothing twice."""
+    value = ((tracker.latest_message or {}).get("metadata") or {}).get("turn_id")
+    return str(value)[:64] if isinstance(value, str) and value else None
 
 
 def normalise_phone(text: Optional[Text]) -> Optional[Text]:

@@ -159,6 +159,13 @@ def shared_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     return (lat_f, lon_f) if -90 <= lat_f <= 90 and -180 <= lon_f <= 180 else None
 
 
+def can_send(tracker: Tracker, what: Text) -> bool:
+    """Whether the citizen's channel can send ``what`` ("image", "location"). The gateway forwards
+    ``metadata.capabilities`` when the client declared them (the web widget does); otherwise the channel can."""
+    capabilities = metadata(tracker).get("capabilities")
+    return what in capabilities if isinstance(capabilities, list) else True
+
+
 def next_requested(order: Sequence[Text], current: Dict[Text, Any]) -> Optional[Text]:
     return next((slot for slot in order if current.get(slot) is None), None)
 

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 COMMUNE_TTL_SECONDS = 60.0
+CREATE_RETRY_PAUSES = (0.5, 1.5)
 
 
 class GatewayError(Exception):
@@ -72,8 +73,19 @@ class Gateway:
             raise GatewayError(f"{method} {path}: {exc!r}") from exc
 
     async def create_case(self, payload: Dict[Text, Any]) -> Dict[Text, Any]:
-        result: Dict[Text, Any] = await self.request("POST", "/api/v1/internal/cases", json=payload)
-        return result
+        """File a case. With the turn's ``turn_id`` the gateway files it once however often it is asked, so a request
+        that got no answer (a gateway process died mid-request, a timeout) or a 5xx is asked again, twice at most."""
+        pauses = CREATE_RETRY_PAUSES if payload.get("turn_id") else ()
+        for pause in (*pauses, None):
+            try:
+                result: Dict[Text, Any] = await self.request("POST", "/api/v1/internal/cases", json=payload)
+                return result
+            except GatewayError as exc:
+                if pause is None or (exc.status is not None and exc.status < 500):
+                    raise
+                logger.warning("filing a case again in %.1f s: %s", pause, exc)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def get_case(self, code: Text, *, conversation_id: Text) -> Dict[Text, Any]:
         result: Dict[Text, Any] = await self.request(
@@ -86,6 +98,11 @@ class Gateway:
         if isinstance(body, dict):
             body = body.get("items") or body.get("cases") or []
         return list(body or [])
+
+    async def classify_emergency(self, text: Text) -> Dict[Text, Any]:
+        """The gateway's emergency verdict for ``text`` (api/safety/): emergency, situation, reason, suspect."""
+        result: Dict[Text, Any] = await self.request("POST", "/api/v1/internal/safety/classify", json={"text": text})
+        return result
 
     async def commune(self, slug: Text) -> Optional[Dict[Text, Any]]:
         """The commune's public data, or None when the gateway is unavailable (callers fall back to defaults)."""

@@ -8,9 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import CAPABILITIES
 from actions.common import commune_slug
 from actions.gateway import gateway
-from actions.handoff import CAPABILITIES
 from actions.health import CONSULT_SLOTS
 from actions.reports import ALL_SLOTS as REPORT_SLOTS
 

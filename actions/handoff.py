@@ -8,18 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, commune_slug, latest_text, recent_user_texts
+from actions.clarify import clarify
+from actions.common import channel, commune_slug, latest_text, recent_user_texts, turn_id
 from actions.gateway import GatewayError, gateway
-from actions.health import emergency_text
-from actions.knowledge import emergency_situations
+from actions.health import emergency_situation, emergency_text
 
-CAPABILITIES = [
-    {"title": "Thủ tục hành chính", "payload": "/ask_procedure"},
-    {"title": "Gửi phản ánh", "payload": "/report_issue"},
-    {"title": "Hỏi về sức khỏe", "payload": "/health_question"},
-    {"title": "Tra cứu hồ sơ", "payload": "/check_status"},
-    {"title": "Gặp cán bộ", "payload": "/request_human"},
-]
+# The gateway reads this text (accent-insensitive) and gives the conversation back to the bot (docs/conversations.md).
+BACK_TO_BOT = {"title": "Quay lại trợ lý ảo", "payload": "Quay lại trợ lý ảo"}
 
 
 async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Text) -> Optional[Dict[Text, Any]]:
@@ -28,8 +23,8 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         "commune": commune_slug(tracker), "kind": "handoff", "category": None, "title": reason,
         "description": "Tin nhắn gần đây của người dân:\n" + "\n".join(f"- {t}" for t in texts),
         "location_text": None, "latitude": None, "longitude": None, "attachments": [], "priority": "normal",
-        "conversation_id": tracker.sender_id, "channel": channel(tracker), "contact_name": None,
-        "contact_phone": None,
+        "conversation_id": tracker.sender_id, "channel": channel(tracker), "turn_id": turn_id(tracker),
+        "contact_name": None, "contact_phone": None,
     }  # fmt: skip
     try:
         case = await gateway().create_case(payload)
@@ -40,7 +35,8 @@ async def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: 
         return None
     dispatcher.utter_message(
         text=f"Dạ, em đã chuyển cuộc trò chuyện tới cán bộ xã (mã {case.get('code')}). Cán bộ sẽ trả lời anh/chị "
-        "ngay tại đây trong giờ làm việc ạ."
+        "ngay tại đây trong giờ làm việc ạ. Muốn hỏi lại trợ lý ảo, anh/chị bấm “Quay lại trợ lý ảo”.",
+        buttons=[BACK_TO_BOT],
     )
     return case
 
@@ -76,15 +72,12 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
-        if emergency_situations(text):  # not understood, but danger words: 115 first, staff second
-            dispatcher.utter_message(text=emergency_text(text))
+        situation = await emergency_situation(text)
+        if situation is not None:  # not understood, but danger words: 115 first, staff second
+            dispatcher.utter_message(text=emergency_text(situation))
             await hand_over(dispatcher, tracker, f"KHẨN CẤP (chưa rõ ý): {text[:80]}")
             return []
         if previous_turn_was_fallback(tracker):
             await hand_over(dispatcher, tracker, "Trợ lý ảo chưa hiểu câu hỏi (2 lần liên tiếp)")
             return []
-        dispatcher.utter_message(
-            text="Dạ, em chưa hiểu rõ ý anh/chị. Anh/chị nói rõ hơn giúp em, hoặc chọn một việc bên dưới ạ:",
-            buttons=CAPABILITIES,
-        )
-        return []
+        return clarify(dispatcher, tracker)  # the likely readings as buttons, not a canned answer

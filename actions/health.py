@@ -1,17 +1,19 @@
-"""Health: emergencies first ("gọi 115" before anything else), vetted guidance from knowledge/health, consultations.
+"""Health: emergencies (the gateway answers them first; these actions cover what reaches Rasa), vetted guidance from
+knowledge/health, consultations.
 
 Guidance is quoted from the knowledge files only: no diagnosis, no dose beyond what the text says, always a disclaimer.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import forms
+from actions.clarify import clarified_text
 from actions.common import (
     channel,
     commune_slug,
@@ -20,10 +22,13 @@ from actions.common import (
     latest_text,
     normalise_phone,
     recent_user_texts,
+    turn_id,
 )  # fmt: skip
 from actions.gateway import GatewayError, gateway
-from actions.knowledge import emergency, emergency_situations, health_common, match_health_topic
+from actions.knowledge import health_common, match_health_topic
+from actions.referrals import cannot_advise_text, health_station, needs_professional
 from actions.reports import received_text
+from knowledge.emergency import load_emergency
 
 BOOKING_BUTTONS = [
     {"title": "Đặt lịch tư vấn", "payload": "/book_consultation"},
@@ -31,20 +36,47 @@ BOOKING_BUTTONS = [
 ]
 
 
-def emergency_text(text: Text) -> Text:
-    data = emergency()
-    steps = [s["steps"] for s in emergency_situations(text)[:2]] + [data["steps"]]
-    return f"Dạ, đây có thể là tình huống cấp cứu. {data['call']}\nTrong lúc chờ: " + " ".join(steps)
+UNSURE_EMERGENCY = (
+    "Dạ, nếu có người đang gặp nguy hiểm, anh/chị gọi ngay 115 ạ. Anh/chị cho em biết rõ hơn giúp em: ai đang bị gì, "
+    "còn tỉnh không, thở được không?"
+)
+
+
+def emergency_text(situation: Optional[Text]) -> Text:
+    """The ONE vetted text for the situation (knowledge/health/cap_cuu.yml), never several stitched together."""
+    return load_emergency().situation(situation).message()
+
+
+async def gateway_verdict(text: Text) -> Optional[Dict[Text, Any]]:
+    """The gateway's emergency verdict (api/safety/: one lexicon for the whole system); None when it cannot be asked."""
+    if not text:
+        return None
+    try:
+        return await gateway().classify_emergency(text)
+    except GatewayError:
+        return None
+
+
+async def emergency_situation(text: Text) -> Optional[Text]:
+    """The situation when the gateway's lexicon sees an emergency in ``text`` (None otherwise or unreachable)."""
+    verdict = await gateway_verdict(text)
+    return str(verdict.get("situation") or "chung") if verdict and verdict.get("emergency") else None
 
 
 class ActionEmergencyAdvice(Action):
-    """No network here: the 115 advice goes out even when every other part is down."""
+    """Rasa only sees a message the gateway did not answer as an emergency (api/safety/flows.py answers those itself,
+    in every state). So when the NLU says health_emergency but the gateway's lexicon, asked again here, says no, the
+    two disagree: ask, with 115 in the question, instead of raising an alarm. Gateway unreachable: the generic text."""
 
     def name(self) -> Text:
         return "action_emergency_advice"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=emergency_text(latest_text(tracker)))
+        verdict = await gateway_verdict(latest_text(tracker))
+        if verdict is not None and not verdict.get("emergency"):
+            dispatcher.utter_message(text=UNSURE_EMERGENCY)
+            return []
+        dispatcher.utter_message(text=emergency_text(verdict.get("situation") if verdict else None))
         return []
 
 
@@ -54,39 +86,47 @@ class ActionEmergencyCase(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = latest_text(tracker)
-        situations = ", ".join(s["id"] for s in emergency_situations(text)) or "không rõ"
+        verdict = await gateway_verdict(text)
+        if verdict is not None and not verdict.get("emergency"):  # asked, not alarmed (ActionEmergencyAdvice)
+            return []
+        situation = load_emergency().situation(verdict.get("situation") if verdict else None)
         payload = {
             "commune": commune_slug(tracker), "kind": "consultation", "category": None,
-            "title": f"KHẨN CẤP: {text[:80]}", "description": f"{text}\n(Tình huống: {situations})",
+            "title": f"KHẨN CẤP – {situation.title}", "description": f"{text}\n(Tình huống: {situation.title})",
             "location_text": None, "latitude": None, "longitude": None, "attachments": [], "priority": "urgent",
-            "conversation_id": tracker.sender_id, "channel": channel(tracker), "contact_name": None,
-            "contact_phone": normalise_phone(first_entity(tracker, "phone") or text),
+            "conversation_id": tracker.sender_id, "channel": channel(tracker), "turn_id": turn_id(tracker),
+            "contact_name": None, "contact_phone": normalise_phone(first_entity(tracker, "phone") or text),
         }  # fmt: skip
         try:
             case = await gateway().create_case(payload)
         except GatewayError:
-            dispatcher.utter_message(text="Dạ, em chưa báo được trạm y tế xã. Anh/chị hãy gọi 115 ngay ạ.")
+            dispatcher.utter_message(text=load_emergency().notice("station_unreachable"))
             return []
-        dispatcher.utter_message(
-            text=f"Em đã báo trạm y tế xã (mã {case.get('code')}). Cán bộ y tế sẽ liên hệ qua cuộc trò chuyện "
-            "này; anh/chị nhắn thêm địa chỉ và số điện thoại nếu có thể ạ."
-        )
+        dispatcher.utter_message(text=load_emergency().notice("station_filed", code=case.get("code")))
         return []
 
 
-def answer_health(dispatcher: CollectingDispatcher, text: Text) -> List[EventType]:
-    """Guidance for the topic in ``text`` (danger signs first), the disclaimer, and the offer to book."""
+def answer_health(
+    dispatcher: CollectingDispatcher, text: Text, station: Optional[Mapping[Text, Text]] = None
+) -> List[EventType]:
+    """Guidance for the topic in ``text`` (danger signs first), the disclaimer, and the offer to book; a question
+    the guidance cannot answer (a dose, a test result, a diagnosis, an unknown topic) gets an honest "cannot advise"
+    with the booking offer and the health station's phone."""
     common = health_common()
     if not text or text.startswith("/"):  # the "Hỏi về sức khỏe" button: ask what the question is
         dispatcher.utter_message(text=common["prompt"])
         return []
-    if emergency_situations(text):  # safety first: danger signs get the 115 advice before any guidance
-        dispatcher.utter_message(text=emergency_text(text))
+    # No emergency text here: the gateway answers every emergency before Rasa sees it (api/safety/flows.py), and a
+    # fever without danger signs gets the fever guidance and the consultation offer, never "no food or drink".
     topic = match_health_topic(text)
-    if topic is None:
-        dispatcher.utter_message(text=common["unknown"], buttons=BOOKING_BUTTONS)
+    if topic is None or needs_professional(text):
+        buttons = list(BOOKING_BUTTONS)
+        if topic is not None:  # general guidance stays one tap away, never passed off as the answer
+            buttons.insert(1, {"title": f"Hướng dẫn chung: {topic.title}"[:60], "payload": topic.title})
+        dispatcher.utter_message(text=cannot_advise_text(station or health_station(None)), buttons=buttons)
     else:
-        dispatcher.utter_message(text=f"Dạ, về {topic.title.lower()}: {topic.guidance}")
+        cited = f"\n(Nguồn: {topic.source})" if topic.source else ""
+        dispatcher.utter_message(text=f"Dạ, về {topic.title.lower()}: {topic.guidance}{cited}")
         dispatcher.utter_message(
             text=f"{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}", buttons=BOOKING_BUTTONS
         )
@@ -98,7 +138,14 @@ class ActionHealthAnswer(Action):
         return "action_health_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return answer_health(dispatcher, latest_text(tracker))
+        text = clarified_text(tracker)
+        situation = await emergency_situation(text) if text and not text.startswith("/") else None
+        if situation is not None:  # reached Rasa without the gateway's hook: the one emergency text, nothing else
+            dispatcher.utter_message(text=emergency_text(situation))
+            return []
+        station = health_station(await gateway().commune(commune_slug(tracker)))
+        events = answer_health(dispatcher, text, station)
+        return [*events, SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else events
 
 
 CONSULT_ORDER = ("consult_problem", "consult_name", "consult_phone", "consult_time")
@@ -159,8 +206,8 @@ class ActionSubmitConsultation(Action):
             "description": f"Vấn đề: {problem}\nThời gian mong muốn: {when}\nTin nhắn gần đây: "
             + " | ".join(recent_user_texts(tracker, 3)),
             "location_text": None, "latitude": None, "longitude": None, "attachments": [], "priority": "normal",
-            "conversation_id": tracker.sender_id, "channel": channel(tracker), "contact_name": name,
-            "contact_phone": phone,
+            "conversation_id": tracker.sender_id, "channel": channel(tracker), "turn_id": turn_id(tracker),
+            "contact_name": name, "contact_phone": phone,
         }  # fmt: skip
         try:
             case = await gateway().create_case(payload)

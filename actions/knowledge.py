@@ -1,7 +1,9 @@
 """The editable knowledge base under knowledge/: procedures and health guidance, one YAML file per topic.
 
-Files are read once per process (staff edit them and restart the action server). A commune may override any field of
-a procedure through its settings JSON, e.g. ``{"procedures": {"chung_thuc_ban_sao": {"fee": "..."}}}``.
+Files are read once per process (staff edit them and restart the action server). Procedures are read by the one
+loader, knowledge/facts.py (the staff console reads it too): every fact carries its legal basis and review dates.
+A commune may override a procedure field through its settings JSON, e.g.
+``{"procedures": {"chung_thuc_ban_sao": {"fee": "...", "fee_basis": ["Nghị quyết … HĐND tỉnh …"]}}}``.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+from typing import Any, Dict, Mapping, Optional, Text, Tuple
 
 import yaml
 
 from actions.common import contains_any, fold
+from knowledge.facts import Fact, ProcedureFacts, load_procedures
 
 KNOWLEDGE_DIR = Path(os.environ.get("XASO_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
-ASPECTS = ("documents", "fee", "time", "where", "online", "who", "legal")
-OVERRIDABLE = ("name", "who", "documents", "time", "fee", "where", "online", "legal", "summary")
+ASPECTS = ("documents", "fee", "time", "deadline", "where", "online", "who", "legal")
+OVERRIDABLE = ("name", "who", "documents", "time", "deadline", "fee", "where", "online", "legal", "summary")
+FACT_FIELDS = ("who", "documents", "time", "deadline", "fee", "where")
+LOCAL_BASIS = "Quy định của địa phương (do xã cập nhật trong cài đặt)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,10 @@ class Procedure:
     online_note: Text
     legal: Tuple[Text, ...]
     keywords: Tuple[Text, ...] = field(default=())
+    deadline: Text = ""
+    # Legal basis per fact (who, documents, time, deadline, fee, where): cited with the answer about that fact.
+    basis: Mapping[Text, Tuple[Text, ...]] = field(default_factory=dict)
+    facts: Mapping[Text, Fact] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class HealthTopic:
     guidance: Text
     warning: Text
     keywords: Tuple[Text, ...]
+    source: Text = ""  # the guideline the text comes from (Bộ Y tế / WHO), quoted with it
 
 
 def _read(path: Path) -> Dict[Text, Any]:
@@ -54,27 +64,30 @@ def _read(path: Path) -> Dict[Text, Any]:
     return data
 
 
-def _procedure(data: Mapping[Text, Any]) -> Procedure:
-    online = data.get("online") or {}
+def _procedure(source: ProcedureFacts) -> Procedure:
+    facts = source.facts
     return Procedure(
-        id=str(data["id"]),
-        name=str(data["name"]),
-        summary=str(data.get("summary", "")),
-        who=str(data.get("who", "")),
-        documents=tuple(str(d) for d in data.get("documents") or ()),
-        time=str(data.get("time", "")),
-        fee=str(data.get("fee", "")),
-        where=str(data.get("where", "")),
-        online_url=online.get("url") if isinstance(online, dict) else None,
-        online_note=str(online.get("note", "")) if isinstance(online, dict) else "",
-        legal=tuple(str(item) for item in data.get("legal") or ()),
-        keywords=tuple(str(k) for k in data.get("keywords") or ()),
+        id=source.id,
+        name=source.name,
+        summary=source.summary,
+        who=facts["who"].text,
+        documents=facts["documents"].items,
+        time=facts["time"].text,
+        fee=facts["fee"].text,
+        where=facts["where"].text,
+        online_url=source.online_url,
+        online_note=source.online_note,
+        legal=source.legal(),
+        keywords=source.keywords,
+        deadline=facts["deadline"].text if "deadline" in facts else "",
+        basis={aspect: fact.basis for aspect, fact in facts.items()},
+        facts=dict(facts),
     )
 
 
 @lru_cache(maxsize=1)
 def procedures() -> Dict[Text, Procedure]:
-    return {p.id: p for p in (_procedure(_read(path)) for path in sorted((KNOWLEDGE_DIR / "procedures").glob("*.yml")))}
+    return {key: _procedure(value) for key, value in load_procedures(KNOWLEDGE_DIR).items()}
 
 
 def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = None) -> Optional[Procedure]:
@@ -83,6 +96,7 @@ def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = 
     if base is None or not overrides:
         return base
     changes: Dict[Text, Any] = {}
+    basis = dict(base.basis)
     for key, value in overrides.items():
         if key not in OVERRIDABLE or value in (None, "", []):
             continue
@@ -93,7 +107,13 @@ def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = 
             changes[key] = tuple(str(v) for v in value)
         elif key not in ("online", "documents", "legal") and isinstance(value, str):
             changes[key] = value
-    return replace(base, **changes)
+        else:
+            continue
+        if key in FACT_FIELDS:  # the national basis no longer backs a local value: cite the commune's own
+            local = overrides.get(f"{key}_basis")
+            cited = [str(v) for v in local] if isinstance(local, list) and local else [LOCAL_BASIS]
+            basis[key] = tuple(cited)
+    return replace(base, basis=basis, **changes)
 
 
 def commune_overrides(commune: Optional[Mapping[Text, Any]], procedure_id: Text) -> Dict[Text, Any]:
@@ -127,6 +147,7 @@ def health_topics() -> Dict[Text, HealthTopic]:
         topics[str(data["id"])] = HealthTopic(
             id=str(data["id"]), title=str(data["title"]), guidance=str(data["guidance"]).strip(),
             warning=str(data.get("warning", "")), keywords=tuple(str(k) for k in data.get("keywords") or ()),
+            source=str(data.get("source", "")),
         )  # fmt: skip
     return topics
 
@@ -134,11 +155,6 @@ def health_topics() -> Dict[Text, HealthTopic]:
 @lru_cache(maxsize=1)
 def health_common() -> Dict[Text, Text]:
     return {k: str(v) for k, v in _read(KNOWLEDGE_DIR / "health" / "_common.yml").items()}
-
-
-@lru_cache(maxsize=1)
-def emergency() -> Dict[Text, Any]:
-    return _read(KNOWLEDGE_DIR / "health" / "cap_cuu.yml")
 
 
 def match_health_topic(text: Text) -> Optional[HealthTopic]:
@@ -150,9 +166,3 @@ def match_health_topic(text: Text) -> Optional[HealthTopic]:
             if len(keyword) > best[0] and contains_any(folded, [keyword]):
                 best = (len(keyword), topic)
     return best[1]
-
-
-def emergency_situations(text: Text) -> List[Dict[Text, Any]]:
-    folded = fold(text)
-    situations = emergency().get("situations") or {}
-    return [dict(value, id=key) for key, value in situations.items() if contains_any(folded, value.get("keywords", []))]

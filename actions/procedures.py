@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import commune_slug, contains_any, first_entity, fold, latest_text
+from actions.common import VIETNAM_TZ, commune_slug, contains_any, first_entity, fold, latest_text
 from actions.gateway import gateway
 from actions.health import answer_health
 from actions.knowledge import (
@@ -22,6 +23,14 @@ from actions.knowledge import (
     procedures,
 )  # fmt: skip
 
+# A registration deadline (how long after the birth/death one has to register) is not the processing time: "trong
+# thời hạn bao lâu", "hạn chót", "quá hạn"… ask for the deadline unless they ask when the result comes.
+DEADLINE_WORDS = [
+    "thời hạn", "hạn chót", "hạn cuối", "chậm nhất", "trễ hạn", "quá hạn", "trễ hẹn", "đúng hạn", "hết hạn",
+    "muộn nhất", "bao lâu phải", "bao lâu thì phải", "mấy ngày phải", "bao nhiêu ngày phải", "trong vòng bao lâu",
+    "để lâu", "quá 60 ngày", "quá 15 ngày", "đăng ký muộn", "khai muộn", "làm muộn", "trễ có sao", "có bị phạt",
+]  # fmt: skip
+PROCESSING_WORDS = ["giải quyết", "trả kết quả", "có kết quả", "nhận kết quả", "lấy kết quả", "xử lý hồ sơ", "lấy liền"]
 # Checked in this order: "hồ sơ" appears in many questions, so documents come last.
 ASPECT_WORDS = {
     "fee": ["lệ phí", "phí", "bao nhiêu tiền", "mất tiền", "tốn bao nhiêu", "chi phí", "tiền phí"],
@@ -33,7 +42,7 @@ ASPECT_WORDS = {
     "documents": ["giấy tờ", "hồ sơ", "cần gì", "cần những gì", "mang theo", "chuẩn bị", "thủ tục gồm"],
 }
 ASPECT_TITLES = {
-    "documents": "Giấy tờ cần có", "fee": "Lệ phí", "time": "Thời gian", "where": "Nơi nộp",
+    "documents": "Giấy tờ cần có", "fee": "Lệ phí", "time": "Thời gian", "deadline": "Thời hạn", "where": "Nơi nộp",
     "online": "Nộp trực tuyến", "who": "Ai được làm", "legal": "Căn cứ pháp lý",
 }  # fmt: skip
 MENU_ASPECTS = ("documents", "fee", "time", "where", "online")
@@ -44,11 +53,19 @@ MENU_PROCEDURES = (
 )  # fmt: skip
 
 
+def is_deadline_question(text: Text) -> bool:
+    folded = fold(text)
+    return contains_any(folded, DEADLINE_WORDS) and not contains_any(folded, PROCESSING_WORDS)
+
+
 def detect_aspect(tracker: Tracker) -> Optional[Text]:
+    text = latest_text(tracker)
     value = first_entity(tracker, "aspect")
+    if value in (None, "time") and is_deadline_question(text):
+        return "deadline"  # the NLU's "time" for "trong thời hạn bao lâu" means the registration deadline
     if value in ASPECTS:
         return str(value)
-    folded = fold(latest_text(tracker))
+    folded = fold(text)
     return next((aspect for aspect, words in ASPECT_WORDS.items() if contains_any(folded, words)), None)
 
 
@@ -60,21 +77,50 @@ def payload(procedure_id: Text, aspect: Optional[Text] = None) -> Text:
 
 
 def aspect_buttons(procedure_id: Text, skip: Optional[Text] = None) -> List[Dict[Text, Text]]:
-    return [{"title": ASPECT_TITLES[a], "payload": payload(procedure_id, a)} for a in MENU_ASPECTS if a != skip]
+    proc = procedures().get(procedure_id)
+    menu = MENU_ASPECTS + (("deadline",) if proc is not None and proc.deadline else ())
+    return [{"title": ASPECT_TITLES[a], "payload": payload(procedure_id, a)} for a in menu if a != skip]
 
 
-def _legal_line(proc: Procedure) -> Text:
-    return f"Căn cứ: {'; '.join(proc.legal[:3])}." if proc.legal else ""
+def _legal_line(proc: Procedure, aspects: List[Text]) -> Text:
+    """The basis of the facts in the answer, to the article; the procedure's texts when no fact is quoted."""
+    cited: Dict[Text, None] = {}
+    for aspect in aspects:
+        for item in proc.basis.get(aspect, ()):
+            cited.setdefault(item, None)
+    items = list(cited) or list(proc.legal[:3])
+    return f"Căn cứ: {'; '.join(items)}." if items else ""
+
+
+def _validity_note(proc: Procedure, aspects: List[Text], today: Optional[datetime] = None) -> Text:
+    """A fact outside its validity dates is still shown, with a warning to check at the office."""
+    day = (today or datetime.now(VIETNAM_TZ)).date()
+    stale = [proc.facts[a] for a in aspects if a in proc.facts and not proc.facts[a].in_force(day)]
+    if not stale:
+        return ""
+    return (
+        "Lưu ý: quy định này có thể đã thay đổi theo văn bản mới; anh/chị vui lòng hỏi lại bộ phận một cửa "
+        "trước khi nộp hồ sơ."
+    )
 
 
 def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[Text, Any]] = None) -> Text:
     """The reply for one aspect (or the summary when ``aspect`` is None); always cites the legal basis."""
+    cited: List[Text] = [aspect] if aspect else []
     if aspect == "documents":
         body = f"Dạ, hồ sơ {proc.name.lower()} gồm:\n" + "\n".join(f"- {d}" for d in proc.documents)
     elif aspect == "fee":
         body = f"Dạ, lệ phí {proc.name.lower()}: {proc.fee}"
     elif aspect == "time":
         body = f"Dạ, thời gian giải quyết {proc.name.lower()}: {proc.time}"
+    elif aspect == "deadline" and proc.deadline:
+        body = f"Dạ, thời hạn {proc.name.lower()}: {proc.deadline}"
+    elif aspect == "deadline":
+        body = (
+            f"Dạ, em chưa có thông tin về thời hạn bắt buộc phải làm thủ tục {proc.name.lower()}. "
+            f"Thời gian giải quyết sau khi nộp đủ hồ sơ: {proc.time}"
+        )
+        cited = ["time"]
     elif aspect == "where":
         body = f"Dạ, {proc.name.lower()} nộp tại: {proc.where}"
         if commune and commune.get("address") and "UBND xã" in proc.where:
@@ -91,8 +137,9 @@ def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[
         return f"Dạ, căn cứ pháp lý của thủ tục {proc.name.lower()}: {'; '.join(proc.legal)}."
     else:
         body = f"Dạ, {proc.summary}\nLệ phí: {proc.fee}\nAnh/chị muốn biết thêm thông tin nào ạ?"
-    legal = _legal_line(proc)
-    return f"{body}\n{legal}" if legal else body
+        cited = ["fee", "deadline"]
+    lines = [body, _validity_note(proc, cited), _legal_line(proc, cited)]
+    return "\n".join(line for line in lines if line)
 
 
 class ActionAnswerProcedure(Action):

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import can_send
 from actions.reports import category_label
 
 
@@ -29,6 +30,16 @@ class Prompt(Action, ABC):
         return []
 
 
+class AskReportDescription(Prompt):
+    def name(self) -> Text:
+        return "action_ask_report_description"
+
+    text = (
+        "Dạ, anh/chị cho em biết đã xảy ra việc gì ạ? Anh/chị mô tả ngắn giúp em "
+        "(ví dụ: đèn đường không sáng, rác đổ bừa bãi, đường ngập nước…)."
+    )
+
+
 class AskReportLocation(Prompt):
     def name(self) -> Text:
         return "action_ask_report_location"
@@ -40,7 +51,8 @@ class AskReportLocation(Prompt):
 
     def render(self, tracker: Tracker) -> Text:
         # Confirms the category the NLU recognised; "Chọn loại khác" lets the citizen change it.
-        return f"Dạ, em ghi nhận phản ánh về: {category_label(tracker.get_slot('report_category'))}.\n{self.text}"
+        text = self.text if can_send(tracker, "location") else self.text.replace(", hoặc gửi vị trí trên bản đồ", "")
+        return f"Dạ, em ghi nhận phản ánh về: {category_label(tracker.get_slot('report_category'))}.\n{text}"
 
 
 class AskReportPhoto(Prompt):

@@ -7,6 +7,7 @@ corrections ("không phải, ở ấp 4"), photos and shared locations work at a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -24,11 +25,12 @@ from actions.common import (
     latest_intent,
     latest_text,
     normalise_phone,
+    turn_id,
 )  # fmt: skip
 from actions.gateway import GatewayError, gateway
 
-ORDER = ("report_category", "report_location", "report_photo", "report_phone", "report_confirmed")
-ALL_SLOTS = (*ORDER, "report_description", "report_latitude", "report_longitude", "report_cancelled", "report_editing")
+ORDER = ("report_description", "report_category", "report_location", "report_photo", "report_phone", "report_confirmed")
+ALL_SLOTS = (*ORDER, "report_latitude", "report_longitude", "report_cancelled", "report_editing")
 CATEGORIES = {
     "giao_thong": (
         "Giao thông (đường, cầu, biển báo)",
@@ -49,6 +51,13 @@ EDIT_COMMANDS = {
     "report_phone": ["sửa số", "đổi số", "sửa sđt", "sửa số điện thoại"],
 }
 LOCATION_CUES = ["ấp", "thôn", "khu phố", "tổ", "xóm", "gần", "ở", "tại"]
+# Words that only say "I want to report" ("tôi muốn gửi phản ánh ạ"), folded: a message made of these alone has not
+# said what happened, and the form asks.
+_REQUEST_WORDS = {
+    "toi", "em", "minh", "anh", "chi", "con", "chau", "bac", "co", "chu", "muon", "can", "xin", "gui", "lam", "phan",
+    "kien", "nghi", "bao", "cao", "to", "giac", "mot", "cai", "viec", "van", "de", "su", "voi", "cho", "giup", "ho",
+    "nhe", "nha", "a", "ad", "oi", "di", "duoc", "dc", "ve", "nay", "ne", "thong", "tin", "nhan", "ak",
+}  # fmt: skip
 
 
 def category_label(value: Optional[Text]) -> Text:
@@ -62,11 +71,20 @@ def category_from_text(text: Text) -> Optional[Text]:
     return best if scores[best] else None
 
 
+def says_what_happened(text: Text) -> bool:
+    """Whether the message describes something, not only asks to report ("Gửi phản ánh", "tôi muốn phản ánh")."""
+    if not text or text.startswith("/"):
+        return False
+    return any(word not in _REQUEST_WORDS for word in re.findall(r"\w+", fold(text)))
+
+
 def _activation(tracker: Tracker) -> Dict[Text, Any]:
     text = latest_text(tracker)
     updates: Dict[Text, Any] = {"report_cancelled": None, "report_editing": None}
     if tracker.get_slot("report_description") is None:
-        updates["report_description"] = "" if text.startswith("/") else text
+        updates["report_description"] = text if says_what_happened(text) else None
+    if not forms.can_send(tracker, "image"):
+        updates["report_photo"] = []  # the channel cannot send one: not asked for
     category = first_entity(tracker, "category")
     if category in CATEGORIES:
         updates["report_category"] = category
@@ -128,10 +146,26 @@ def _edit_command(text: Text) -> Optional[Text]:
     return next((slot for slot, commands in EDIT_COMMANDS.items() if contains_any(folded, commands)), None)
 
 
+def _description(tracker: Tracker, text: Text) -> Dict[Text, Any]:
+    """What happened, in the citizen's words; the category and the place are taken from it when it names them."""
+    updates: Dict[Text, Any] = {"report_description": text if says_what_happened(text) else None}
+    category = first_entity(tracker, "category")
+    if category not in CATEGORIES and updates["report_description"]:
+        category = category_from_text(text)
+    if category in CATEGORIES and tracker.get_slot("report_category") is None:
+        updates["report_category"] = category
+    hamlet = first_entity(tracker, "hamlet")
+    if hamlet and updates["report_description"] and tracker.get_slot("report_location") is None:
+        updates["report_location"] = str(hamlet)
+    return updates
+
+
 def _answer(tracker: Tracker, requested: Text, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
     text = latest_text(tracker)
     if not text and requested != "report_photo":
         return {requested: None}  # a sticker or an empty message: ask again
+    if requested == "report_description":
+        return _description(tracker, text)
     if requested == "report_category":
         category = first_entity(tracker, "category")
         category = category if category in CATEGORIES else category_from_text(text) or "khac"
@@ -268,6 +302,7 @@ def case_payload(tracker: Tracker) -> Dict[Text, Any]:
         "priority": None,
         "conversation_id": tracker.sender_id,
         "channel": channel(tracker),
+        "turn_id": turn_id(tracker),
         "contact_name": None,
         "contact_phone": phone if phone and phone != "anonymous" else None,
     }

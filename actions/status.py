@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import clarify
 from actions.common import find_case_code, format_due
 from actions.gateway import GatewayError, GatewayNotFound, gateway
 
@@ -64,11 +65,12 @@ class ActionCheckStatus(Action):
         except GatewayError:
             dispatcher.utter_message(text=BUSY)
             return []
-        if not cases:
-            dispatcher.utter_message(
-                text="Dạ, em chưa thấy phản ánh hay yêu cầu nào anh/chị gửi từ cuộc trò chuyện này ạ."
-            )
-            return []
+        if not cases:  # nothing to look up: the question was probably something else, so ask instead
+            return clarify(
+                dispatcher, tracker, exclude={"check_status"},
+                lead="Dạ, em chưa thấy phản ánh hay yêu cầu nào anh/chị gửi từ cuộc trò chuyện này (nếu có mã hồ sơ, "
+                "ví dụ PA-2026-000123, anh/chị nhắn mã giúp em).",
+            )  # fmt: skip
         lines = [f"- {c.get('code')}: {_label(c)}" for c in cases[:3]]
         latest = case_status_text(cases[0])
         more = "\n".join(lines[1:])

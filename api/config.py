@@ -22,19 +22,48 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("XASO_REDIS_URL", "REDIS_URL"))
     data_dir: Path = PROJECT_ROOT / "var"
 
+    # One Rasa server, or several replicas separated by commas (turns go to the least busy healthy one).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr = SecretStr("dev-rasa-token")
     rasa_timeout_seconds: float = 10.0
     # Turns inside Rasa at once; the rest wait in the gateway, in arrival order (api/nlu/client.py says why).
     rasa_max_concurrency: int = Field(default=6, ge=1, le=64)
+    # Review inbox (api/nlu/capture.py): turns whose top intent scores below this are kept for an officer to review.
+    nlu_review_capture: bool = True
+    nlu_review_threshold: float = Field(default=0.6, ge=0.0, le=1.01)
     actions_url: str = "http://127.0.0.1:5055"
     # Shared secret the action server presents to the gateway's internal API.
     service_token: SecretStr = SecretStr("dev-service-token")
     secret_key: SecretStr = SecretStr("dev-secret-key-change-me")
+    # Fernet key(s) for channel secrets at rest (api/channel_accounts/crypto.py); required in production mode.
+    secrets_key: SecretStr = SecretStr("")
 
     default_commune: str = "xa-demo"
     public_base_url: str = "http://127.0.0.1:8000"
     run_background_jobs: bool = True
+    # A message whose handling raises this many times becomes a dead letter: the citizen is told once, staff see it
+    # at /staff/dead-letters, and the conversation moves on (api/inbox/failures.py).
+    inbox_max_failures: int = Field(default=4, ge=1, le=100)
+
+    # Security perimeter (docs/security.md). ``production`` refuses a built-in secret (api/infra/perimeter.py).
+    env: str = Field(default="development", pattern=r"^(development|test|production)$")
+    # Every request body is capped (multipart uploads get their own, larger cap).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
+    # Signed Zalo events older than this are refused (replays of captured deliveries).
+    zalo_event_max_age_seconds: int = Field(default=900, ge=30)
+    # Login throttling per (login, address): exponential backoff from the 3rd failure, capped; a soft lock of the
+    # account after this many failures from any address within the window, lifted by an admin (api/auth/throttle.py).
+    login_free_failures: int = Field(default=3, ge=1)
+    login_backoff_base_seconds: float = Field(default=2.0, gt=0)
+    login_backoff_max_seconds: float = Field(default=900.0, gt=0)
+    login_soft_lock_failures: int = Field(default=20, ge=2)
+    login_window_seconds: float = Field(default=3600.0, gt=0)
+    # Outbound fetches (news feeds, media): private, loopback and link-local targets are refused unless this is set
+    # (local test servers only; never in production).
+    outbound_allow_private: bool = False
+    outbound_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    outbound_timeout_seconds: float = Field(default=20.0, gt=0)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.guards import check_service_token, ensure_admin, ensure_writer, staff_for_bearer
+from api.auth.guards import (
+    check_service_token,
+    ensure_admin,
+    ensure_password_changed,
+    ensure_writer,
+    staff_for_bearer,
+)
 from api.config import Settings
 from api.nlu.client import RasaClient
 from api.staff.models import Staff
@@ -48,7 +54,10 @@ async def get_rasa(request: Request) -> RasaClient:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits BEFORE the response is sent. FastAPI's default for yield dependencies
+# ends them after the response, so a browser following a redirect (login → /staff) could arrive before the commit
+# and find no session; an API client could read its own write too early.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 
@@ -60,8 +69,16 @@ _StaffCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_staf
 _ServiceCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_service_bearer)]
 
 
-def get_current_staff(session: SessionDep, credentials: _StaffCredentials) -> Staff:
+def get_signed_in_staff(session: SessionDep, credentials: _StaffCredentials) -> Staff:
+    """Anyone with a valid token, even one who must still change a seeded or reset password."""
     return staff_for_bearer(session, credentials)
+
+
+SignedInStaff = Annotated[Staff, Depends(get_signed_in_staff)]
+
+
+def get_current_staff(staff: SignedInStaff) -> Staff:
+    return ensure_password_changed(staff)
 
 
 CurrentStaff = Annotated[Staff, Depends(get_current_staff)]

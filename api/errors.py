@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -103,12 +104,31 @@ def _validation_message(err: dict[str, Any]) -> str:
     return f"Trường '{field}' không hợp lệ: {err.get('msg', '')}".strip()
 
 
-async def _domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+HtmlErrorPage = Callable[[Request, int, str], Response]
+_html_pages: dict[str, HtmlErrorPage] = {}
+
+
+def register_html_errors(prefix: str, page: HtmlErrorPage) -> None:
+    """Pages under ``prefix`` that a browser asked for get their errors as an HTML page (the staff console)."""
+    _html_pages[prefix] = page
+
+
+def _html_error(request: Request, status_code: int, message: str) -> Response | None:
+    if status_code < 400 or "text/html" not in request.headers.get("accept", ""):
+        return None
+    for prefix, page in _html_pages.items():
+        if request.url.path.startswith(prefix):
+            return page(request, status_code, message)
+    return None
+
+
+async def _domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status_code)
+    html = _html_error(request, exc.status_code, exc.message)
+    return html or JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status_code)
 
 
-async def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     first = errors[0] if errors else {}
@@ -126,13 +146,14 @@ async def _validation_error_handler(_request: Request, exc: Exception) -> JSONRe
         _field_name(tuple(first.get("loc", ()))) if first else None,
         details=details,
     )
-    return JSONResponse(body, status_code=422)
+    return _html_error(request, 422, body["error"]["message"]) or JSONResponse(body, status_code=422)
 
 
-async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-    return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
+    html = _html_error(request, exc.status_code, message)
+    return html or JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
 def register_exception_handlers(app: FastAPI) -> None:

@@ -7,6 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from api.cases.search import FTS_TABLE, PG_INDEX
+from api.cases.search import ensure_index as ensure_search_index
+from api.db import make_engine
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -18,5 +22,16 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Schema objects the migrations make outside the ORM models (full-text search) are left out of comparisons."""
+    return not (name and (name.startswith(FTS_TABLE) or name == PG_INDEX))
+
+
 def upgrade_database(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "heads")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            ensure_search_index(connection)
+    finally:
+        engine.dispose()

@@ -17,15 +17,30 @@ from api.cases.rules_routes import router as routing_rules_router
 from api.citizens.routes import router as citizens_router
 from api.communes.routes import router as communes_router
 from api.config import Settings
+from api.console.admin import router as console_admin_router
+from api.console.admin_channels import router as console_admin_channels_router
+from api.console.admin_config import router as console_admin_config_router
+from api.console.attachments import router as console_attachments_router
 from api.console.case_routes import router as console_cases_router
+from api.console.dead_letters import router as console_dead_letters_router
+from api.console.desk_routes import router as console_desk_router
+from api.console.errors import error_page as console_error_page
+from api.console.live import router as console_live_router
+from api.console.mentions import router as console_mentions_router
 from api.console.routes import router as console_router
+from api.errors import register_html_errors
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
+from api.inbox.routes import router as dead_letters_router
+from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.safety.routes import router as safety_router
 from api.staff.routes import router as staff_router
+from api.subscriptions.console import router as subscribers_console_router
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router
+from api.web.uploads import router as web_uploads_router
 from api.webhooks.routes import router as webhooks_router
 from channels import registry as channel_registry
 
@@ -42,13 +57,27 @@ def include_all(app: FastAPI) -> None:
     app.include_router(routing_rules_router)
     app.include_router(citizens_router)
     app.include_router(internal_cases_router)
+    app.include_router(safety_router)
     app.include_router(console_router)
+    app.include_router(console_live_router)
+    app.include_router(console_desk_router)
+    register_html_errors("/staff", console_error_page)
     app.include_router(console_cases_router)
+    app.include_router(nlu_console_router)
+    app.include_router(console_dead_letters_router)
+    app.include_router(console_admin_router)
+    app.include_router(console_attachments_router)
+    app.include_router(console_mentions_router)
+    app.include_router(console_admin_config_router)
+    app.include_router(console_admin_channels_router)
+    app.include_router(dead_letters_router)
     app.include_router(bulletins_console_router)
+    app.include_router(subscribers_console_router)
     app.include_router(open311_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)
+    app.include_router(web_uploads_router)
     mount_web_static(app)
 
 

@@ -7,6 +7,7 @@ Zalo and Telegram: time from the webhook's receipt to the fake platform receivin
 Real Rasa, action server and gateway processes on loopback; only Zalo and Telegram are local fakes.
 
     .venv/bin/python benchmarks/bench_channels.py [--seconds 6]
+    .venv/bin/python benchmarks/bench_channels.py --baseline /tmp/prev   # gateway CPU per turn against that checkout
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import itertools
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,9 +40,10 @@ from api.inbox.models import InboxEvent
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
-from tests.support.processes import ServerProcess
+from tests.support.processes import ServerProcess, free_port, start_server
 
 RESULTS = ROOT / "benchmarks" / "results" / "channels.json"
+BASELINE_RESULTS = ROOT / "benchmarks" / "results" / "channels_baseline.json"
 MESSAGES = ["xin chào", "cảm ơn bạn", "tạm biệt", "chào bạn", "ok cảm ơn nhiều", "chào ad"]
 # A citizen's conversation: after this many turns the simulated citizen starts a new one. Rasa's cost per turn grows
 # with the length of the conversation's session (benchmarks/bench_conversations.py measures that separately).
@@ -158,7 +161,7 @@ def zalo_sender(base: str, fake: FakeZalo) -> Any:
     async def send(client: httpx.AsyncClient, recipient: str, n: int) -> None:
         i = next(ids)
         payload = {
-            "app_id": fake.app_id, "event_name": "user_send_text", "timestamp": str(1764064800000 + i),
+            "app_id": fake.app_id, "event_name": "user_send_text", "timestamp": str(int(time.time() * 1000) + i),
             "sender": {"id": recipient}, "recipient": {"id": "579745863508352884"},
             "message": {"text": MESSAGES[n % len(MESSAGES)], "msg_id": f"bench{i:012d}"},
         }  # fmt: skip
@@ -249,13 +252,93 @@ async def measure(rasa: ServerProcess, gateway: ServerProcess, seconds: float, z
     return [*rows, zalo_run.summary(), tg_run.summary()]
 
 
+def start_baseline(work: Path, tree: Path, rasa: ServerProcess, actions: ServerProcess) -> ServerProcess:
+    """A second gateway from another checkout (the previous release), its own SQLite migrated and seeded by that
+    checkout's code, talking to the same Rasa and action server."""
+    database_url = f"sqlite:///{work / 'baseline.db'}"
+    setup = (
+        "import sys\nfrom api.migrate import upgrade_database\nfrom api.db import make_engine, make_sessionmaker, "
+        "transaction\nfrom api.seed import seed_all\nupgrade_database(sys.argv[1])\n"
+        "with transaction(make_sessionmaker(make_engine(sys.argv[1]))) as session:\n"
+        "    seed_all(session, slug='xa-demo')"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run([sys.executable, "-c", setup, database_url], cwd=tree, env=env, check=True, capture_output=True)
+    port = free_port()
+    return start_server(
+        "baseline-gateway", [str(tree / "scripts" / "start-gateway.sh")], url=f"http://127.0.0.1:{port}",
+        ready_path="/api/v1/communes/xa-demo", log_dir=work,
+        env={"PYTHONPATH": str(tree), "UVICORN_BIN": str(ROOT / ".venv" / "bin" / "uvicorn"),
+             "XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": f"http://127.0.0.1:{port}",
+             "XASO_DATABASE_URL": database_url, "XASO_RASA_URL": rasa.url, "XASO_RASA_TOKEN": TOKEN,
+             "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(port), "XASO_RUN_BACKGROUND_JOBS": "true"},
+    )  # fmt: skip
+
+
+async def against_baseline(current: ServerProcess, baseline: ServerProcess, seconds: float) -> list[dict[str, Any]]:
+    """Gateway CPU per web turn, this checkout against the baseline, same Rasa, alternating A B B A twice."""
+    for server in (current, baseline):
+        await load("warm-up", f"{server.url}/webhooks/web", gateway_body(f"w{server.process.pid}"), 8, 3.0, {})
+    rows = []
+    for concurrency in (1, 20):
+        label = "tuần tự" if concurrency == 1 else f"{concurrency} hội thoại"
+        runs = {current.name: Run(f"Bản này ({label})"), baseline.name: Run(f"Bản trước ({label})")}
+        for round_, order in enumerate(((current, baseline), (baseline, current)) * 2):
+            for server in order:
+                before = cpu_seconds(server.process.pid)
+                part = await load("", f"{server.url}/webhooks/web",
+                                  gateway_body(f"{server.name[:1]}{concurrency}r{round_}"), concurrency, seconds / 4,
+                                  {})  # fmt: skip
+                part.gateway_cpu = cpu_seconds(server.process.pid) - before
+                runs[server.name].merge(part)
+        now, before_ = runs[current.name].summary(), runs[baseline.name].summary()
+        now["cpu_ms_more_than_baseline"] = now["gateway_cpu_ms_per_turn"] - before_["gateway_cpu_ms_per_turn"]
+        rows += [before_, now]
+    return rows
+
+
+def baseline_main(tree: Path, seconds: float) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as tmp:
+        work = Path(tmp)
+        database_url = f"sqlite:///{work / 'gateway.db'}"
+        zalo, telegram = FakeZalo(), FakeTelegram()
+        prepare(database_url, zalo, telegram)
+        with console.status("Khởi động action server, Rasa, cổng API này và cổng API bản trước…"):
+            processes = start_processes(work, database_url)
+            baseline = start_baseline(work, tree, processes[1], processes[0])
+        try:
+            rows = asyncio.run(against_baseline(processes[2], baseline, seconds))
+        finally:
+            baseline.stop()
+            for process in reversed(processes):
+                process.stop()
+    table = Table(title=f"CPU cổng API cho mỗi lượt web: bản này so với {tree} (cùng Rasa, cùng lượt chạy)")
+    for column in ("cổng", "lượt", "p50 ms", "p95 ms", "lỗi", "CPU cổng ms/lượt", "hơn bản trước ms/lượt"):
+        table.add_column(column, justify="left" if column == "cổng" else "right")
+    for row in rows:
+        more = f"{row['cpu_ms_more_than_baseline']:+.2f}" if "cpu_ms_more_than_baseline" in row else ""
+        table.add_row(row["name"], str(row["turns"]), f"{row['p50_ms']:.0f}", f"{row['p95_ms']:.0f}",
+                      str(row["failed"]), f"{row['gateway_cpu_ms_per_turn']:.2f}", more)  # fmt: skip
+    console.print(table)
+    load_average = os.getloadavg()[0]
+    console.print(f"Tải trung bình của máy lúc đo (1 phút): {load_average:.1f} trên {os.cpu_count()} lõi")
+    BASELINE_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    BASELINE_RESULTS.write_text(json.dumps({"baseline": str(tree), "runs": rows, "load_average_1min": load_average},
+                                           indent=2, ensure_ascii=False))  # fmt: skip
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per path and concurrency")
+    parser.add_argument("--baseline", type=Path, help="another checkout (e.g. `git worktree add /tmp/prev HEAD`): "
+                        "compare only the gateway's CPU per web turn against it")  # fmt: skip
     args = parser.parse_args()
     if not MODEL.exists():
         console.print("[red]Chưa có mô hình: chạy `xaso train` trước.[/red]")
         return 1
+    if args.baseline:
+        return baseline_main(args.baseline.resolve(), args.seconds)
     zalo, telegram, arrivals = FakeZalo(), FakeTelegram(), Arrivals()
     instrument(zalo, arrivals)
     instrument(telegram, arrivals)

@@ -109,7 +109,8 @@ def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, Serve
         ready_path=f"/status?token={TOKEN}", log_dir=work, timeout=300,
         env={"XASO_RASA_MODEL": str(MODEL), "XASO_TRACKER_DB": str(work / "tracker.db"), "XASO_RASA_TOKEN": TOKEN,
              "XASO_RASA_PORT": str(rasa_port), "XASO_RASA_ENDPOINTS": "bot/endpoints.yml",
-             "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"},
+             "XASO_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+             "XASO_SERVICE_TOKEN": common["XASO_SERVICE_TOKEN"]},
     )  # fmt: skip
     gateway = start_server(
         "gateway", [str(ROOT / "scripts" / "start-gateway.sh")], url=gateway_url,

@@ -2,6 +2,7 @@
 
     python -m bot.evaluation eval MODEL DATA [--out FILE]   # JSON lines: {"progress": i, "total": n} … {"report": …}
     python -m bot.evaluation parse MODEL TEXT                # one JSON object: Rasa's parse
+    python -m bot.evaluation score MODEL NAME=PATH…          # the promotion gate's figures per held-out set
 
 A text "has diacritics" when it contains any Vietnamese accented letter; every metric is reported for all texts,
 for texts with diacritics and for texts without.
@@ -112,8 +113,10 @@ def report(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def evaluate(model: str, data: str) -> Dict[str, Any]:
-    examples = load_examples(data)
-    agent = load_agent(model)
+    return evaluate_agent(load_agent(model), load_examples(data))
+
+
+def evaluate_agent(agent: Any, examples: List[Dict[str, Any]], progress: bool = True) -> Dict[str, Any]:
     rows, timings = [], []
     for index, example in enumerate(examples, 1):
         started = time.perf_counter()
@@ -128,12 +131,37 @@ def evaluate(model: str, data: str) -> Dict[str, Any]:
                 "predicted_entities": sorted({(e["entity"], str(e["value"])) for e in parse.get("entities", [])}),
             }
         )
-        emit({"progress": index, "total": len(examples)})
+        if progress:
+            emit({"progress": index, "total": len(examples)})
     timings.sort()
     result = report(rows)
     result["errors"] = [r for r in rows if r["intent"] != r["predicted_intent"]]
     result["parse_seconds_median"] = timings[len(timings) // 2] if timings else 0.0
     return result
+
+
+def gate_scores(result: Dict[str, Any]) -> Dict[str, Any]:
+    """The figures the promotion gate compares (cli/gate.py), in percent."""
+    every, plain = result["all"], result["without_diacritics"]
+    return {
+        "n": every["intent"]["n"],
+        "intent": 100 * every["intent"]["accuracy"],
+        "intent_no_diacritics": 100 * plain["intent"]["accuracy"] if plain["intent"]["n"] else None,
+        "entity_f1": 100 * every["entities"]["f1"] if every["entities"]["support"] else None,
+        "errors": [[e["text"], e["intent"], e["predicted_intent"]] for e in result["errors"][:20]],
+    }
+
+
+def score(model: str, sets: Sequence[str]) -> Dict[str, Any]:
+    """One model on every held-out set (``name=path``), loaded once: the promotion gate's figures (cli/gate.py)."""
+    named = [item.split("=", 1) for item in sets]
+    agent = load_agent(model)
+    out: Dict[str, Any] = {}
+    for name, path in named:
+        examples = load_examples(path)
+        emit({"stage": name, "total": len(examples)})
+        out[name] = gate_scores(evaluate_agent(agent, examples, progress=False))
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,12 +173,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ps = sub.add_parser("parse")
     ps.add_argument("model")
     ps.add_argument("text")
+    sc = sub.add_parser("score")
+    sc.add_argument("model")
+    sc.add_argument("sets", nargs="+", help="name=path of each held-out set")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if not os.path.exists(args.model):
         emit({"error": f"model not found: {args.model}"})
         return 2
+    if args.command == "score":
+        emit({"scores": score(args.model, args.sets)})
+        return 0
     if args.command == "eval":
         emit({"report": evaluate(args.model, args.data)})
     else:

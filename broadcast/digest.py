@@ -1,18 +1,12 @@
-"""The weekly digest of the commune's own cases, read on the loudspeakers: counts only, never personal data."""
+"""The weekly digest of the commune's own cases, read on the loudspeakers: counts only, never personal data.
+
+A library: the counts are made by the gateway (``api/bulletins/sources.py``) and handed in as :class:`DigestStats`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from api.cases.catalog import CATEGORIES, Kind, Status
-from api.cases.models import Case
-
-_RESOLVED = (Status.resolved.value, Status.closed.value)
-_NOT_COUNTED = (Status.duplicate.value,)
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -29,30 +23,6 @@ class DigestStats:
     received: int
     resolved: int
     categories: list[CategoryCount]
-
-
-def weekly_stats(
-    session: Session, *, commune_id: int, start: datetime, end: datetime, first_day: date, last_day: date
-) -> DigestStats:
-    """Reports received in [start, end) and reports resolved in that window, by category."""
-    base = (Case.commune_id == commune_id, Case.kind == Kind.report.value)
-    received_rows = session.execute(
-        select(Case.category, func.count())
-        .where(*base, Case.created_at >= start, Case.created_at < end, Case.status.not_in(_NOT_COUNTED))
-        .group_by(Case.category)
-    ).all()
-    resolved_rows = session.execute(
-        select(Case.category, func.count())
-        .where(*base, Case.status.in_(_RESOLVED), Case.resolved_at >= start, Case.resolved_at < end)
-        .group_by(Case.category)
-    ).all()
-    received = {category or "khac": count for category, count in received_rows}
-    resolved = {category or "khac": count for category, count in resolved_rows}
-    categories = [
-        CategoryCount(CATEGORIES.get(code, code), received.get(code, 0), resolved.get(code, 0))
-        for code in sorted(set(received) | set(resolved), key=lambda c: (-received.get(c, 0), c))
-    ]
-    return DigestStats(first_day, last_day, sum(received.values()), sum(resolved.values()), categories)
 
 
 def _day(d: date) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.config import PROJECT_ROOT
+# The repository root (where .env lives); broadcast/ is a library and does not import the gateway's settings.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class BroadcastSettings(BaseSettings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from channels.base import Channel
+from channels.ids import ConversationId
 
 _CHANNELS: dict[str, Channel] = {}
 
@@ -18,12 +19,15 @@ def get(name: str) -> Channel:
         raise LookupError(f"channel {name!r} is not registered") from None
 
 
+def names() -> list[str]:
+    return list(_CHANNELS)
+
+
 def for_conversation(conversation_id: str) -> Channel:
-    prefix = conversation_id.partition(":")[0]
-    for channel in _CHANNELS.values():
-        if channel.prefix == prefix:
-            return channel
-    raise LookupError(f"no channel for conversation {conversation_id!r}")
+    parsed = ConversationId.try_parse(conversation_id)
+    if parsed is None or parsed.channel not in _CHANNELS:
+        raise LookupError(f"no channel for conversation {conversation_id[:100]!r}")
+    return _CHANNELS[parsed.channel]
 
 
 def register_defaults() -> None:

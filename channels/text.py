@@ -1,8 +1,29 @@
-"""Splitting long replies for platforms with a per-message limit, on sentence boundaries where possible."""
+"""Text at the channel boundary: what citizens send is normalised once; long replies are split per platform."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# C0 and C1 control characters (NUL included) and DEL, except tab and line feed; lone surrogates (from a JSON "\ud800")
+# cannot be encoded in UTF-8 and would fail later in the database or an HTTP body.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNCLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # either of the above (CR included)
+
+
+def clean_text(text: str | None) -> str:
+    """What every inbound text becomes before anything else sees it: NFC (Vietnamese typed with combining accents
+    equals the precomposed form), CR LF as LF, control characters dropped, lone surrogates replaced; trimmed."""
+    if not text:
+        return ""
+    if _UNCLEAN.search(text) is not None:  # the rare case; clean text only pays for one scan
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
+
 
 # A sentence ends with . ! ? … followed by whitespace, or at a line break; the separator is kept.
 _SEPARATOR = re.compile(r"((?<=[.!?…])\s+|\s*\n\s*)")

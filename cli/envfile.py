@@ -8,7 +8,7 @@ from pathlib import Path
 from api.config import PROJECT_ROOT
 
 ENV_FILE = PROJECT_ROOT / ".env"
-GENERATED_SECRETS = ("XASO_RASA_TOKEN", "XASO_SERVICE_TOKEN", "XASO_SECRET_KEY")
+GENERATED_SECRETS = ("XASO_RASA_TOKEN", "XASO_SERVICE_TOKEN", "XASO_SECRET_KEY", "XASO_SECRETS_KEY")
 
 
 def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:

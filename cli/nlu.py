@@ -17,14 +17,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.config import PROJECT_ROOT
+from cli.nlu_export import export_command
 from cli.nlu_report import render_report
 from cli.train import MODEL_PATH, rasa_env
 
 console = Console()
 app = typer.Typer(help="Đánh giá và thử mô hình hiểu ngôn ngữ (NLU).", no_args_is_help=True)
+app.command("export")(export_command)
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 DEFAULT_TEST_DATA = PROJECT_ROOT / "nlu_data" / "test" / "nlu"
+# The held-out sets, never trained on: the short messages (issue 2) and the long real-style ones (issue 12).
+HELD_OUT_SETS = {"short": DEFAULT_TEST_DATA, "long": PROJECT_ROOT / "nlu_data" / "test" / "long"}
 
 
 class EvaluationError(RuntimeError):
@@ -85,12 +89,23 @@ def parse_text(model: Path, text: str) -> dict[str, Any]:
 
 @app.command("eval")
 def eval_command(
-    data: Path = typer.Argument(DEFAULT_TEST_DATA, help="Tệp hoặc thư mục dữ liệu NLU (YAML) để đánh giá."),
+    data: Path | None = typer.Argument(
+        None, help="Tệp hoặc thư mục dữ liệu NLU (YAML); bỏ trống: cả hai tập kiểm thử (câu ngắn, câu dài)."
+    ),
     model: Path = typer.Option(MODEL_PATH, "--model", "-m", help="Mô hình Rasa (.tar.gz)."),
     json_out: Path | None = typer.Option(None, "--json", help="Ghi toàn bộ kết quả ra tệp JSON."),
     errors: bool = typer.Option(False, "--errors", help="In các câu bị đoán sai ý định."),
 ) -> None:
     """Độ chính xác ý định, macro-F1, P/R từng ý định, cặp nhầm lẫn, thực thể — tách câu có dấu / không dấu."""
+    sets = {data.name: data} if data is not None else HELD_OUT_SETS
+    reports = {name: _eval_one(path, model, errors) for name, path in sets.items()}
+    if json_out is not None:
+        payload = next(iter(reports.values())) if data is not None else reports
+        json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"Đã ghi kết quả: {json_out}")
+
+
+def _eval_one(data: Path, model: Path, errors: bool) -> dict[str, Any]:
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console,
@@ -107,9 +122,7 @@ def eval_command(
         console.print(f"[red]Lỗi:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
     render_report(console, report, title=f"{data} — mô hình {model.name}", show_errors=errors)
-    if json_out is not None:
-        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        console.print(f"Đã ghi kết quả: {json_out}")
+    return report
 
 
 @app.command("parse")

@@ -1,4 +1,8 @@
-"""``xaso run``: prepare everything on embedded defaults and start Rasa, actions and the gateway under honcho."""
+"""``xaso run``: prepare everything on embedded defaults and start Rasa, actions and the gateway under honcho.
+
+``xaso run --cluster`` (``make run-cluster``) starts the production shape instead: PostgreSQL and Redis (both must be
+running; databases are created when missing), two Rasa replicas, the action server and two gateway workers
+(cli/cluster.py, Procfile.cluster)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.config import PROJECT_ROOT, get_settings
+from cli.cluster import ensure_databases, plan_from
 from cli.db import prepare_database
 from cli.envfile import ensure_env_file
 from cli.train import model_is_current, run_training
@@ -19,6 +24,11 @@ console = Console()
 
 def run(
     skip_train: bool = typer.Option(False, "--skip-train", help="Không huấn luyện lại dù dữ liệu đã đổi."),
+    cluster: bool = typer.Option(
+        False,
+        "--cluster",
+        help="Dạng triển khai thật: PostgreSQL (DATABASE_URL) + Redis (REDIS_URL), 2 Rasa, 2 tiến trình cổng.",
+    ),
 ) -> None:
     """Chuẩn bị (bí mật, CSDL, dữ liệu mẫu, mô hình) rồi khởi động toàn bộ hệ thống. Ctrl-C để dừng."""
     added = ensure_env_file()
@@ -26,6 +36,20 @@ def run(
         console.print(f"Đã tạo bí mật cục bộ trong .env: {', '.join(added)}")
     get_settings.cache_clear()
     settings = get_settings()
+    procfile = "Procfile"
+    if cluster:
+        plan = plan_from(settings.database_url, settings.redis_url)
+        os.environ.update(plan.environment())  # read by the settings below and by every process honcho starts
+        get_settings.cache_clear()
+        settings = get_settings()
+        console.print("[bold]0/3[/bold] PostgreSQL và Redis…")
+        try:
+            created = ensure_databases(plan)
+        except Exception as exc:  # the message says which server and why (refused, auth)
+            console.print(f"[red]Không kết nối được PostgreSQL ({plan.database_url}):[/red] {exc}")
+            raise typer.Exit(2) from None
+        console.print(f"    Đã tạo cơ sở dữ liệu: {', '.join(created)}" if created else "    Cơ sở dữ liệu đã có.")
+        procfile = "Procfile.cluster"
     console.print("[bold]1/3[/bold] Cơ sở dữ liệu…")
     for line in prepare_database():
         console.print(f"    {line}")
@@ -43,7 +67,7 @@ def run(
         console.print("[red]Không tìm thấy honcho.[/red] Chạy [bold]make venvs[/bold].")
         raise typer.Exit(2)
     os.chdir(PROJECT_ROOT)
-    os.execv(honcho, [honcho, "start", "-f", "Procfile", "-e", ".env"])
+    os.execv(honcho, [honcho, "start", "-f", procfile, "-e", ".env"])
 
 
 def _where_table(base_url: str, commune: str) -> Table:

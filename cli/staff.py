@@ -39,7 +39,13 @@ def create_admin(
         with transaction(_factory()) as session:
             target = get_commune(session, slug=commune or get_settings().default_commune)
             create_staff(
-                session, commune_id=target.id, login=login, full_name=full_name, password=password, role=Role.admin
+                session,
+                commune_id=target.id,
+                login=login,
+                full_name=full_name,
+                password=password,
+                role=Role.admin,
+                must_change_password=True,
             )
     except DomainError as exc:
         console.print(f"[red]{exc.message}[/red]")
@@ -55,7 +61,7 @@ def reset_password(
     """Đặt lại mật khẩu (thu hồi mọi phiên và mã truy cập của tài khoản)."""
     new = password or new_password()
     try:
-        check_password_policy(new)
+        check_password_policy(new, user_inputs=(login,))
         with transaction(_factory()) as session:
             staff = find_staff_by_login(session, login=login)
             if staff is None:

@@ -1,10 +1,12 @@
-"""``xaso train``: train the Rasa model when the training data or bot config changed (content hash)."""
+"""``xaso train``: train the Rasa model when the training data or bot config changed (content hash); a new model is
+promoted only if it does not regress on the held-out sets (cli/gate.py), then loaded into the running Rasa."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.config import PROJECT_ROOT
+from cli import gate as gate_module
+from cli.gate import DEFAULT_TOLERANCE
 
 console = Console()
 
@@ -64,28 +68,31 @@ def rasa_env() -> dict[str, str]:
     return env
 
 
-def _train_command() -> list[str]:
+def _train_command(data_root: Path = PROJECT_ROOT, out_dir: Path = MODELS_DIR, name: str = MODEL_NAME) -> list[str]:
     command = [
         str(RASA_BIN), "train",
         "--config", "bot/config.yml",
         "--domain", "bot/domain",
-        "--out", str(MODELS_DIR),
-        "--fixed-model-name", MODEL_NAME,
-        "--data", *[str(p.relative_to(PROJECT_ROOT)) for p in training_data_dirs()],
+        "--out", str(out_dir),
+        "--fixed-model-name", name,
+        "--data", *[str(p) for p in training_data_dirs(data_root)],
     ]  # fmt: skip
     return command
 
 
-def run_training() -> None:
+def run_training(data_root: Path = PROJECT_ROOT, out_dir: Path = MODELS_DIR, name: str = MODEL_NAME) -> Path:
+    """Train on ``data_root/nlu_data`` (held-out test/ excluded) into ``out_dir/name.tar.gz``."""
     if not RASA_BIN.exists():
         console.print("[red]Chưa có môi trường Rasa (.venv-rasa).[/red] Chạy [bold]make venvs[/bold] rồi thử lại.")
         raise typer.Exit(2)
-    MODELS_DIR.mkdir(exist_ok=True)
-    LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
-    with LOG_PATH.open("w", encoding="utf-8") as log, _progress() as progress:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = out_dir / f"{name}.tar.gz"
+    log_path = LOG_PATH if out_dir == MODELS_DIR else out_dir / "train.log"  # a scratch training keeps its own log
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log, _progress() as progress:
         task = progress.add_task("Chuẩn bị dữ liệu huấn luyện", total=100)
         process = subprocess.Popen(
-            _train_command(), cwd=PROJECT_ROOT, env=rasa_env(), text=True,
+            _train_command(data_root, out_dir, name), cwd=PROJECT_ROOT, env=rasa_env(), text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=1,
         )  # fmt: skip
         assert process.stdout is not None
@@ -93,10 +100,12 @@ def run_training() -> None:
             log.write(line)
             _report(progress, task, line)
         code = process.wait()
-    if code != 0 or not MODEL_PATH.exists():
-        _explain_failure(code)
+    if code != 0 or not model.exists():
+        _explain_failure(code, log_path)
         raise typer.Exit(1)
-    FINGERPRINT_PATH.write_text(fingerprint() + "\n")
+    if model == MODEL_PATH and data_root == PROJECT_ROOT:  # `xaso run`: the model in use, trained in place
+        FINGERPRINT_PATH.write_text(fingerprint() + "\n")
+    return model
 
 
 def _progress() -> Progress:
@@ -117,9 +126,9 @@ def _report(progress: Progress, task: object, line: str) -> None:
             console.print(f"  … {component}")
 
 
-def _explain_failure(code: int) -> None:
-    tail = LOG_PATH.read_text(encoding="utf-8").splitlines()[-25:]
-    console.print(f"[red]Huấn luyện thất bại (mã {code}).[/red] 25 dòng cuối của {LOG_PATH}:")
+def _explain_failure(code: int, log_path: Path = LOG_PATH) -> None:
+    tail = log_path.read_text(encoding="utf-8").splitlines()[-25:]
+    console.print(f"[red]Huấn luyện thất bại (mã {code}).[/red] 25 dòng cuối của {log_path}:")
     for line in tail:
         console.print(f"  {line}", markup=False, highlight=False)
     console.print(
@@ -131,13 +140,89 @@ def _explain_failure(code: int) -> None:
 
 def train(
     force: bool = typer.Option(False, "--force", "-f", help="Huấn luyện lại kể cả khi dữ liệu không đổi."),
+    data_root: Path = typer.Option(PROJECT_ROOT, "--data-root", help="Thư mục chứa nlu_data/ (mặc định: dự án)."),
+    models_dir: Path = typer.Option(MODELS_DIR, "--models-dir", help="Thư mục mô hình (xaso.tar.gz là mô hình dùng)."),
+    candidate: Path | None = typer.Option(None, "--candidate", help="Không huấn luyện: đưa mô hình có sẵn qua cổng."),
+    gate: bool = typer.Option(True, "--gate/--no-gate", help="So với mô hình hiện hành trên các tập giữ riêng."),
+    tolerance: float = typer.Option(DEFAULT_TOLERANCE, "--tolerance", help="Mức giảm cho phép (điểm phần trăm)."),
+    swap: bool = typer.Option(True, "--swap/--no-swap", help="Nạp mô hình mới vào Rasa đang chạy (PUT /model)."),
+    rasa_url: str | None = typer.Option(None, "--rasa-url", help="Rasa (mặc định XASO_RASA_URL; nhiều bản: dấu phẩy)."),
 ) -> None:
-    """Huấn luyện mô hình Rasa nếu nlu_data/ hoặc bot/ đã thay đổi (so sánh mã băm nội dung)."""
-    if not force and model_is_current():
-        console.print(
-            f"[green]Mô hình đã mới nhất[/green] ({MODEL_PATH.relative_to(PROJECT_ROOT)}), bỏ qua huấn luyện."
+    """Huấn luyện, kiểm tra không giảm chất lượng trên các tập giữ riêng, rồi nạp mô hình mới không cần khởi động."""
+    current = models_dir / f"{MODEL_NAME}.tar.gz"
+    default_place = data_root == PROJECT_ROOT and models_dir == MODELS_DIR
+    if candidate is None:
+        if default_place and not force and model_is_current():
+            console.print(
+                f"[green]Mô hình đã mới nhất[/green] ({MODEL_PATH.relative_to(PROJECT_ROOT)}), bỏ qua huấn luyện."
+            )
+            return
+        console.print("[bold]Huấn luyện mô hình Rasa[/bold] (dữ liệu hoặc cấu hình đã thay đổi)…")
+        candidate = run_training(data_root, models_dir, f"candidate-{fingerprint(data_root)[:12]}")
+        console.print(f"Đã huấn luyện: {candidate}")
+    elif not candidate.exists():
+        console.print(f"[red]Không có mô hình {candidate}[/red]")
+        raise typer.Exit(2)
+    if gate and current.exists() and candidate.resolve() != current.resolve():
+        _gate_or_exit(current, candidate, data_root / "nlu_data", tolerance)
+    elif gate:
+        console.print("Chưa có mô hình hiện hành để so sánh: dùng mô hình mới.")
+    promoted = _promote(candidate, current)
+    if default_place:
+        FINGERPRINT_PATH.write_text(fingerprint() + "\n")
+    console.print(f"[green]Đang dùng mô hình mới:[/green] {promoted}")
+    if swap:
+        _swap_or_exit(promoted, rasa_url)
+
+
+def _gate_or_exit(current: Path, candidate: Path, data_dir: Path, tolerance: float) -> None:
+    from cli.nlu import EvaluationError, run_helper
+
+    sets = gate_module.held_out_sets(data_dir)
+    try:
+        with console.status("Chấm điểm mô hình hiện hành và mô hình mới trên các tập giữ riêng…"):
+            scores = gate_module.score(run_helper, current, candidate, sets, current.parent / "gate-scores.json")
+    except EvaluationError as exc:
+        console.print(f"[red]Không chấm điểm được:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    checks = gate_module.compare(scores, tolerance)
+    gate_module.render(console, checks, scores)
+    failed = gate_module.reasons(checks)
+    if failed:
+        console.print("[red bold]Không dùng mô hình mới[/red bold] — chất lượng giảm:")
+        for reason in failed:
+            console.print(f"  - {reason}", highlight=False)
+        console.print(f"Mô hình hiện hành giữ nguyên ({current}); mô hình bị từ chối để xem lại: {candidate}")
+        raise typer.Exit(1)
+    console.print("[green]Cổng đạt:[/green] không giảm trên tập nào.")
+
+
+def _promote(candidate: Path, current: Path) -> Path:
+    """The candidate becomes ``xaso.tar.gz``; the model it replaces stays as ``xaso.previous.tar.gz``."""
+    if current.exists() and candidate.resolve() != current.resolve():
+        shutil.copy2(current, current.with_name(f"{MODEL_NAME}.previous.tar.gz"))
+    if candidate.resolve() != current.resolve():
+        shutil.copy2(candidate, current.with_suffix(".tmp"))
+        os.replace(current.with_suffix(".tmp"), current)
+        if candidate.name.startswith("candidate-"):
+            candidate.unlink()
+    return current
+
+
+def _swap_or_exit(model: Path, rasa_url: str | None) -> None:
+    from api.config import get_settings
+
+    settings = get_settings()
+    with console.status("Nạp mô hình mới vào Rasa đang chạy…"):
+        results = gate_module.swap(
+            model, rasa_url=rasa_url or settings.rasa_url, token=settings.rasa_token.get_secret_value()
         )
-        return
-    console.print("[bold]Huấn luyện mô hình Rasa[/bold] (dữ liệu hoặc cấu hình đã thay đổi)…")
-    run_training()
-    console.print(f"[green]Đã huấn luyện xong:[/green] {MODEL_PATH.relative_to(PROJECT_ROOT)}")
+    for result in results:
+        colour = "green" if result.ok else "yellow"
+        console.print(f"  Rasa {result.url}: [{colour}]{result.detail}[/{colour}]", highlight=False)
+    if any(not r.ok and not r.detail.startswith("không chạy") for r in results):
+        # The model is promoted either way: a Rasa that refused the swap loads it when it restarts.
+        console.print(
+            "[yellow]Rasa chưa nạp mô hình mới[/yellow] (kiểm tra XASO_RASA_URL, XASO_RASA_TOKEN); "
+            "mô hình sẽ được dùng khi Rasa khởi động lại."
+        )

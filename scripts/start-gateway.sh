@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
 # The gateway (FastAPI under uvicorn).
+# X-Forwarded-For is believed only from the reverse proxies listed in XASO_FORWARDED_ALLOW_IPS (comma-separated
+# addresses/CIDRs, e.g. the proxy container's address); unset, no header is trusted: the client address is the peer's
+# (uvicorn otherwise trusts 127.0.0.1, so anyone on the machine could pick the address the login throttle sees).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${XASO_FORWARDED_ALLOW_IPS:-}" ]; then
+  proxy_args=(--proxy-headers --forwarded-allow-ips "$XASO_FORWARDED_ALLOW_IPS")
+else
+  proxy_args=(--no-proxy-headers)
+fi
+# XASO_GATEWAY_WORKERS > 1 (the cluster): uvicorn runs that many processes on one port and restarts one that dies.
 exec "${UVICORN_BIN:-.venv/bin/uvicorn}" api.main:create_app --factory \
-  --host "${XASO_GATEWAY_HOST:-127.0.0.1}" --port "${XASO_GATEWAY_PORT:-8000}" --no-access-log
+  --host "${XASO_GATEWAY_HOST:-127.0.0.1}" --port "${XASO_GATEWAY_PORT:-8000}" --no-access-log "${proxy_args[@]}" \
+  --workers "${XASO_GATEWAY_WORKERS:-1}"

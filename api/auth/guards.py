@@ -8,10 +8,11 @@ from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
-from api.auth.ratelimit import LoginRateLimiter
+from api.auth.ratelimit import LoginThrottle, MemoryStore, RedisStore, ThrottlePolicy
 from api.auth.tokens import resolve_token
 from api.config import Settings
 from api.errors import PermissionDenied, Unauthorized
+from api.infra.redis import client_for
 from api.staff.models import Staff
 
 NOT_LOGGED_IN = "Chưa đăng nhập: cần mã truy cập (Authorization: Bearer …)."
@@ -32,6 +33,17 @@ def check_service_token(settings: Settings, credentials: HTTPAuthorizationCreden
     return "actions"
 
 
+PASSWORD_CHANGE_REQUIRED = (
+    "Bạn cần đổi mật khẩu được cấp trước khi dùng hệ thống (POST /api/v1/auth/password hoặc trang /staff/password)."
+)
+
+
+def ensure_password_changed(staff: Staff) -> Staff:
+    if staff.must_change_password:
+        raise PermissionDenied(PASSWORD_CHANGE_REQUIRED, code="password_change_required")
+    return staff
+
+
 def ensure_writer(staff: Staff) -> Staff:
     if not staff.can_write:
         raise PermissionDenied("Tài khoản chỉ xem không được thay đổi dữ liệu.", code="read_only_role")
@@ -44,13 +56,27 @@ def ensure_admin(staff: Staff) -> Staff:
     return staff
 
 
-def login_limiter(request: Request) -> LoginRateLimiter:
-    limiter = getattr(request.app.state, "login_limiter", None)
+def make_login_throttle(settings: Settings) -> LoginThrottle:
+    """Shared through Redis when ``REDIS_URL`` is set, else this process's memory (api/auth/ratelimit.py)."""
+    client = client_for(settings.redis_url)
+    policy = ThrottlePolicy(
+        free_failures=settings.login_free_failures,
+        base_seconds=settings.login_backoff_base_seconds,
+        max_seconds=settings.login_backoff_max_seconds,
+        lock_failures=settings.login_soft_lock_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+    return LoginThrottle(RedisStore(client) if client is not None else MemoryStore(), policy)
+
+
+def login_limiter(request: Request) -> LoginThrottle:
+    limiter: LoginThrottle | None = getattr(request.app.state, "login_limiter", None)
     if limiter is None:
-        limiter = LoginRateLimiter()
+        limiter = make_login_throttle(request.app.state.settings)
         request.app.state.login_limiter = limiter
     return limiter
 
 
 def client_address(request: Request) -> str:
+    """The peer address; uvicorn rewrites it from X-Forwarded-For only for XASO_FORWARDED_ALLOW_IPS proxies."""
     return request.client.host if request.client else "unknown"

@@ -8,11 +8,12 @@ from api.auth import tokens
 from api.auth.guards import client_address, login_limiter
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.auth.schemas import IssuedToken, LoginRequest, TokenCreate, TokenRead
+from api.auth.schemas import IssuedToken, LoginRequest, PasswordChange, TokenCreate, TokenRead
 from api.auth.service import authenticate
-from api.deps import CurrentStaff, SessionDep
+from api.deps import CurrentStaff, SessionDep, SignedInStaff
 from api.staff.models import ApiToken, Staff
 from api.staff.schemas import StaffRead
+from api.staff.service import change_own_password
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)])
 
@@ -33,7 +34,7 @@ def login(body: LoginRequest, request: Request, session: SessionDep) -> IssuedTo
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Thu hồi mã truy cập đang dùng")
-def logout(request: Request, session: SessionDep, staff: CurrentStaff) -> None:
+def logout(request: Request, session: SessionDep, staff: SignedInStaff) -> None:
     credentials = request.headers.get("authorization", "")
     scheme, _, secret = credentials.partition(" ")
     if scheme.lower() == "bearer" and secret:
@@ -41,8 +42,21 @@ def logout(request: Request, session: SessionDep, staff: CurrentStaff) -> None:
 
 
 @router.get("/me", response_model=StaffRead, summary="Tài khoản đang đăng nhập")
-def me(staff: CurrentStaff) -> Staff:
+def me(staff: SignedInStaff) -> Staff:
     return staff
+
+
+@router.post("/password", response_model=StaffRead, summary="Đổi mật khẩu của tôi (bắt buộc sau mật khẩu được cấp)")
+def change_password(body: PasswordChange, request: Request, session: SessionDep, staff: SignedInStaff) -> Staff:
+    _scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    record, _staff = tokens.resolve_token(session, secret=secret.strip(), kinds=("api",))
+    return change_own_password(
+        session,
+        staff=staff,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_token_id=record.id,
+    )
 
 
 @router.get("/tokens", response_model=list[TokenRead], summary="Các mã truy cập của tôi")

@@ -35,3 +35,8 @@ class IssuedToken(BaseModel):
     expires_at: datetime | None
     token: TokenRead
     staff: StaffRead
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password, needs_rehash, verify_password
-from api.auth.ratelimit import LoginRateLimiter
+from api.auth.ratelimit import LoginThrottle
 from api.db import utcnow
 from api.errors import RateLimited, Unauthorized
 from api.staff.models import Staff
@@ -14,26 +14,35 @@ from api.staff.models import Staff
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-def authenticate(session: Session, *, login: str, password: str, client: str, limiter: LoginRateLimiter) -> Staff:
-    """Check a login and password; repeated failures for a login or an address are slowed to a stop."""
+def authenticate(session: Session, *, login: str, password: str, client: str, limiter: LoginThrottle) -> Staff:
+    """Check a login and password; failures slow down that (login, address) pair, and many soft-lock the account."""
     login = login.strip().lower()
-    keys = (f"login:{login}", f"ip:{client}")
-    wait = limiter.retry_after(*keys)
-    if wait:
-        minutes = max(1, wait // 60)
+    verdict = limiter.check(login, client)
+    if verdict.locked:
         raise RateLimited(
-            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút.",
+            "Tài khoản tạm khóa vì đăng nhập sai quá nhiều lần. Quản trị viên có thể mở khóa, hoặc thử lại sau "
+            f"khoảng {max(1, verdict.retry_after // 60)} phút.",
+            code="account_soft_locked",
+            field="login",
+        )
+    if verdict.retry_after:
+        raise RateLimited(
+            f"Đăng nhập sai nhiều lần. Vui lòng chờ {_wait_text(verdict.retry_after)} rồi thử lại.",
             code="login_rate_limited",
             field="login",
         )
     staff = session.scalar(select(Staff).where(func.lower(Staff.login) == login))
     if not verify_password(staff.password_hash if staff else None, password) or staff is None:
-        limiter.record_failure(*keys)
+        limiter.record_failure(login, client)
         raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials", field="password")
     if not staff.is_active:
         raise Unauthorized("Tài khoản đã bị khóa. Liên hệ quản trị viên.", code="account_disabled", field="login")
-    limiter.reset(f"login:{login}")
+    limiter.record_success(login, client)
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     staff.last_login_at = utcnow()
     return staff
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} giây" if seconds < 120 else f"khoảng {seconds // 60} phút"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth.openapi_docs import IdPath
-from api.bulletins import service
+from api.bulletins import announcements, service
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
 from api.bulletins.schemas import BulletinCreate, BulletinUpdate
@@ -23,6 +24,9 @@ from api.console.templating import add_nav_item, add_template_dir, render
 from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from api.infra.signals import notify
+from api.subscriptions.hamlets import configured
+from api.subscriptions.topics import TOPICS
 from broadcast.engines import EdgeEngine, EspeakEngine
 from broadcast.settings import BroadcastSettings
 
@@ -36,12 +40,27 @@ FLASH = {
     "saved": "Đã lưu thay đổi.",
     "audio": "Đã tạo âm thanh, hãy nghe thử trước khi duyệt.",
     "approved": "Đã duyệt bản tin.",
+    "withdrawn": "Đã thu hồi bản tin: không còn trong danh sách phát, kênh podcast và lịch của cụm loa.",
     "published": "Đã phát hành: cụm loa sẽ nhận theo lịch.",
+    "announced": "Đã xếp hàng gửi tin nhắn đến người dân đăng ký; số liệu cập nhật bên dưới.",
 }
 LABELS = {
     "B_STATUS": {s.value: label for s, label in STATUS_LABELS.items()},
     "B_PRIORITY": {p.value: label for p, label in PRIORITY_LABELS.items()},
     "B_VOICES": {"edge": EdgeEngine.voices, "offline": EspeakEngine.voices, "piper": ()},
+    # Plain words for officers: no engine names, no loudness units (the figures stay in the tooltip and the API).
+    "ENGINE_LABELS": {
+        "edge": "Giọng tự nhiên (cần Internet)",
+        "offline": "Giọng máy, không cần Internet",
+        "piper": "Giọng cài trên máy chủ",
+    },
+    "VOICE_LABELS": {
+        "vi-VN-HoaiMyNeural": "Nữ – Hoài My",
+        "vi-VN-NamMinhNeural": "Nam – Nam Minh",
+        "vi": "Giọng Bắc",
+        "vi-vn-x-central": "Giọng Trung",
+        "vi-vn-x-south": "Giọng Nam",
+    },
 }
 
 
@@ -119,6 +138,13 @@ def _detail_page(
             p.play_at.astimezone(service.zone(commune)).strftime("%Y-%m-%d %H:%M") for p in bulletin.plays
         ),
         "can_write": console.staff.can_write,
+        "can_approve": service.may_approve(bulletin, console.staff),
+        # Sending to citizens' chats: the form's choices, the report, and who could not be reached (to call them).
+        "hamlets": [h.name for h in configured(commune.settings)],
+        "topics": TOPICS,
+        "announcements": announcements.announcements_of(session, bulletin_id=bulletin.id),
+        "unreached": announcements.unreached(session, bulletin_id=bulletin.id) if bulletin.announced_at else [],
+        "state_labels": announcements.STATE_LABELS,
         **LABELS,
         **extra,
     }
@@ -235,7 +261,7 @@ async def synthesize(
     try:
         with transaction(factory) as session:
             bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
-            if bulletin.status == Status.published:
+            if bulletin.status in (Status.published, Status.withdrawn):
                 raise ValidationFailed("Bản tin đã phát hành, âm thanh đã cố định.")
         await synthesize_bulletin(factory, data_dir=app_settings.data_dir, settings=settings, bulletin_id=bulletin_id)
     except DomainError as exc:
@@ -259,8 +285,12 @@ def _transition(
     try:
         if action == "approved":
             service.approve(session, bulletin=bulletin, staff=console.staff)
+        elif action == "withdrawn":
+            service.withdraw(session, bulletin=bulletin)
         else:
             service.publish(session, bulletin=bulletin)
+            if announcements.announce_emergency(session, bulletin=bulletin, staff=console.staff):
+                notify(request.app, "announcements")  # an emergency goes to every subscriber at once
     except DomainError as exc:
         session.rollback()
         bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
@@ -270,25 +300,45 @@ def _transition(
     return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok={action}", status_code=303)
 
 
-@router.post("/{bulletin_id}/approve")
-def approve(
+def _step(action: str) -> Callable[..., Response]:
+    def step(
+        request: Request,
+        session: SessionDep,
+        console: auth.ConsoleStaff,
+        settings: BroadcastSettingsDep,
+        bulletin_id: IdPath,
+        csrf_token: Csrf,
+    ) -> Response:
+        return _transition(request, session, console, settings, bulletin_id, csrf_token, action)
+
+    return step
+
+
+# The workflow buttons: one form post each (approve, publish, withdraw), the same handler.
+for _path, _action in (("approve", "approved"), ("publish", "published"), ("withdraw", "withdrawn")):
+    router.add_api_route(f"/{{bulletin_id}}/{_path}", _step(_action), methods=["POST"], name=f"bulletin_{_path}")
+
+
+@router.post("/{bulletin_id}/announce")
+def announce(
     request: Request,
     session: SessionDep,
     console: auth.ConsoleStaff,
     settings: BroadcastSettingsDep,
     bulletin_id: IdPath,
     csrf_token: Csrf,
+    hamlets: Annotated[list[str] | None, Form(max_length=100)] = None,
+    topics: Annotated[list[str] | None, Form(max_length=32)] = None,
 ) -> Response:
-    return _transition(request, session, console, settings, bulletin_id, csrf_token, "approved")
-
-
-@router.post("/{bulletin_id}/publish")
-def publish(
-    request: Request,
-    session: SessionDep,
-    console: auth.ConsoleStaff,
-    settings: BroadcastSettingsDep,
-    bulletin_id: IdPath,
-    csrf_token: Csrf,
-) -> Response:
-    return _transition(request, session, console, settings, bulletin_id, csrf_token, "published")
+    _writer(console, csrf_token)
+    bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+    try:
+        announcements.announce(
+            session, bulletin=bulletin, staff=console.staff, hamlets=hamlets or [], topics=topics or []
+        )
+    except DomainError as exc:
+        session.rollback()
+        bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
+        return _detail_page(request, session, console, settings, bulletin, error=exc.message, status_code=422)
+    notify(request.app, "announcements")
+    return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok=announced", status_code=303)

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import or_, select
+from starlette.concurrency import run_in_threadpool
 
 from api.background import PeriodicJob
+from api.bulletins import announcements
 from api.bulletins.models import Bulletin, NewsFeed, Status
 from api.bulletins.production import synthesize_bulletin
 from api.bulletins.service import audio_is_current, zone
@@ -16,10 +18,12 @@ from api.bulletins.sources import create_weekly_digest, refresh_feed
 from api.communes.models import Commune
 from api.db import transaction, utcnow
 from api.errors import DomainError
+from api.infra.signals import notify, subscription, wait_for
 from broadcast.settings import BroadcastSettings, get_broadcast_settings
 
 log = logging.getLogger(__name__)
 SYNTHESES_PER_TICK = 3
+ANNOUNCEMENT_POLL_SECONDS = 1.0  # other processes' announcements are seen within this
 DIGEST_HOUR = 6  # Monday morning, commune time: the digest draft waits for staff when they arrive
 
 
@@ -39,7 +43,7 @@ async def run_feeds(app: FastAPI) -> None:
             )
         ).all()
     for feed_id in ids:
-        created = await refresh_feed(app.state.sessionmaker, app.state.http, settings=settings, feed_id=feed_id)
+        created = await refresh_feed(app.state.sessionmaker, app.state.outbound, settings=settings, feed_id=feed_id)
         if created:
             log.info("feed %s: %d new draft bulletins", feed_id, len(created))
 
@@ -77,10 +81,39 @@ async def run_digest(app: FastAPI, now: datetime | None = None) -> None:
                 create_weekly_digest(session, commune_id=commune.id, settings=settings, now=now)
 
 
+async def queue_announcements(app: FastAPI) -> int:
+    """Queue every announcement still being queued, emergencies first; returns the messages queued."""
+    factory = app.state.sessionmaker
+    total = 0
+    for announcement_id in await run_in_threadpool(announcements.queuing_ids, factory):
+        while True:
+            chunk = await run_in_threadpool(
+                announcements.queue_chunk,
+                factory,
+                announcement_id=announcement_id,
+                public_base_url=app.state.settings.public_base_url,
+            )
+            total += chunk.queued
+            if chunk.queued:
+                notify(app, "outbox")
+            if chunk.done:
+                break
+    return total
+
+
+async def run_announcements(app: FastAPI) -> None:
+    """Runs in every process (chunks are locked per announcement); woken at once when staff announce."""
+    with subscription(app, "announcements") as wake:
+        while True:
+            await queue_announcements(app)
+            await wait_for(wake, ANNOUNCEMENT_POLL_SECONDS)
+
+
 def broadcast_jobs() -> list[PeriodicJob]:
     settings = get_broadcast_settings()
     return [
         PeriodicJob(name="broadcast-feeds", interval=min(300.0, settings.feed_interval_seconds), run=run_feeds),
         PeriodicJob(name="broadcast-synthesis", interval=settings.synthesis_interval_seconds, run=run_synthesis),
         PeriodicJob(name="broadcast-digest", interval=3600.0, run=run_digest),
+        PeriodicJob(name="announcements", interval=1.0, run=run_announcements, exclusive=False),
     ]

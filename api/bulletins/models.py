@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, utcnow
@@ -27,9 +27,15 @@ class Status(StrEnum):
     draft = "draft"
     approved = "approved"
     published = "published"
+    withdrawn = "withdrawn"  # taken back after publication: off the RSS feed, the playlists and the controllers
 
 
-STATUS_LABELS = {Status.draft: "Bản nháp", Status.approved: "Đã duyệt", Status.published: "Đã phát hành"}
+STATUS_LABELS = {
+    Status.draft: "Bản nháp",
+    Status.approved: "Đã duyệt",
+    Status.published: "Đã phát hành",
+    Status.withdrawn: "Đã thu hồi",
+}
 
 
 class Source(StrEnum):
@@ -72,6 +78,8 @@ class Bulletin(Base):
     audio_engine: Mapped[str | None] = mapped_column(String(16), default=None)
     audio_voice: Mapped[str | None] = mapped_column(String(64), default=None)
     audio_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Set when the bulletin is first sent to citizens' chats: its audio link is public from then on.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -114,3 +122,42 @@ class NewsFeed(Base):
     last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Announcement(Base):
+    """A bulletin sent as a chat message to the subscribers of some hamlets and topics.
+
+    Queued in chunks by a background job (``cursor`` = the last subscription looked at, moved in the same transaction
+    as the messages it queued), so a restart neither loses nor doubles a recipient.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"), index=True)
+    hamlets: Mapped[list[str]] = mapped_column(JSON, default=list)  # shown names; empty: the whole commune
+    hamlet_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every subscriber
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="queuing")  # queuing | queued
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    queued_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class AnnouncementDelivery(Base):
+    """One recipient of a bulletin: at most one per subscription, whichever announcement reached them first. The
+    state lives on the outbox message (queued, sent, failed, not reachable, unsubscribed)."""
+
+    __tablename__ = "announcement_deliveries"
+    __table_args__ = (UniqueConstraint("bulletin_id", "subscription_id", name="uq_announcement_deliveries_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"), index=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    outbox_message_id: Mapped[int] = mapped_column(Integer, index=True)

@@ -21,6 +21,7 @@ from api.config import Settings
 from api.db import utcnow
 from api.deps import SessionDep, SettingsDep
 from api.errors import NotFound, ValidationFailed
+from api.infra.sanitize import single_line, xml_text
 
 router = APIRouter(prefix="/api/v1/broadcast", tags=["broadcast"], responses=ERROR_RESPONSES)
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -53,8 +54,8 @@ def podcast(session: SessionDep, settings: SettingsDep, slug: str) -> Response:
         if not _playable(bulletin):
             continue
         item = ET.SubElement(channel, "item")
-        ET.SubElement(item, "title").text = bulletin.title
-        ET.SubElement(item, "description").text = bulletin.body
+        ET.SubElement(item, "title").text = xml_text(single_line(bulletin.title))
+        ET.SubElement(item, "description").text = xml_text(bulletin.body)
         ET.SubElement(item, "guid", {"isPermaLink": "false"}).text = f"xaso:{slug}:bulletin:{bulletin.id}"
         if bulletin.published_at:
             ET.SubElement(item, "pubDate").text = format_datetime(bulletin.published_at)
@@ -88,11 +89,11 @@ def playlist(
 ) -> Response:
     commune = get_commune(session, slug=slug)
     start, end = service.day_bounds(commune, _day(commune, day))
-    lines = ["#EXTM3U", f"#PLAYLIST:{commune.name} — {start.date().isoformat()}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{single_line(commune.name)} — {start.date().isoformat()}"]
     for play in service.schedule_between(session, commune=commune, start=start, end=end):
         if not _playable(play.bulletin):
             continue
-        title = play.bulletin.title.replace("\n", " ").replace(",", " ")
+        title = single_line(play.bulletin.title).replace(",", " ")  # no \r or \n can start a new playlist line
         local = play.play_at.astimezone(service.zone(commune)).strftime("%H:%M")
         lines.append(f"#EXTINF:{round(play.bulletin.audio_duration_seconds or 0)},{local} {title}")
         lines.append(audio_url(settings, commune, play.bulletin))
@@ -158,7 +159,8 @@ def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: Id
     commune = get_commune(session, slug=slug)
     bulletin = session.get(Bulletin, bulletin_id)
     path = audio_file(settings.data_dir, bulletin) if bulletin and bulletin.commune_id == commune.id else None
-    if bulletin is None or path is None or not _playable(bulletin):
+    # Published bulletins, and those sent to citizens' chats (their message links here), are public on purpose.
+    if bulletin is None or path is None or not (_playable(bulletin) or bulletin.announced_at is not None):
         raise NotFound("Không có âm thanh đã phát hành với mã này.", code="audio_not_found")
     return FileResponse(
         path,

@@ -9,15 +9,26 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.bulletins import service
-from api.bulletins.models import NewsFeed, Status
+from api.bulletins import announcements, service
+from api.bulletins.announcements import announce_emergency
+from api.bulletins.models import Announcement, NewsFeed, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
-from api.bulletins.schemas import BulletinCreate, BulletinPage, BulletinRead, BulletinUpdate, FeedCreate, FeedRead
+from api.bulletins.schemas import (
+    AnnouncementCreate,
+    AnnouncementRead,
+    BulletinCreate,
+    BulletinPage,
+    BulletinRead,
+    BulletinUpdate,
+    FeedCreate,
+    FeedRead,
+)
 from api.bulletins.sources import create_weekly_digest, refresh_feed
 from api.bulletins.views import bulletin_read
 from api.db import transaction
 from api.deps import BroadcastSettingsDep, CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import Conflict, NotFound
+from api.infra.signals import notify
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)
 
@@ -71,7 +82,7 @@ async def refresh(
         feed = session.get(NewsFeed, feed_id)
         if feed is None or feed.commune_id != staff.commune_id:
             raise NotFound(f"Không tìm thấy nguồn tin số {feed_id}.", code="feed_not_found")
-    created = await refresh_feed(factory, request.app.state.http, settings=settings, feed_id=feed_id)
+    created = await refresh_feed(factory, request.app.state.outbound, settings=settings, feed_id=feed_id)
     with transaction(factory) as session:
         return [
             bulletin_read(session, service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=i), settings)
@@ -157,8 +168,46 @@ def approve(
 
 @router.post("/{bulletin_id}/publish", response_model=BulletinRead, summary="Phát hành bản tin đã duyệt")
 def publish(
-    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath
+    request: Request, session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath
 ) -> BulletinRead:
     bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
     service.publish(session, bulletin=bulletin)
+    if announce_emergency(session, bulletin=bulletin, staff=staff):
+        notify(request.app, "announcements")
     return bulletin_read(session, bulletin, settings)
+
+
+@router.post(
+    "/{bulletin_id}/withdraw",
+    response_model=BulletinRead,
+    summary="Thu hồi bản tin đã phát hành (gỡ khỏi kênh podcast, danh sách phát và lịch cụm loa)",
+)
+def withdraw(
+    session: SessionDep, staff: WriterStaff, settings: BroadcastSettingsDep, bulletin_id: IdPath
+) -> BulletinRead:
+    bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+    service.withdraw(session, bulletin=bulletin)
+    return bulletin_read(session, bulletin, settings)
+
+
+@router.post(
+    "/{bulletin_id}/announcements",
+    response_model=AnnouncementRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Gửi bản tin thành tin nhắn đến người dân đăng ký (theo ấp, chủ đề)",
+)
+def create_announcement(
+    request: Request, session: SessionDep, staff: WriterStaff, bulletin_id: IdPath, body: AnnouncementCreate
+) -> Announcement:
+    bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+    row = announcements.announce(session, bulletin=bulletin, staff=staff, hamlets=body.hamlets, topics=body.topics)
+    notify(request.app, "announcements")
+    return row
+
+
+@router.get(
+    "/{bulletin_id}/announcements", response_model=list[AnnouncementRead], summary="Các lần gửi tin nhắn của bản tin"
+)
+def list_announcements(session: SessionDep, staff: CurrentStaff, bulletin_id: IdPath) -> list[Announcement]:
+    bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+    return announcements.announcements_of(session, bulletin_id=bulletin.id)

@@ -93,6 +93,11 @@ class BulletinRead(BaseModel):
     estimated_seconds: float
     created_at: datetime
     updated_at: datetime
+    deliveries: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="Chat messages of the bulletin's announcements, per channel and state "
+        "(queued, sent, failed, not_reachable, unsubscribed); empty until it is announced.",
+    )
 
 
 class BulletinPage(BaseModel):
@@ -116,3 +121,28 @@ class FeedRead(BaseModel):
     active: bool
     last_fetched_at: datetime | None
     last_error: str | None
+
+
+HamletName = Annotated[str, AfterValidator(_text), Field(min_length=1, max_length=100)]
+TopicKey = Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
+
+
+class AnnouncementCreate(BaseModel):
+    hamlets: list[HamletName] = Field(default_factory=list, max_length=100, description="Empty: the whole commune.")
+    topics: list[TopicKey] = Field(
+        default_factory=list, max_length=20, description="Empty: every subscriber; emergencies: the emergency topic."
+    )
+
+
+class AnnouncementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    bulletin_id: int
+    hamlets: list[str]
+    topics: list[str]
+    priority: int
+    status: str
+    queued_count: int
+    created_at: datetime
+    queued_at: datetime | None

@@ -19,7 +19,7 @@ from api.staff.models import Staff
 from broadcast.engines import EdgeEngine, EspeakEngine
 from broadcast.normalize import normalize_text
 from broadcast.settings import BroadcastSettings
-from broadcast.speech import BulletinTooLong, check_length, estimate_seconds
+from broadcast.speech import BulletinTooLong, check_length, estimate_programme_seconds
 
 # How long a published emergency stays flagged for loudspeaker controllers that poll.
 EMERGENCY_WINDOW = timedelta(hours=6)
@@ -46,7 +46,10 @@ def audio_is_current(bulletin: Bulletin) -> bool:
 
 
 def estimated_seconds(bulletin: Bulletin, settings: BroadcastSettings) -> float:
-    return round(estimate_seconds(normalize_text(spoken_source(bulletin)), settings.words_per_minute), 1)
+    """The produced audio's real length once synthesised; before that, the measured speaking rate's estimate."""
+    if audio_is_current(bulletin) and bulletin.audio_duration_seconds:
+        return round(bulletin.audio_duration_seconds, 1)
+    return round(estimate_programme_seconds(normalize_text(spoken_source(bulletin)), rate_percent=bulletin.rate), 1)
 
 
 def _validate(bulletin: Bulletin, settings: BroadcastSettings) -> None:
@@ -129,7 +132,7 @@ def list_bulletins(
 
 
 def update_bulletin(session: Session, *, bulletin: Bulletin, data: BulletinUpdate, settings: BroadcastSettings) -> None:
-    if bulletin.status == Status.published:
+    if bulletin.status in (Status.published, Status.withdrawn):
         raise Conflict("Bản tin đã phát hành, không sửa được. Hãy tạo bản tin mới.", code="bulletin_published")
     changes = data.model_dump(exclude_unset=True)
     schedule = changes.pop("schedule", None)
@@ -151,16 +154,21 @@ def update_bulletin(session: Session, *, bulletin: Bulletin, data: BulletinUpdat
 
 
 def delete_bulletin(session: Session, *, bulletin: Bulletin) -> None:
-    if bulletin.status == Status.published:
+    if bulletin.status in (Status.published, Status.withdrawn):  # kept as a record
         raise Conflict("Bản tin đã phát hành, không xóa được.", code="bulletin_published")
     session.delete(bulletin)
     session.flush()
 
 
+def may_approve(bulletin: Bulletin, staff: Staff) -> bool:
+    """Four eyes: a writer other than the author approves (an admin may approve their own)."""
+    return staff.can_write and (bulletin.created_by_id != staff.id or staff.is_admin)
+
+
 def approve(session: Session, *, bulletin: Bulletin, staff: Staff) -> None:
     if bulletin.status != Status.draft:
         raise Conflict("Chỉ duyệt được bản tin đang ở trạng thái nháp.", code="not_a_draft")
-    if bulletin.created_by_id == staff.id and not staff.is_admin:
+    if not may_approve(bulletin, staff):
         raise PermissionDenied("Người soạn không tự duyệt bản tin của mình.", code="self_approval")
     if not audio_is_current(bulletin):
         raise Conflict("Cần tạo âm thanh và nghe thử trước khi duyệt.", code="audio_missing", field="audio")
@@ -181,6 +189,15 @@ def publish(session: Session, *, bulletin: Bulletin, now: datetime | None = None
         raise ValidationFailed("Cần ít nhất một giờ phát sắp tới.", code="schedule_required", field="schedule")
     bulletin.status = Status.published.value
     bulletin.published_at = now
+    session.flush()
+
+
+def withdraw(session: Session, *, bulletin: Bulletin) -> None:
+    """Take a published bulletin back: it leaves the RSS feed, the M3U playlists and the controllers' JSON (they all
+    list published bulletins only); plays not yet made are cancelled. Messages already sent to chats stay sent."""
+    if bulletin.status != Status.published:
+        raise Conflict("Chỉ thu hồi được bản tin đã phát hành.", code="not_published")
+    bulletin.status = Status.withdrawn.value
     session.flush()
 
 

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.bulletins.models import Bulletin, NewsFeed, Source
 from api.bulletins.schemas import BulletinCreate
 from api.bulletins.service import create_bulletin, zone
+from api.cases.catalog import CATEGORIES, Kind, Status
+from api.cases.models import Case
 from api.communes.models import Commune
 from api.db import transaction, utcnow
-from broadcast.digest import digest_text, weekly_stats
+from api.infra.sanitize import http_url
+from broadcast.digest import CategoryCount, DigestStats, digest_text
 from broadcast.feeds import FeedError, fetch_feed
 from broadcast.settings import BroadcastSettings
 
 log = logging.getLogger(__name__)
 MAX_NEW_PER_FETCH = 10
+_RESOLVED = (Status.resolved.value, Status.closed.value)
+_NOT_COUNTED = (Status.duplicate.value,)
 
 
 async def refresh_feed(
@@ -70,10 +75,34 @@ async def refresh_feed(
                 settings=settings,
                 source=Source.feed,
                 source_ref=item.source_ref,
-                source_url=(item.link or "")[:1000] or None,
+                source_url=(http_url(item.link) or "")[:1000] or None,  # javascript:, data:… never stored
             )
             created.append(bulletin.id)
     return created
+
+
+def weekly_stats(
+    session: Session, *, commune_id: int, start: datetime, end: datetime, first_day: date, last_day: date
+) -> DigestStats:
+    """Reports received in [start, end) and reports resolved in that window, by category."""
+    base = (Case.commune_id == commune_id, Case.kind == Kind.report.value)
+    received_rows = session.execute(
+        select(Case.category, func.count())
+        .where(*base, Case.created_at >= start, Case.created_at < end, Case.status.not_in(_NOT_COUNTED))
+        .group_by(Case.category)
+    ).all()
+    resolved_rows = session.execute(
+        select(Case.category, func.count())
+        .where(*base, Case.status.in_(_RESOLVED), Case.resolved_at >= start, Case.resolved_at < end)
+        .group_by(Case.category)
+    ).all()
+    received = {category or "khac": count for category, count in received_rows}
+    resolved = {category or "khac": count for category, count in resolved_rows}
+    categories = [
+        CategoryCount(CATEGORIES.get(code, code), received.get(code, 0), resolved.get(code, 0))
+        for code in sorted(set(received) | set(resolved), key=lambda c: (-received.get(c, 0), c))
+    ]
+    return DigestStats(first_day, last_day, sum(received.values()), sum(resolved.values()), categories)
 
 
 def create_weekly_digest(

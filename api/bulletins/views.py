@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from api.bulletins.announcements import report
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.schemas import AudioRead, BulletinRead
 from api.bulletins.service import audio_is_current, estimated_seconds
@@ -52,4 +53,5 @@ def bulletin_read(session: Session, bulletin: Bulletin, settings: BroadcastSetti
         estimated_seconds=estimated_seconds(bulletin, settings),
         created_at=bulletin.created_at,
         updated_at=bulletin.updated_at,
+        deliveries=report(session, bulletin_id=bulletin.id) if bulletin.announced_at else {},
     )

@@ -79,7 +79,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 NOTE_REQUIRED = frozenset({Status.resolved, Status.rejected})
 
-DEFAULT_SLA_HOURS = 120
+DEFAULT_SLA_HOURS = 40  # working hours, used when a rule sets no working days
+DEFAULT_SLA_DAYS = 5  # working days for a case no rule matches
 MAX_TITLE = 200
 MAX_DESCRIPTION = 4000
 MAX_MESSAGE = 4000

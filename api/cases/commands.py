@@ -14,8 +14,10 @@ from api.cases import notify
 from api.cases.catalog import MAX_MESSAGE, NOTE_REQUIRED, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS, Kind, Status
 from api.cases.models import Case, TimelineEntry
 from api.cases.service import get_case, timeline
+from api.conversations import casesync
 from api.db import utcnow
 from api.errors import Conflict, ValidationFailed
+from api.mentions import service as mentions
 from api.staff.models import Role, Staff
 from api.staff.service import get_department, get_staff
 
@@ -106,12 +108,15 @@ def change_status(session: Session, *, staff: Staff, case: Case, status: Status,
         is_public=status in NOTE_REQUIRED,
         data={"from": current.value, "to": status.value},
     )
+    asked_before = case.rating_requested_at
     if status == Status.in_progress:
         notify.notify_in_progress(session, case=case)
     elif status == Status.resolved:
         notify.notify_resolved(session, case=case, note=note or "")
     elif status == Status.rejected:
         notify.notify_rejected(session, case=case, note=note or "")
+    asked = case.rating_requested_at is not None and case.rating_requested_at != asked_before
+    casesync.follow_case(session, case=case, rating_asked=asked)
     session.flush()
     return case
 
@@ -119,6 +124,7 @@ def change_status(session: Session, *, staff: Staff, case: Case, status: Status,
 def add_note(session: Session, *, staff: Staff, case: Case, text: str) -> TimelineEntry:
     entry = timeline(session, case, "note", actor=staff, body=_text(text, "text"))
     session.flush()
+    mentions.record(session, case=case, entry=entry, author=staff, text=entry.body)  # "@login" notifies that officer
     return entry
 
 
@@ -126,8 +132,9 @@ def public_reply(session: Session, *, staff: Staff, case: Case, text: str) -> Ti
     body = _text(text, "text")
     if not case.conversation_id:
         raise Conflict("Hồ sơ này không có kênh liên lạc với người dân.", code="no_channel", field="text")
-    message = notify.send_public_reply(session, case=case, text=body)
+    message = notify.send_public_reply(session, case=case, text=body, officer=staff.full_name)
     entry = timeline(session, case, "public_reply", actor=staff, body=body, is_public=True)
+    casesync.staff_replied(session, conversation_id=case.conversation_id)
     entry.outbox_message_id = message.id if message else None
     session.flush()
     return entry
@@ -140,6 +147,7 @@ def set_chat(session: Session, *, staff: Staff, case: Case, enabled: bool) -> Ca
         case.chat_enabled = enabled
         body = "Cán bộ nhận trò chuyện trực tiếp." if enabled else "Trả hội thoại lại cho chatbot."
         timeline(session, case, "chat", actor=staff, body=body, data={"enabled": enabled})
+        casesync.follow_case(session, case=case)
     session.flush()
     return case
 
@@ -173,6 +181,7 @@ def merge_case(session: Session, *, staff: Staff, case: Case, into_code: str) ->
         data={"merged": case.code},
     )
     notify.notify_duplicate(session, case=case, target=target)
+    casesync.follow_case(session, case=case)
     session.flush()
     return case
 

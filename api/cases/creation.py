@@ -8,10 +8,10 @@ its rollback on any error) is unchanged. Reads that follow in the same session s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select
@@ -23,13 +23,14 @@ from api.cases.models import Case, TimelineEntry
 from api.cases.routing import DepartmentRef, route_case
 from api.cases.search import search_text
 from api.communes.models import Commune
+from api.communes.worktime import WorkCalendar
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
 
 _cases, _communes = cast(Table, Case.__table__), cast(Table, Commune.__table__)
-_FIND_COMMUNE = select(_communes.c.id, _communes.c.slug, _communes.c.name, _communes.c.timezone).where(
-    _communes.c.slug == bindparam("slug")
-)
+_FIND_COMMUNE = select(
+    _communes.c.id, _communes.c.slug, _communes.c.name, _communes.c.timezone, _communes.c.settings
+).where(_communes.c.slug == bindparam("slug"))
 _INSERT_CASE = insert(_cases).returning(_cases.c.id)
 INSERT_TIMELINE = insert(cast(Table, TimelineEntry.__table__))
 
@@ -42,10 +43,15 @@ class CommuneRef:
     slug: str
     name: str
     timezone: str | None
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def of(cls, commune: Commune) -> CommuneRef:
-        return cls(commune.id, commune.slug, commune.name, commune.timezone)
+        return cls(commune.id, commune.slug, commune.name, commune.timezone, commune.settings or {})
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.for_commune(self)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -56,7 +62,7 @@ def find_commune_ref(session: Session, *, slug: str) -> CommuneRef:
     row = session.connection().execute(_FIND_COMMUNE, {"slug": slug}).first()
     if row is None:
         raise NotFound(f"Không tìm thấy xã/phường '{slug}'.", code="commune_not_found", field="commune")
-    return CommuneRef(row.id, row.slug, row.name, row.timezone)
+    return CommuneRef(row.id, row.slug, row.name, row.timezone, row.settings or {})
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class NewCase:
     conversation_id: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    turn_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +120,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
     code = next_code(session, commune_id=commune.id, year=now.astimezone(commune.zone).year)
     title, description = new.title.strip(), new.description.strip()
     status = (Status.assigned if route.assignee_id else Status.new).value
-    due_at = now + route.sla
+    due_at = route.sla.due(commune.calendar, now)
     case_id: int = connection.execute(
         _INSERT_CASE,
         {
@@ -124,7 +131,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
             "title": title,
             "description": description,
             "location_text": (new.location_text or "").strip() or None,
-            "search_text": search_text(code, new.title, new.description, new.location_text),
+            "search_text": search_text(code, new.title, new.description, new.location_text, new.contact_phone),
             "latitude": new.latitude,
             "longitude": new.longitude,
             "attachments": list(new.attachments),
@@ -133,6 +140,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
             "source": new.source,
             "channel": new.channel,
             "conversation_id": new.conversation_id,
+            "turn_id": new.turn_id,
             "chat_enabled": new.kind == Kind.handoff,
             "citizen_id": citizen_id,
             "contact_name": (new.contact_name or "").strip() or None,
@@ -168,7 +176,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
                 "kind": "routed",
                 "actor_type": "system",
                 "body": f"Chuyển tới {where}{who}.",
-                "data": {"rule_id": route.rule_id, "sla_hours": route.sla.total_seconds() / 3600},
+                "data": {"rule_id": route.rule_id, "sla": route.sla.describe()},
             },
         ],
     )

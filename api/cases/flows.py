@@ -12,7 +12,9 @@ from api.cases.schemas import InternalCaseCreate
 from api.citizens.models import Citizen
 from api.citizens.service import citizen_id_for_conversation, normalize_phone
 from api.communes.models import Commune
+from api.conversations import casesync
 from api.errors import ValidationFailed
+from channels.ids import ConversationId
 
 
 def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tuple[CreatedCase, CommuneRef]:
@@ -21,8 +23,8 @@ def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tup
     On a lost first-message race the citizen's identity INSERT fails: the route retries the whole transaction.
     """
     commune = find_commune_ref(session, slug=body.commune)
-    _prefix, _, rest = body.conversation_id.partition(":")
-    if rest.partition(":")[0] != commune.slug:
+    parsed = ConversationId.try_parse(body.conversation_id)
+    if parsed is not None and parsed.commune != commune.slug:
         raise ValidationFailed(
             "Mã hội thoại không thuộc xã/phường đã chọn.", code="conversation_commune_mismatch", field="conversation_id"
         )
@@ -54,10 +56,19 @@ def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tup
             conversation_id=body.conversation_id,
             contact_name=body.contact_name,
             contact_phone=phone,
+            turn_id=body.turn_id,
         ),
     )
     if body.notify_received:
         notify.notify_received(session, case=case, commune=commune)
+    if body.kind == Kind.handoff:  # the conversation is the staff's from its next message on
+        casesync.took_over(
+            session,
+            conversation_id=body.conversation_id,
+            commune_id=commune.id,
+            citizen_id=citizen_id,
+            case_id=case.id,
+        )
     return case, commune
 
 

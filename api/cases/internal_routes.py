@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from api.auth.inputs import reject_nul
@@ -12,9 +12,9 @@ from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
-from api.cases.service import case_for_conversation, cases_for_conversation
+from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
 from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
-from api.outbox.writes import write_transaction
+from api.infra.writes import write_transaction
 
 router = APIRouter(
     prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
@@ -28,17 +28,27 @@ ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, descripti
     status_code=status.HTTP_201_CREATED,
     summary="Tạo hồ sơ từ hội thoại (máy chủ action)",
 )
-def create(body: InternalCaseCreate, factory: SessionFactoryDep, _caller: ServiceCaller) -> InternalCaseRead:
+def create(
+    body: InternalCaseCreate, factory: SessionFactoryDep, _caller: ServiceCaller, response: Response
+) -> InternalCaseRead:
     # The bot's hot path: its own transaction, committed before the answer is sent; on SQLite it queues behind the
     # same in-process writer lock as the channels, the inbox and the outbox (one writer at a time per database).
+    # A turn run again (a Rasa replica died after the action filed, a retry) gets the case it filed, with 200.
     for attempt in (1, 2):
         try:
             with write_transaction(factory) as session:
+                if body.turn_id and (
+                    filed := case_filed_in_turn(
+                        session, turn_id=body.turn_id, kind=body.kind.value, conversation_id=body.conversation_id
+                    )
+                ):
+                    response.status_code = status.HTTP_200_OK
+                    return views.internal(session, filed)
                 case, _commune = file_from_conversation(session, body=body)
             return views.internal_created(case)
         except IntegrityError:
             if attempt == 2:
-                raise  # not the first-message race: a real bug, let it surface
+                raise  # neither the first-message race nor two replicas filing one turn at once: a real bug
     raise AssertionError("unreachable")
 
 

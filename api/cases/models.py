@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.citizens.models import Citizen
@@ -24,6 +24,8 @@ class Case(Base):
         Index("ix_cases_commune_status_due", "commune_id", "status", "due_at"),
         Index("ix_cases_assignee_status", "assignee_id", "status"),
         Index("ix_cases_commune_category_status", "commune_id", "category", "status", "created_at"),
+        # One case of a kind per bot turn: a turn run again (another Rasa replica, a retry) finds the case it filed.
+        Index("uq_cases_turn_kind", "turn_id", "kind", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,11 +41,17 @@ class Case(Base):
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     attachments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Private by default: Open311 and every public surface show a case only when ``public`` is set (by the
+    # submitter on purpose, or by staff), and then only the staff-written summary and a hamlet-level place.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_summary: Mapped[str | None] = mapped_column(Text, default=None)
+    public_location: Mapped[str | None] = mapped_column(String(200), default=None)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     status: Mapped[str] = mapped_column(String(16), default="new")
     source: Mapped[str] = mapped_column(String(16), default="bot")
     channel: Mapped[str | None] = mapped_column(String(16), default=None)
     conversation_id: Mapped[str | None] = mapped_column(String(255), index=True, default=None)
+    turn_id: Mapped[str | None] = mapped_column(String(64), default=None)  # the gateway's inbound message (bot cases)
     chat_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     citizen_id: Mapped[int | None] = mapped_column(
         ForeignKey("citizens.id", ondelete="SET NULL"), index=True, default=None
@@ -105,7 +113,9 @@ class RoutingRule(Base):
     category: Mapped[str | None] = mapped_column(String(32), default=None)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), default=None)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    # The deadline in working time (api/communes/worktime.py): whole working days when set, else working hours.
     sla_hours: Mapped[int] = mapped_column(Integer, default=72)
+    sla_days: Mapped[int | None] = mapped_column(Integer, default=None)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

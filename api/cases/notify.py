@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.orm import Session
 
+from api.cases.catalog import Status, status_label
 from api.cases.creation import INSERT_TIMELINE, CommuneRef, CreatedCase
 from api.cases.models import Case, TimelineEntry
-from api.communes.models import Commune
+from api.conversations.states import rating_payload
 from api.db import utcnow
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message, enqueue_message_row
 
+
 # The payload is the bare digit, the same thing a citizen would type, so every channel parses it alike.
-RATING_BUTTONS = [{"title": f"{n} ⭐", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
-
-
-def local_time(commune: Commune | CommuneRef | None, moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    zone = ZoneInfo(commune.timezone if commune and commune.timezone else "Asia/Ho_Chi_Minh")
-    return moment.astimezone(zone).strftime("%H:%M ngày %d/%m/%Y")
+def rating_buttons(case_id: int) -> list[dict[str, str]]:
+    """Five buttons whose payload names the case (api/conversations/states.py reads it in every state)."""
+    return [{"title": f"{n} ⭐", "payload": rating_payload(case_id, n)} for n in (5, 4, 3, 2, 1)]
 
 
 def _send(
@@ -38,6 +32,8 @@ def _send(
         buttons=buttons,
         case_id=case.id,
         kind=kind,
+        # What a Zalo ZNS template may show when the citizen is outside Zalo's window (api/outbox/zalo_reach.py).
+        context={"case_code": case.code, "status": status_label(case.status), "text": text},
     )
 
 
@@ -62,7 +58,7 @@ def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef)
     where = case.department.name if case.department else "bộ phận tiếp nhận của xã"
     text = (
         f"{commune.name} đã tiếp nhận yêu cầu của bạn, mã hồ sơ {case.code}: “{case.title}”. "
-        f"Đơn vị xử lý: {where}. Thời hạn dự kiến: {local_time(commune, case.due_at)}. "
+        f"Đơn vị xử lý: {where}. Thời hạn dự kiến: {commune.calendar.due_in_words(case.due_at)}. "
         f"Bạn có thể nhắn “tra cứu {case.code}” để xem tình trạng."
     )
     connection = session.connection()
@@ -73,6 +69,7 @@ def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef)
         text=text,
         case_id=case.id,
         kind="case_received",
+        context={"case_code": case.code, "status": status_label(Status.new.value), "text": text},
     )
     connection.execute(
         INSERT_TIMELINE,
@@ -108,7 +105,7 @@ def notify_resolved(session: Session, *, case: Case, note: str) -> None:
         f"Bạn có hài lòng với kết quả xử lý hồ sơ {case.code} không? Hãy chấm điểm từ 1 (rất không hài lòng) "
         "đến 5 (rất hài lòng); bạn có thể nhắn thêm góp ý."
     )
-    asked = _send(session, case, ask, kind="rating_request", buttons=RATING_BUTTONS)
+    asked = _send(session, case, ask, kind="rating_request", buttons=rating_buttons(case.id))
     if asked is not None:
         case.rating_requested_at = asked.created_at
         _record(session, case, asked, ask)
@@ -127,5 +124,7 @@ def notify_duplicate(session: Session, *, case: Case, target: Case) -> None:
     _record(session, case, _send(session, case, text, kind="case_duplicate"), text)
 
 
-def send_public_reply(session: Session, *, case: Case, text: str) -> OutboxMessage | None:
-    return _send(session, case, text, kind="staff_reply")
+def send_public_reply(session: Session, *, case: Case, text: str, officer: str | None = None) -> OutboxMessage | None:
+    """A staff reply, signed with the officer's name so the citizen knows a person answered."""
+    signed = f"{text}\n— {officer}, cán bộ UBND xã (hồ sơ {case.code})" if officer else text
+    return _send(session, case, signed, kind="staff_reply")

@@ -13,6 +13,7 @@ from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.cases import commands, views
 from api.cases.catalog import CATEGORIES, MAX_ATTACHMENTS, Kind, Status
+from api.cases.publication import set_publication
 from api.cases.schemas import (
     AssignRequest,
     CasePage,
@@ -20,6 +21,7 @@ from api.cases.schemas import (
     CaseStats,
     ChatRequest,
     MergeRequest,
+    PublicationRequest,
     StatusRequest,
     TextRequest,
     TimelineRead,
@@ -106,7 +108,7 @@ def export_csv(factory: SessionFactoryDep, staff: CurrentStaff, filters: Filters
 
 @router.get("/{code}", response_model=CaseRead, summary="Chi tiết hồ sơ và dòng thời gian")
 def read(code: str, session: SessionDep, staff: CurrentStaff) -> CaseRead:
-    return views.detail(session, get_case(session, staff=staff, code=code))
+    return views.detail_for(session, get_case(session, staff=staff, code=code), staff)
 
 
 @router.post("/{code}/assign", response_model=CaseRead, summary="Phân công cán bộ / bộ phận")
@@ -120,14 +122,14 @@ def assign(code: str, body: AssignRequest, session: SessionDep, staff: WriterSta
         department_id=body.department_id,
         clear_assignee="assignee_id" in body.model_fields_set and body.assignee_id is None,
     )
-    return views.detail(session, case)
+    return views.detail_for(session, case, staff)
 
 
 @router.post("/{code}/status", response_model=CaseRead, summary="Đổi trạng thái (kèm ghi chú)")
 def change_status(code: str, body: StatusRequest, session: SessionDep, staff: WriterStaff) -> CaseRead:
     case = get_case(session, staff=staff, code=code)
     commands.change_status(session, staff=staff, case=case, status=body.status, note=body.note)
-    return views.detail(session, case)
+    return views.detail_for(session, case, staff)
 
 
 @router.post(
@@ -153,14 +155,28 @@ def reply(code: str, body: TextRequest, session: SessionDep, staff: WriterStaff)
 def merge(code: str, body: MergeRequest, session: SessionDep, staff: WriterStaff) -> CaseRead:
     case = get_case(session, staff=staff, code=code)
     commands.merge_case(session, staff=staff, case=case, into_code=body.into)
-    return views.detail(session, case)
+    return views.detail_for(session, case, staff)
 
 
 @router.post("/{code}/chat", response_model=CaseRead, summary="Bật/tắt trò chuyện trực tiếp với người dân")
 def chat(code: str, body: ChatRequest, session: SessionDep, staff: WriterStaff) -> CaseRead:
     case = get_case(session, staff=staff, code=code)
     commands.set_chat(session, staff=staff, case=case, enabled=body.enabled)
-    return views.detail(session, case)
+    return views.detail_for(session, case, staff)
+
+
+@router.post("/{code}/publication", response_model=CaseRead, summary="Công khai / thôi công khai phản ánh")
+def publication(code: str, body: PublicationRequest, session: SessionDep, staff: WriterStaff) -> CaseRead:
+    case = get_case(session, staff=staff, code=code)
+    set_publication(
+        session,
+        staff=staff,
+        case=case,
+        public=body.public,
+        summary=body.public_summary,
+        place=body.public_location,
+    )
+    return views.detail_for(session, case, staff)
 
 
 @router.post(
@@ -178,4 +194,4 @@ def upload_attachment(
     url = store_image(settings.data_dir, commune_id=case.commune_id, data=file.file.read(MAX_UPLOAD_BYTES + 1))
     case.attachments = [*(case.attachments or []), url]
     timeline(session, case, "attachment", actor=staff, body=file.filename or "", data={"url": url})
-    return views.detail(session, case)
+    return views.detail_for(session, case, staff)

@@ -8,13 +8,14 @@ every process, with no cache to invalidate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, or_, select
 
-from api.cases.catalog import DEFAULT_SLA_HOURS, OPEN_STATUSES, Kind, Priority
+from api.cases.catalog import DEFAULT_SLA_DAYS, DEFAULT_SLA_HOURS, OPEN_STATUSES, Kind, Priority
 from api.cases.models import Case, RoutingRule
+from api.communes.worktime import WorkCalendar
 from api.staff.models import Department, Role, Staff
 
 _rules, _departments, _staff, _cases = (
@@ -37,8 +38,30 @@ class Route:
     department: DepartmentRef | None
     assignee_id: int | None
     assignee_name: str | None
-    sla: timedelta
+    sla: Sla
     rule_id: int | None
+
+
+@dataclass(frozen=True)
+class Sla:
+    """A case's time limit: working days or working hours of the commune office; urgent cases count the clock
+    (an emergency does not wait for Monday morning)."""
+
+    hours: int
+    days: int | None = None
+    round_the_clock: bool = False
+
+    def due(self, calendar: WorkCalendar, start: datetime) -> datetime:
+        if self.round_the_clock:
+            return start + timedelta(hours=self.hours)
+        if self.days is not None:
+            return calendar.add_working_days(start, self.days)
+        return calendar.add_working_hours(start, self.hours)
+
+    def describe(self) -> str:
+        if self.round_the_clock:
+            return f"{self.hours} giờ (tính cả ngoài giờ)"
+        return f"{self.days} ngày làm việc" if self.days is not None else f"{self.hours} giờ làm việc"
 
 
 # Only the (at most four) candidate rules come back; the most specific one wins in Python.
@@ -48,6 +71,7 @@ _CANDIDATES = (
         _rules.c.kind,
         _rules.c.category,
         _rules.c.sla_hours,
+        _rules.c.sla_days,
         _departments.c.id.label("department_id"),
         _departments.c.code.label("department_code"),
         _departments.c.name.label("department_name"),
@@ -124,14 +148,17 @@ def route_case(connection: Connection, *, commune_id: int, kind: str, category: 
         worker = connection.execute(_LEAST_BUSY_HEALTH_WORKER, {"commune_id": commune_id}).first()
         assignee = (worker.id, worker.full_name) if worker is not None else None
     hours = rule.sla_hours if rule is not None else DEFAULT_SLA_HOURS
+    days = rule.sla_days if rule is not None else DEFAULT_SLA_DAYS
     if priority == Priority.urgent.value:
-        hours = min(hours, 4)
+        sla = Sla(hours=min(hours, 4), round_the_clock=True)
     elif priority == Priority.high.value:
-        hours = max(1, min(hours, hours // 2 or 1))
+        sla = Sla(hours=max(1, hours // 2), days=max(1, days // 2) if days is not None else None)
+    else:
+        sla = Sla(hours=hours, days=days)
     return Route(
         department,
         assignee[0] if assignee else None,
         assignee[1] if assignee else None,
-        timedelta(hours=hours),
+        sla,
         rule.rule_id if rule is not None else None,
     )

@@ -39,6 +39,7 @@ def save_rule(
     assignee_id: int | None,
     sla_hours: int,
     enabled: bool,
+    sla_days: int | None = None,
 ) -> RoutingRule:
     if category is not None and category not in CATEGORIES:
         raise ValidationFailed(f"Lĩnh vực '{category}' không tồn tại.", code="invalid_category", field="category")
@@ -64,7 +65,7 @@ def save_rule(
         rule = RoutingRule(commune_id=commune_id)
         session.add(rule)
     rule.kind, rule.category, rule.department_id, rule.assignee_id = kind, category, department_id, assignee_id
-    rule.sla_hours, rule.enabled = sla_hours, enabled
+    rule.sla_hours, rule.sla_days, rule.enabled = sla_hours, sla_days, enabled
     session.flush()
     session.refresh(rule)
     return rule

@@ -21,7 +21,12 @@ class RuleWrite(BaseModel):
     category: str | None = Field(default=None, max_length=32)
     department_id: IdField | None = None
     assignee_id: IdField | None = None
-    sla_hours: int = Field(default=72, ge=1, le=8760)
+    sla_hours: int = Field(
+        default=16, ge=1, le=2000, description="Thời hạn tính bằng giờ làm việc (khi không đặt sla_days)."
+    )
+    sla_days: int | None = Field(
+        default=None, ge=1, le=365, description="Thời hạn tính bằng ngày làm việc (bỏ qua ngày nghỉ, ngày lễ)."
+    )
     enabled: bool = True
 
 
@@ -34,6 +39,7 @@ class RuleRead(BaseModel):
     department: DepartmentRead | None
     assignee: StaffBrief | None
     sla_hours: int
+    sla_days: int | None
     enabled: bool
 
 
@@ -68,5 +74,6 @@ def _save(session: SessionDep, commune_id: int, rule: RoutingRule | None, body: 
         department_id=body.department_id,
         assignee_id=body.assignee_id,
         sla_hours=body.sla_hours,
+        sla_days=body.sla_days,
         enabled=body.enabled,
     )

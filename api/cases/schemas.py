@@ -39,6 +39,12 @@ class InternalCaseCreate(BaseModel):
     channel: Channel
     contact_name: str | None = Field(default=None, max_length=200)
     contact_phone: str | None = Field(default=None, max_length=32)
+    turn_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The gateway's id of the message being answered (metadata.turn_id): filing again in the same turn "
+        "returns the case already filed instead of a second one.",
+    )
     notify_received: bool = Field(
         default=False,
         description="Also queue the 'received' notice; the bot normally says it itself in the same turn.",
@@ -65,6 +71,16 @@ class MergeRequest(BaseModel):
 
 class ChatRequest(BaseModel):
     enabled: bool
+
+
+class PublicationRequest(BaseModel):
+    """Make a report public (Open311, public pages) or private again. Private is the default."""
+
+    public: bool
+    public_summary: str | None = Field(
+        default=None, max_length=1000, description="Tóm tắt viết cho công chúng: không tên, không số điện thoại."
+    )
+    public_location: str | None = Field(default=None, max_length=200, description="Địa điểm ở mức ấp/thôn.")
 
 
 class TimelineRead(BaseModel):
@@ -119,6 +135,9 @@ class CaseRead(CaseSummary):
     resolved_at: datetime | None
     closed_at: datetime | None
     rating_comment: str | None
+    public: bool = False
+    public_summary: str | None = None
+    public_location: str | None = None
     timeline: list[TimelineRead]
 
 
@@ -163,7 +182,12 @@ class CaseStats(BaseModel):
     by_category: list[CountItem]
     resolved: int
     median_hours_to_resolve: float | None
+    # Handling time in office hours (api/communes/worktime.py): nights, weekends and holidays do not count.
+    median_working_hours_to_resolve: float | None = None
+    p90_working_hours_to_resolve: float | None = None
     resolved_within_sla_share: float | None
+    by_department: list[CountItem] = []
+    by_channel: list[CountItem] = []
     rating_count: int
     rating_average: float | None
     rating_distribution: dict[str, int]

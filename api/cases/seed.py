@@ -25,19 +25,20 @@ DEPARTMENTS = {
     "tram_y_te": "Trạm Y tế",
 }
 
-# (kind, category) → (department code, SLA hours). Reports of every NLU category have a rule; unmatched → triage.
-RULES: list[tuple[str | None, str | None, str, int]] = [
-    (None, "giao_thong", "dia_chinh", 72),
-    (None, "chieu_sang", "dia_chinh", 48),
-    (None, "moi_truong", "dia_chinh", 72),
-    (None, "thoat_nuoc", "dia_chinh", 48),
-    (None, "an_ninh_trat_tu", "cong_an", 24),
-    (None, "xay_dung_dat_dai", "dia_chinh", 240),
-    (None, "dien_nuoc", "dia_chinh", 48),
-    (None, "khac", "van_phong", 120),
-    (Kind.consultation.value, None, "tram_y_te", 24),
-    (Kind.question.value, None, "tu_phap", 48),
-    (Kind.handoff.value, None, "van_phong", 8),
+# (kind, category) → (department code, SLA in working days, or in working hours when the days are None). Reports of
+# every NLU category have a rule; unmatched → triage. Days and hours count office time only (api/communes/worktime.py).
+RULES: list[tuple[str | None, str | None, str, int | None, int]] = [
+    (None, "giao_thong", "dia_chinh", 3, 24),
+    (None, "chieu_sang", "dia_chinh", 2, 16),
+    (None, "moi_truong", "dia_chinh", 3, 24),
+    (None, "thoat_nuoc", "dia_chinh", 2, 16),
+    (None, "an_ninh_trat_tu", "cong_an", 1, 8),
+    (None, "xay_dung_dat_dai", "dia_chinh", 10, 80),
+    (None, "dien_nuoc", "dia_chinh", 2, 16),
+    (None, "khac", "van_phong", 5, 40),
+    (Kind.consultation.value, None, "tram_y_te", 1, 8),
+    (Kind.question.value, None, "tu_phap", 2, 16),
+    (Kind.handoff.value, None, "van_phong", None, 4),
 ]
 
 DEMO_STAFF = [
@@ -50,6 +51,7 @@ DEMO_STAFF = [
 
 
 def new_password() -> str:
+    """A random one-time password (printed once; the person must change it at first login)."""
     return secrets.token_urlsafe(12)
 
 
@@ -65,7 +67,7 @@ def seed_departments(session: Session, *, commune: Commune) -> dict[str, Departm
 def seed_rules(session: Session, *, commune: Commune, departments: dict[str, Department]) -> int:
     if session.scalar(select(func.count(RoutingRule.id)).where(RoutingRule.commune_id == commune.id)):
         return 0
-    for kind, category, department, hours in RULES:
+    for kind, category, department, days, hours in RULES:
         session.add(
             RoutingRule(
                 commune_id=commune.id,
@@ -73,6 +75,7 @@ def seed_rules(session: Session, *, commune: Commune, departments: dict[str, Dep
                 category=category,
                 department_id=departments[department].id,
                 sla_hours=hours,
+                sla_days=days,
                 enabled=True,
             )
         )
@@ -93,6 +96,7 @@ def seed_staff(session: Session, *, commune: Commune, departments: dict[str, Dep
             password=password,
             role=Role.admin,
             department_id=departments["van_phong"].id,
+            must_change_password=True,
         )
         lines.append(
             f"Tài khoản quản trị bảng điều khiển /staff: {admin_login} / {password} (hãy đổi sau khi đăng nhập)"
@@ -112,6 +116,7 @@ def seed_staff(session: Session, *, commune: Commune, departments: dict[str, Dep
                 role=role,
                 department_id=departments[department].id,
                 reuse_hash=True,
+                must_change_password=True,
             )
         lines.append(f"Cán bộ mẫu (mật khẩu chung {password}): " + ", ".join(s[0] for s in DEMO_STAFF))
     return lines

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from api.cases.catalog import MAX_MESSAGE, OPEN_STATUSES, Kind, Status
+from api.cases import search
+from api.cases.catalog import MAX_MESSAGE, OPEN_STATUSES, Kind, Priority, Status
+from api.cases.desk import awaiting_reply
 from api.cases.models import Case, TimelineEntry
 from api.cases.scope import can_see, visible_to
-from api.cases.search import like_pattern
 from api.citizens.service import citizen_for_conversation
 from api.db import utcnow
-from api.errors import NotFound, ValidationFailed
+from api.errors import Conflict, NotFound, ValidationFailed
 from api.staff.models import Staff
 
 RATING_WINDOW = timedelta(days=7)
@@ -80,9 +83,12 @@ class CaseFilters:
     q: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    waiting: bool = False  # the citizen wrote after the last staff reply
 
 
-def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None) -> Select[Case]:
+def filter_query(
+    staff: Staff, filters: CaseFilters, now: datetime | None = None, *, dialect: str = "sqlite"
+) -> Select[Case]:
     conditions: list[ColumnElement[bool]] = [visible_to(staff)]
     if filters.status:
         conditions.append(Case.status.in_([s.value for s in filters.status]))
@@ -99,7 +105,9 @@ def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None
     if filters.overdue:
         conditions += [Case.status.in_(_OPEN), Case.due_at < (now or utcnow())]
     if filters.q and filters.q.strip():
-        conditions.append(Case.search_text.like(like_pattern(filters.q), escape="\\"))
+        conditions.append(search.matches(Case.search_text, Case.id, filters.q, dialect=dialect))
+    if filters.waiting:
+        conditions.append(awaiting_reply())
     if filters.created_from:
         conditions.append(Case.created_at >= filters.created_from)
     if filters.created_to:
@@ -107,21 +115,37 @@ def filter_query(staff: Staff, filters: CaseFilters, now: datetime | None = None
     return select(Case).where(*conditions)
 
 
+SORTS = {"moi": "Mới nhất", "cu": "Cũ nhất", "han": "Sắp hết hạn", "uu_tien": "Ưu tiên cao trước"}
+_PRIORITY_RANK = sql_case(
+    (Case.priority == Priority.urgent.value, 0), (Case.priority == Priority.high.value, 1), else_=2
+)
+
+
+def _order(sort: str) -> tuple[ColumnElement[Any], ...]:
+    if sort == "cu":
+        return (Case.created_at.asc(), Case.id.asc())
+    if sort == "han":
+        return (Case.due_at.is_(None), Case.due_at.asc(), Case.id.asc())
+    if sort == "uu_tien":
+        return (_PRIORITY_RANK, Case.created_at.desc(), Case.id.desc())
+    return (Case.created_at.desc(), Case.id.desc())
+
+
 def list_cases(
-    session: Session, *, staff: Staff, filters: CaseFilters, page: int = 1, per_page: int = 50
+    session: Session, *, staff: Staff, filters: CaseFilters, page: int = 1, per_page: int = 50, sort: str = "moi"
 ) -> tuple[list[Case], int]:
-    ids_query = filter_query(staff, filters).with_only_columns(Case.id)
+    ids_query = filter_query(staff, filters, dialect=dialect_of(session)).with_only_columns(Case.id)
     total = session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
     # Page through ids alone (an index walk), then load just those rows with their joins: deep pages stay cheap.
-    ids = list(
-        session.scalars(
-            ids_query.order_by(Case.created_at.desc(), Case.id.desc()).offset((page - 1) * per_page).limit(per_page)
-        )
-    )
+    ids = list(session.scalars(ids_query.order_by(*_order(sort)).offset((page - 1) * per_page).limit(per_page)))
     if not ids:
         return [], total
     rows = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
     return [rows[i] for i in ids if i in rows], total
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def is_overdue(case: Case, now: datetime | None = None) -> bool:
@@ -135,7 +159,7 @@ def _owns_conversation(conversation_id: str) -> tuple[ColumnElement[bool], ...]:
     return (
         Case.conversation_id == conversation_id,
         Case.status.in_(_OPEN),
-        or_(Case.kind == Kind.handoff.value, Case.chat_enabled.is_(True)),
+        Case.chat_enabled.is_(True),  # handoffs are filed with it on; the citizen or staff can turn it off
     )
 
 
@@ -149,12 +173,6 @@ def find_conversation_case(session: Session, *, conversation_id: str) -> Case | 
     )
 
 
-def conversation_has_case(session: Session, *, conversation_id: str) -> bool:
-    """Whether a case owns the conversation, without loading it (asked on every bot turn)."""
-    found = session.scalar(select(Case.id).where(*_owns_conversation(conversation_id)).limit(1))
-    return found is not None
-
-
 def record_citizen_message(
     session: Session, *, case: Case, text: str, attachments: Sequence[str] = ()
 ) -> TimelineEntry:
@@ -164,6 +182,7 @@ def record_citizen_message(
     if len(body) > MAX_MESSAGE:
         body, data["truncated"] = body[:MAX_MESSAGE], True
     entry = timeline(session, case, "citizen_message", actor_type="citizen", body=body, is_public=True, data=data)
+    case.search_text = search.extend_search_text(case.search_text or "", body)
     session.flush()
     return entry
 
@@ -181,6 +200,16 @@ def find_case_awaiting_rating(session: Session, *, conversation_id: str) -> Case
         .order_by(Case.rating_requested_at.desc(), Case.id.desc())
         .limit(1)
     )
+
+
+def record_rating_comment(session: Session, *, case: Case, comment: str) -> None:
+    """The citizen's comment sent after their stars (the gateway invites one)."""
+    text = (comment or "").strip()[:MAX_MESSAGE]
+    if not text:
+        return
+    case.rating_comment = f"{case.rating_comment}\n{text}" if case.rating_comment else text
+    timeline(session, case, "rating", actor_type="citizen", body=text, data={"rating": case.rating, "comment": True})
+    session.flush()
 
 
 def record_rating(session: Session, *, case: Case, rating: int, comment: str | None) -> None:
@@ -206,6 +235,16 @@ def case_for_conversation(session: Session, *, code: str, conversation_id: str) 
         case = session.scalar(select(Case).where(Case.citizen_id == citizen.id, Case.code == code.strip().upper()))
     if case is None:
         raise NotFound(f"Không tìm thấy hồ sơ '{code[:40]}' của bạn.", code="case_not_found", field="code")
+    return case
+
+
+def case_filed_in_turn(session: Session, *, turn_id: str, kind: str, conversation_id: str) -> Case | None:
+    """The case of this kind the bot already filed while answering ``turn_id`` (that turn ran again), if any."""
+    case = session.scalar(select(Case).where(Case.turn_id == turn_id, Case.kind == kind))
+    if case is not None and case.conversation_id != conversation_id:
+        raise Conflict(
+            "Lượt hội thoại này thuộc một hội thoại khác.", code="turn_conversation_mismatch", field="turn_id"
+        )
     return case
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,13 +15,27 @@ from sqlalchemy.orm import Session
 from api.cases.catalog import CATEGORIES, OPEN_STATUSES, STATUS_LABELS, Status, category_label, kind_label, status_label
 from api.cases.models import Case
 from api.cases.schemas import CaseStats, CountItem
-from api.cases.service import CaseFilters, filter_query
+from api.cases.service import CaseFilters, dialect_of, filter_query
+from api.communes.models import Commune
+from api.communes.worktime import WorkCalendar
 from api.db import utcnow
-from api.staff.models import Staff
+from api.staff.models import Department, Staff
+
+CHANNEL_LABELS = {"zalo": "Zalo", "telegram": "Telegram", "web": "Trang web", "": "Cán bộ nhập / Open311"}
+
+
+def _nearest_rank(ordered: list[float], share: float) -> float:
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
+
+
+def _counts(rows: Sequence[Any], missing: str) -> list[CountItem]:
+    return [
+        CountItem(key=name or "", label=name or missing, count=n) for name, n in sorted(rows, key=lambda kv: -kv[1])
+    ]
 
 
 def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseStats:
-    scoped = filter_query(staff, filters).subquery()
+    scoped = filter_query(staff, filters, dialect=dialect_of(session)).subquery()
     by_status: dict[str, int] = dict(
         session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
     )
@@ -34,6 +50,14 @@ def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseS
         select(scoped.c.created_at, scoped.c.resolved_at, scoped.c.due_at).where(scoped.c.resolved_at.is_not(None))
     ).all()
     hours = [(r.resolved_at - r.created_at).total_seconds() / 3600 for r in done]
+    calendar = WorkCalendar.for_commune(session.get(Commune, staff.commune_id))
+    working = sorted(calendar.working_seconds_between(r.created_at, r.resolved_at) / 3600 for r in done)
+    by_department = session.execute(
+        select(Department.name, func.count())
+        .select_from(scoped.outerjoin(Department, Department.id == scoped.c.department_id))
+        .group_by(Department.name)
+    ).all()
+    by_channel = session.execute(select(scoped.c.channel, func.count()).group_by(scoped.c.channel)).all()
     within = [r for r in done if r.due_at is None or r.resolved_at <= r.due_at]
     ratings: dict[int, int] = dict(
         session.execute(
@@ -52,6 +76,13 @@ def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseS
         ],
         resolved=len(done),
         median_hours_to_resolve=round(statistics.median(hours), 1) if hours else None,
+        median_working_hours_to_resolve=round(statistics.median(working), 2) if working else None,
+        p90_working_hours_to_resolve=round(_nearest_rank(working, 0.9), 2) if working else None,
+        by_department=_counts(by_department, "Chờ phân loại"),
+        by_channel=[
+            CountItem(key=key or "", label=CHANNEL_LABELS.get(key or "", key or "Khác"), count=n)
+            for key, n in sorted(by_channel, key=lambda kv: -kv[1])
+        ],
         resolved_within_sla_share=round(len(within) / len(done), 3) if done else None,
         rating_count=rating_count,
         rating_average=round(sum(k * v for k, v in ratings.items()) / rating_count, 2) if rating_count else None,
@@ -92,7 +123,7 @@ def export_rows(session: Session, *, staff: Staff, filters: CaseFilters) -> Iter
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()
     now = utcnow()
-    query = filter_query(staff, filters).order_by(Case.created_at.desc(), Case.id.desc())
+    query = filter_query(staff, filters, dialect=dialect_of(session)).order_by(Case.created_at.desc(), Case.id.desc())
     for case in session.scalars(query.execution_options(yield_per=500)):
         buffer.seek(0)
         buffer.truncate()

@@ -12,9 +12,11 @@ from api.cases.creation import CreatedCase
 from api.cases.models import Case
 from api.cases.schemas import CaseRead, CaseSummary, InternalCaseRead, TimelineRead
 from api.cases.service import get_timeline, is_overdue, last_public_reply
-from api.citizens.masking import mask_name
+from api.citizens.masking import mask_conversation, mask_name, mask_phone
 from api.db import utcnow
+from api.infra.sanitize import redact
 from api.outbox.models import OutboxMessage
+from api.staff.models import Role, Staff
 from api.staff.schemas import DepartmentRead, StaffBrief
 
 
@@ -53,26 +55,39 @@ def timeline_read(session: Session, case: Case) -> list[TimelineRead]:
     return result
 
 
-def detail(session: Session, case: Case) -> CaseRead:
-    base = summary(case, mask=False).model_dump()
+def detail(session: Session, case: Case, *, mask: bool = False) -> CaseRead:
+    """The full case; ``mask`` (the ``viewer`` role) masks names and phones and redacts free text."""
+    base = summary(case, mask=mask).model_dump()
+    entries = timeline_read(session, case)
+    known = (case.contact_name, case.contact_phone)
+    if mask:
+        for entry in entries:
+            entry.body = redact(entry.body, known) or ""
     return CaseRead(
         **base,
-        description=case.description,
-        location_text=case.location_text,
+        description=(redact(case.description, known) or "") if mask else case.description,
+        location_text=redact(case.location_text, known) if mask else case.location_text,
         latitude=case.latitude,
         longitude=case.longitude,
         attachments=list(case.attachments or []),
         source=case.source,
-        conversation_id=case.conversation_id,
+        conversation_id=mask_conversation(case.conversation_id) if mask else case.conversation_id,
         chat_enabled=case.chat_enabled,
-        contact_phone=case.contact_phone,
+        contact_phone=mask_phone(case.contact_phone) if mask else case.contact_phone,
         citizen_id=case.citizen_id,
         merged_into=case.merged_into.code if case.merged_into else None,
         resolved_at=case.resolved_at,
         closed_at=case.closed_at,
-        rating_comment=case.rating_comment,
-        timeline=timeline_read(session, case),
+        rating_comment=redact(case.rating_comment, known) if mask else case.rating_comment,
+        public=case.public,
+        public_summary=case.public_summary,
+        public_location=case.public_location,
+        timeline=entries,
     )
+
+
+def detail_for(session: Session, case: Case, staff: Staff) -> CaseRead:
+    return detail(session, case, mask=staff.role == Role.viewer)
 
 
 def internal(session: Session, case: Case) -> InternalCaseRead:

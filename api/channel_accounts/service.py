@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.models import ChannelAccount
 from api.db import utcnow
-from api.outbox.leasing import as_utc
-from api.outbox.writes import write_transaction
+from api.infra.leasing import as_utc
+from api.infra.writes import write_transaction
 from channels.base import Credentials
 
 CHANNELS = ("zalo", "telegram")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from channels.ids import ConversationId
+
 
 def mask_phone(phone: str | None) -> str | None:
     if not phone:
@@ -27,8 +29,8 @@ def mask_name(name: str | None) -> str | None:
 def mask_conversation(conversation_id: str | None) -> str | None:
     if not conversation_id:
         return conversation_id
-    channel, _, rest = conversation_id.partition(":")
-    commune, _, uid = rest.partition(":")
-    if not uid:
-        return channel + ":…"
-    return f"{channel}:{commune}:…{uid[-4:]}" if len(uid) > 6 else f"{channel}:{commune}:…"
+    parsed = ConversationId.try_parse(conversation_id)
+    if parsed is None:
+        return "…"
+    uid = parsed.external
+    return f"{parsed.prefix}:{parsed.commune}:…{uid[-4:]}" if len(uid) > 6 else f"{parsed.prefix}:{parsed.commune}:…"

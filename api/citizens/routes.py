@@ -16,6 +16,7 @@ from api.citizens.masking import mask_conversation, mask_name, mask_phone
 from api.citizens.service import citizen_summary, erase_personal_fields, get_citizen, list_citizens
 from api.db import utcnow
 from api.deps import AdminStaff, CurrentStaff, SessionDep
+from api.staff.models import Role
 
 router = APIRouter(
     prefix="/api/v1/citizens", tags=["citizens"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
@@ -63,17 +64,22 @@ def list_(
     rows, total = list_citizens(session, commune_id=staff.commune_id, q=q, page=page, per_page=per_page)
     items = []
     for citizen in rows:
-        data = citizen_summary(citizen)
-        data["display_name"], data["phone"] = mask_name(citizen.display_name), mask_phone(citizen.phone)
-        for identity in data["identities"]:
-            identity["conversation_id"] = mask_conversation(identity["conversation_id"])
-        items.append(CitizenRead(**data))
+        items.append(CitizenRead(**_masked(citizen_summary(citizen))))
     return CitizenPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _masked(data: dict[str, Any]) -> dict[str, Any]:
+    data["display_name"], data["phone"] = mask_name(data["display_name"]), mask_phone(data["phone"])
+    for identity in data["identities"]:
+        identity["conversation_id"] = mask_conversation(identity["conversation_id"])
+    return data
 
 
 @router.get("/{citizen_id}", response_model=CitizenRead, summary="Thông tin người dân (cán bộ cùng xã)")
 def read(citizen_id: IdPath, session: SessionDep, staff: CurrentStaff) -> CitizenRead:
-    return CitizenRead(**citizen_summary(get_citizen(session, commune_id=staff.commune_id, citizen_id=citizen_id)))
+    """The full record; the ``viewer`` role sees it masked, as in the list."""
+    data = citizen_summary(get_citizen(session, commune_id=staff.commune_id, citizen_id=citizen_id))
+    return CitizenRead(**(_masked(data) if staff.role == Role.viewer else data))
 
 
 @router.get("/{citizen_id}/export", summary="Xuất toàn bộ dữ liệu của một người dân (JSON)")

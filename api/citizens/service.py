@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizens.models import ChannelIdentity, Citizen
+from api.conversations.service import forget_citizen as forget_conversations
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
+from channels.ids import PREFIXES, ConversationId
 
-CHANNELS = ("zalo", "telegram", "web")
-_CHANNEL_PREFIX = {"zalo": "zalo", "telegram": "tg", "web": "web"}
+CHANNELS = tuple(PREFIXES)
 _PHONE_RE = re.compile(r"^\+?\d{8,15}$")
 _citizens, _identities = cast(Table, Citizen.__table__), cast(Table, ChannelIdentity.__table__)
 # Core statements for the case-filing hot path (citizen_id_for_conversation), built once.
@@ -40,21 +41,15 @@ def check_conversation_id(conversation_id: str, channel: str, *, field: str = "c
     """Conversation ids are channel-prefixed: ``zalo:<commune>:<uid>``, ``tg:…``, ``web:…``."""
     if channel not in CHANNELS:
         raise ValidationFailed(f"Kênh '{channel}' không được hỗ trợ.", code="invalid_channel", field="channel")
-    prefix, _, rest = conversation_id.partition(":")
-    if prefix != _CHANNEL_PREFIX[channel] or not rest:
+    parsed = ConversationId.try_parse(conversation_id)
+    if parsed is None or parsed.channel != channel:
         raise ValidationFailed(
-            "Mã hội thoại phải có dạng '<kênh>:<xã>:<mã>' khớp với kênh.", code="invalid_conversation", field=field
+            "Mã hội thoại phải có dạng '<kênh>:<xã>:<mã>' khớp với kênh.", code="invalid_conversation_id", field=field
         )
 
 
 def find_identity(session: Session, *, conversation_id: str) -> ChannelIdentity | None:
     return session.scalar(select(ChannelIdentity).where(ChannelIdentity.conversation_id == conversation_id))
-
-
-def has_identity(session: Session, *, conversation_id: str) -> bool:
-    """Whether the conversation's citizen is known, without loading the row (asked on every bot turn)."""
-    found = session.scalar(select(ChannelIdentity.id).where(ChannelIdentity.conversation_id == conversation_id))
-    return found is not None
 
 
 def get_or_create_citizen(
@@ -190,3 +185,4 @@ def erase_personal_fields(session: Session, *, citizen: Citizen) -> None:
     for identity in list(citizen.identities):
         session.delete(identity)
     session.flush()
+    forget_conversations(session, citizen_id=citizen.id)

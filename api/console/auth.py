@@ -23,6 +23,8 @@ from api.staff.models import Staff
 SESSION_COOKIE = "xaso_staff_session"
 LOGIN_CSRF_COOKIE = "xaso_login_csrf"
 COOKIE_PATH = "/staff"
+PASSWORD_PATH = "/staff/password"
+PASSWORD_EXEMPT_PATHS = frozenset({PASSWORD_PATH, "/staff/logout"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ def console_session(request: Request, session: SessionDep, settings: SettingsDep
     found = current_session(session, settings, request)
     if found is None:
         raise login_redirect(request)
+    if found.staff.must_change_password and request.url.path not in PASSWORD_EXEMPT_PATHS:
+        # A seeded or reset password is a one-time password: nothing else until it is changed.
+        raise HTTPException(status_code=303, headers={"Location": PASSWORD_PATH})
     return found
 
 

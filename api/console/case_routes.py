@@ -10,16 +10,18 @@ from sqlalchemy.orm import Session
 
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
-from api.cases import commands
+from api.cases import canned, commands
 from api.cases.catalog import Status
 from api.cases.models import Case
 from api.cases.service import get_case, is_overdue
 from api.cases.views import timeline_read
+from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import render
+from api.conversations.transcript import transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
-from api.staff.models import Staff
+from api.staff.models import Role, Staff
 from api.staff.service import list_departments, list_staff
 
 router = APIRouter(prefix="/staff/cases", include_in_schema=False, dependencies=[Depends(reject_nul)])
@@ -46,6 +48,7 @@ def _page(
     flash: str | None = None,
 ) -> Response:
     entries = timeline_read(session, case)
+    commune = session.get(Commune, case.commune_id)
     conversation = [e for e in entries if e.kind in ("citizen_message", "public_reply", "notification", "created")]
     context = {
         "console": console,
@@ -58,6 +61,15 @@ def _page(
         "error": error,
         "flash": FLASH.get(flash or ""),
         "can_write": console.staff.can_write,
+        "masked": console.staff.role == Role.viewer,  # the least-privileged role sees personal data masked
+        "known": (case.contact_name, case.contact_phone),
+        "canned": canned.for_case(commune=commune, case=case, officer_name=console.staff.full_name),
+        "transcript": (
+            transcript(session, conversation_id=case.conversation_id, commune_slug=commune.slug)
+            if case.conversation_id and commune is not None
+            else []
+        ),
+        "VARIABLES": canned.VARIABLES,
     }
     return render(request, "case.html", context, status_code=status_code)
 

@@ -11,24 +11,28 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
+from api.auth import tokens
 from api.auth.guards import client_address, login_limiter
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
 from api.auth.service import authenticate
 from api.cases.catalog import CATEGORIES, Status
-from api.cases.service import CaseFilters, is_overdue, list_cases
+from api.cases.desk import pinned_urgent, waiting_ids
+from api.cases.service import SORTS, CaseFilters, is_overdue, list_cases
 from api.cases.stats import case_stats, export_rows
 from api.cases.uploads import MEDIA_TYPES, media_path
 from api.console import auth
+from api.console.desk_routes import BULK_ACTIONS
 from api.console.templating import STATIC_DIR, ZONE, render
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
 from api.staff.models import Staff
-from api.staff.service import list_staff
+from api.staff.service import change_own_password, list_staff
 
 router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(reject_nul)])
 PER_PAGE = 50
+LIST_FLASH = {"password": "Đã đổi mật khẩu."}
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
 
 
@@ -66,9 +70,49 @@ def login(
         response = render(request, "login.html", context, status_code=status)
         auth.set_login_csrf(response, settings, token)
         return response
-    redirect = RedirectResponse(_safe_next(next), status_code=303)
+    target = auth.PASSWORD_PATH if staff.must_change_password else _safe_next(next)
+    redirect = RedirectResponse(target, status_code=303)
     auth.start_session(session, settings, redirect, staff)
     return redirect
+
+
+@router.get("/password")
+def password_form(request: Request, console: auth.ConsoleStaff) -> Response:
+    context = {"csrf_token": console.csrf_token, "staff": console.staff, "error": None, "forced": _forced(console)}
+    return render(request, "password.html", context)
+
+
+@router.post("/password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    console: auth.ConsoleStaff,
+    current_password: Annotated[str, Form(max_length=256)] = "",
+    new_password: Annotated[str, Form(max_length=256)] = "",
+    confirm_password: Annotated[str, Form(max_length=256)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    auth.check_csrf(console, csrf_token)
+    try:
+        if new_password != confirm_password:
+            raise ValidationFailed("Hai lần nhập mật khẩu mới không khớp.", code="password_mismatch")
+        record, _staff = tokens.resolve_token(session, secret=console.secret, kinds=("session",))
+        change_own_password(
+            session,
+            staff=console.staff,
+            current_password=current_password,
+            new_password=new_password,
+            keep_token_id=record.id,
+        )
+    except DomainError as exc:
+        session.rollback()
+        context = {"csrf_token": console.csrf_token, "staff": console.staff, "error": exc.message}
+        return render(request, "password.html", {**context, "forced": _forced(console)}, status_code=exc.status_code)
+    return RedirectResponse("/staff?ok=password", status_code=303)
+
+
+def _forced(console: auth.ConsoleSession) -> bool:
+    return bool(console.staff.must_change_password)
 
 
 @router.post("/logout")
@@ -104,6 +148,7 @@ class ListParams:
     q: str = ""
     date_from: str = ""
     date_to: str = ""
+    waiting: str = ""
 
     def filters(self, staff: Staff) -> CaseFilters:
         statuses: tuple[Status, ...] = ()
@@ -121,6 +166,7 @@ class ListParams:
             q=self.q or None,
             created_from=_parse_day(self.date_from, "date_from"),
             created_to=end + timedelta(days=1) if end else None,
+            waiting=self.waiting == "1",
         )
 
 
@@ -132,8 +178,9 @@ def list_params(
     q: Annotated[str, Query(max_length=200)] = "",
     date_from: Annotated[str, Query(max_length=10)] = "",
     date_to: Annotated[str, Query(max_length=10)] = "",
+    waiting: Annotated[str, Query(max_length=5)] = "",
 ) -> ListParams:
-    return ListParams(status, category, assignee, overdue, q, date_from, date_to)
+    return ListParams(status, category, assignee, overdue, q, date_from, date_to, waiting)
 
 
 Params = Annotated[ListParams, Depends(list_params)]
@@ -146,15 +193,19 @@ def case_list(
     console: auth.ConsoleStaff,
     params: Params,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sort: Annotated[str, Query(max_length=10)] = "moi",
+    ok: Annotated[str, Query(max_length=20)] = "",
+    n: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> Response:
     staff = console.staff
     error = None
+    sort = sort if sort in SORTS else "moi"
     try:
         filters = params.filters(staff)
     except DomainError as exc:
         filters, error = ListParams().filters(staff), exc.message
-    rows, total = list_cases(session, staff=staff, filters=filters, page=page, per_page=PER_PAGE)
-    query = {k: v for k, v in asdict(params).items() if v}
+    rows, total = list_cases(session, staff=staff, filters=filters, page=page, per_page=PER_PAGE, sort=sort)
+    query = {k: v for k, v in asdict(params).items() if v} | ({"sort": sort} if sort != "moi" else {})
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     context = {
         "console": console,
@@ -168,6 +219,12 @@ def case_list(
         "export_url": f"/staff/export.csv?{urlencode(query)}",
         "staff_list": list_staff(session, commune_id=staff.commune_id, active_only=True),
         "error": error,
+        "pinned": pinned_urgent(session, staff=staff),
+        "sort": sort,
+        "SORTS": SORTS,
+        "BULK_ACTIONS": BULK_ACTIONS,
+        "flash": f"Đã xử lý {n} hồ sơ." if ok.startswith("bulk-") and n else LIST_FLASH.get(ok),
+        "waiting_ids": waiting_ids(session, ids=[c.id for c in rows]),
     }
     return render(request, "cases.html", context)
 
@@ -188,10 +245,16 @@ def export_csv(factory: SessionFactoryDep, console: auth.ConsoleStaff, params: P
 
 
 @router.get("/stats")
-def stats_page(request: Request, session: SessionDep, console: auth.ConsoleStaff) -> Response:
-    stats = case_stats(session, staff=console.staff, filters=CaseFilters())
-    top = max([item.count for item in stats.by_category] + [1])
-    return render(request, "stats.html", {"console": console, "stats": stats, "top": top})
+def stats_page(request: Request, session: SessionDep, console: auth.ConsoleStaff, params: Params) -> Response:
+    error = None
+    period = ListParams(date_from=params.date_from, date_to=params.date_to)
+    try:
+        filters = period.filters(console.staff)
+    except DomainError as exc:
+        filters, error, period = CaseFilters(), exc.message, ListParams()
+    stats = case_stats(session, staff=console.staff, filters=filters)
+    context = {"console": console, "stats": stats, "params": period, "error": error}
+    return render(request, "stats.html", context)
 
 
 @router.get("/static/{name}")

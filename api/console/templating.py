@@ -13,10 +13,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from api.cases.catalog import CATEGORIES, KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS, Kind, Priority, Status
+from api.citizens.masking import mask_name, mask_phone
+from api.communes.worktime import WorkCalendar
+from api.infra.sanitize import http_url, redact
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+_CALENDAR = WorkCalendar()
+LIVE_INTERVAL_MS = 5000  # how often an open console page asks for news (api/console/live.py)
 
 # (label, href) shown in the top bar; other parts append theirs with ``add_nav_item``.
 NAV_ITEMS: list[tuple[str, str]] = [("Hồ sơ", "/staff"), ("Thống kê", "/staff/stats")]
@@ -50,13 +55,34 @@ def local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return moment.astimezone(ZONE).strftime(fmt) if moment else "—"
 
 
+def vn_number(value: float | int | None, digits: int = 0) -> str:
+    """Vietnamese number format: "1.234,5" (dot for thousands, comma for decimals); "—" for nothing."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def due(moment: datetime | None) -> str:
+    """A deadline in words, as officers say it: "trước 17:00 thứ Hai 30/11"."""
+    return _CALENDAR.due_in_words(moment) if moment else "—"
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader([TEMPLATES_DIR]), autoescape=select_autoescape(default=True), trim_blocks=True
     )
     env.filters["local"] = local
+    # Masking for the least-privileged role and links that may only be http(s) (api/infra/sanitize.py).
+    env.filters["redact"] = redact
+    env.filters["mask_name"] = mask_name
+    env.filters["mask_phone"] = mask_phone
+    env.filters["http_url"] = http_url
+    env.filters["due"] = due
+    env.filters["vn"] = vn_number
     env.globals.update(
         NAV_ITEMS=NAV_ITEMS,
+        LIVE_INTERVAL_MS=LIVE_INTERVAL_MS,
         STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
         KIND_LABELS={k.value: label for k, label in KIND_LABELS.items()},
         PRIORITY_LABELS={p.value: label for p, label in PRIORITY_LABELS.items()},

@@ -1,13 +1,13 @@
-"""Routing one inbound message: to the case that owns the conversation, to a pending rating, or to Rasa.
+"""Routing one inbound message: who answers it is decided from the conversation row (api/conversations/states.py).
 
 Each step is one transaction; the Rasa call happens between them, never inside one. Replies are written to the outbox
 in the same transaction that marks the inbound event processed, so a crash can neither lose nor double them.
+``handle`` is the one entry point for every channel (the web request included).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,50 +15,31 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from api.cases.service import (
-    conversation_has_case,
-    find_case_awaiting_rating,
-    find_conversation_case,
-    record_citizen_message,
-    record_rating,
-)
-from api.citizens.service import get_or_create_citizen, has_identity
+from api.cases.service import find_case_awaiting_rating, find_conversation_case
+from api.citizens.service import get_or_create_citizen
 from api.conversations import messages as texts
+from api.conversations import service as conversations
+from api.conversations.local import Context, Turn, answer, reply
+from api.conversations.models import State
+from api.conversations.service import Snapshot
+from api.conversations.states import Answer, decide
+from api.db import utcnow
 from api.errors import UpstreamUnavailable, ValidationFailed
 from api.inbox import service as inbox
+from api.infra.writes import write_transaction
+from api.nlu import capture as review_capture
 from api.outbox.service import enqueue_message
-from api.outbox.writes import write_transaction
+from api.safety import flows as safety
+from api.subscriptions import flows as subscriptions
 from channels.base import InboundMessage
 
+__all__ = ["Context", "Turn", "handle", "route_locally", "to_rasa"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Context:
-    inbox_id: int
-    commune_id: int
-    commune_slug: str
-    channel: str
-    inline: bool  # the web request answers in its response instead of through the outbox
-
-
-@dataclass(frozen=True)
-class Turn:
-    route: str  # rasa | case | rating | contact | none | busy
-    replies: list[dict[str, Any]]
-    queued: bool  # something was written to the outbox
-
-
-def _reply(ctx: Context, session: Session, message: InboundMessage, text: str, *, kind: str) -> list[dict[str, Any]]:
-    if ctx.inline:
-        return [{"recipient_id": message.conversation_id, "text": text}]
-    enqueue_message(session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, text=text, kind=kind)
-    return []
-
-
-def _citizen(session: Session, ctx: Context, message: InboundMessage) -> None:
+def _citizen(session: Session, ctx: Context, message: InboundMessage) -> int:
     try:
-        get_or_create_citizen(
+        citizen = get_or_create_citizen(
             session,
             commune_id=ctx.commune_id,
             conversation_id=message.conversation_id,
@@ -67,56 +48,73 @@ def _citizen(session: Session, ctx: Context, message: InboundMessage) -> None:
             phone=message.phone,
         )
     except ValidationFailed:  # a phone number we cannot read must not stop the message
-        get_or_create_citizen(
+        citizen = get_or_create_citizen(
             session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, channel=ctx.channel
         )
+    return citizen.id
 
 
-def _goes_to_rasa(factory: sessionmaker[Session], message: InboundMessage) -> bool:
-    """The common case, decided by reads alone (no write lock): a known citizen, no case owns the conversation, and
-    nothing that could be a rating for a case awaiting one."""
-    if message.kind in ("unfollow", "contact") or message.display_name or message.phone:
-        return False
-    with factory() as session:
-        if not has_identity(session, conversation_id=message.conversation_id):
-            return False
-        if conversation_has_case(session, conversation_id=message.conversation_id):
-            return False
-        could_rate = message.kind in ("text", "button") and texts.parse_rating(message.text) is not None
-        return not (could_rate and find_case_awaiting_rating(session, conversation_id=message.conversation_id))
+def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: int) -> Snapshot:
+    """The row, created on the conversation's first message. A conversation that began before rows existed takes
+    its state from its cases once, here: an open handoff → staff, a pending rating → awaiting_rating."""
+    key = message.conversation_id
+    owner = find_conversation_case(session, conversation_id=key)
+    awaiting = find_case_awaiting_rating(session, conversation_id=key)
+    owner_id = owner.id if owner is not None else None
+    state = State.awaiting_rating if awaiting is not None else State.staff if owner_id is not None else State.bot
+    case_id = awaiting.id if awaiting is not None else owner_id
+    row = conversations.create(
+        session,
+        conversation_id=key,
+        commune_id=ctx.commune_id,
+        citizen_id=citizen_id,
+        state=state,
+        case_id=case_id,
+        staff_case_id=owner_id,
+    )
+    if awaiting is not None and awaiting.rating_requested_at is not None:  # the prompt's week runs from its asking
+        conversations.update_row(session, conversation_id=key, state_changed_at=awaiting.rating_requested_at)
+        row = conversations.find(session, conversation_id=key) or row
+    return row
+
+
+def _needs_write(message: InboundMessage) -> bool:
+    return message.kind in ("unfollow", "contact") or bool(message.display_name or message.phone)
 
 
 def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
-    """The turn when it stays in the gateway (handoff case, rating, contact, unfollow); None when Rasa answers."""
-    if _goes_to_rasa(factory, message):
-        return None
+    """The turn when the gateway answers it (staff-owned, rating, comment, back to the bot, contact, unfollow); None
+    when Rasa answers. The common case is decided by one indexed read, without the write lock."""
+    subscribed = subscriptions.route(factory, ctx, message)  # "hủy nhận tin" etc., honoured in every state
+    if subscribed is not None:
+        return subscribed
+    now = utcnow()
+    if not _needs_write(message):
+        with factory() as session:
+            row = conversations.find(session, conversation_id=message.conversation_id)
+        if row is not None:
+            decision = decide(row, message, now)
+            if decision.answer is Answer.rasa and decision.leave_to is None:
+                return None
     with write_transaction(factory) as session:
-        row = inbox.load(session, ctx.inbox_id)
+        event = inbox.load(session, ctx.inbox_id)
         if message.kind == "unfollow":
-            inbox.mark_done(session, row, route="none", ignored=True)
+            inbox.mark_done(session, event, route="none", ignored=True)
             return Turn("none", [], False)
-        _citizen(session, ctx, message)
-        if message.kind == "contact":
-            replies = _reply(ctx, session, message, texts.CONTACT_THANKS, kind="notice")
-            inbox.mark_done(session, row, route="contact", response=replies)
-            return Turn("contact", replies, not ctx.inline)
-        case = find_conversation_case(session, conversation_id=message.conversation_id)
-        if case is not None:
-            text, attachments = texts.timeline_text(message)
-            record_citizen_message(session, case=case, text=text, attachments=attachments)
-            inbox.mark_done(session, row, route="case", response=[])
-            return Turn("case", [], False)
-        rating = texts.parse_rating(message.text) if message.kind in ("text", "button") else None
-        if rating is not None:
-            awaiting = find_case_awaiting_rating(session, conversation_id=message.conversation_id)
-            if awaiting is not None:
-                stars, comment = rating
-                record_rating(session, case=awaiting, rating=stars, comment=comment)
-                text = texts.RATING_THANKS.format(stars="⭐" * stars)
-                replies = _reply(ctx, session, message, text, kind="rating_thanks")
-                inbox.mark_done(session, row, route="rating", response=replies)
-                return Turn("rating", replies, not ctx.inline)
-        return None
+        found = (
+            None
+            if _needs_write(message)
+            else conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+        )
+        if found is None:
+            citizen_id = _citizen(session, ctx, message)
+            found = conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+            found = found or _open(session, ctx, message, citizen_id)
+        decision = decide(found, message, now)
+        turn = answer(session, ctx, message, found, decision, now)
+        if turn is not None:
+            inbox.mark_done(session, event, route=turn.route, response=turn.replies)
+        return turn
 
 
 def _finish_rasa(
@@ -139,6 +137,7 @@ def _finish_rasa(
                 )
                 queued = True
         inbox.finish(session, ctx.inbox_id, route="rasa", response=replies)
+        conversations.touch(session, conversation_id=message.conversation_id, replied=bool(replies))
     return queued
 
 
@@ -148,12 +147,15 @@ def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage,
         first_time = not row.busy_notified
         replies: list[dict[str, Any]] = []
         if first_time:
-            replies = _reply(ctx, session, message, texts.BUSY_TEXT, kind="busy")
+            replies = reply(session, ctx, message.conversation_id, texts.BUSY_TEXT, kind="busy")
         inbox.mark_retry(session, ctx.inbox_id, error=error, busy_notified=True)
     return Turn("busy", replies, first_time and not ctx.inline)
 
 
 async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+    emergency = await safety.screen(app, ctx, message)  # principle 1, before any state logic: api/safety/flows.py
+    if emergency is not None:
+        return emergency
     local = await run_in_threadpool(route_locally, app.state.sessionmaker, ctx, message)
     return local if local is not None else await to_rasa(app, ctx, message)
 
@@ -162,11 +164,18 @@ async def to_rasa(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     """Rasa answers the turn; its replies are stored with the event (and queued unless the request answers them)."""
     factory: sessionmaker[Session] = app.state.sessionmaker
     metadata = texts.rasa_metadata(message, commune=ctx.commune_slug, channel=ctx.channel)
+    # The same inbound message keeps its id across retries: a Rasa replica that already ran it answers the same again
+    # instead of running it twice (bot/cluster.py), e.g. after a gateway died before storing the answer.
+    metadata["turn_id"] = f"inbox-{ctx.inbox_id}"
     try:
         replies = await app.state.rasa.send_message(message.conversation_id, texts.rasa_text(message), metadata)
     except (UpstreamUnavailable, httpx.HTTPStatusError) as exc:
         reason = exc.message if isinstance(exc, UpstreamUnavailable) else f"Rasa HTTP {exc.response.status_code}"
-        log.warning("Rasa unavailable for %s: %s", message.conversation_id, reason)
+        log.warning("Rasa unavailable for %s: %s (%r)", message.conversation_id, reason, exc.__cause__)
         return await run_in_threadpool(_busy, factory, ctx, message, reason)
     queued = await run_in_threadpool(_finish_rasa, factory, ctx, message, replies)
+    review_capture.schedule(
+        app, commune_id=ctx.commune_id, inbox_id=ctx.inbox_id, conversation_id=message.conversation_id,
+        text=texts.rasa_text(message), kind=message.kind,
+    )  # fmt: skip
     return Turn("rasa", replies, queued)

@@ -13,12 +13,15 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from api.background import PeriodicJob
+from api.inbox import service as inbox
 from api.inbox.processor import claim_events, process_event
-from api.outbox.signals import notify, subscription, wait_for
+from api.infra.signals import notify, subscription, wait_for
+from api.outbox import worker as outbox
 from api.outbox.worker import claim_jobs, deliver
-from channels.telegram.connector import close_bots
+from channels import registry
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ IDLE_POLL_SECONDS = 0.5
 DRAIN_SECONDS = 15.0
 INBOX_CAPACITY = 64
 OUTBOX_CAPACITY = 64
+RENEW_EVERY = 5.0  # leases of items in flight are extended this often (they last 20-30 s: a dead process's lapse)
 
 
 async def pump(
@@ -34,15 +38,26 @@ async def pump(
     claim: Callable[[FastAPI, int], Awaitable[Sequence[Any]]],
     run: Callable[[FastAPI, Any], Coroutine[Any, Any, None]],
     capacity: int,
+    renew: Callable[[Any, list[int]], None],
 ) -> None:
-    inflight: set[asyncio.Task[None]] = set()
+    inflight: dict[asyncio.Task[None], int] = {}
 
     def finished(task: asyncio.Task[None]) -> None:
-        inflight.discard(task)
+        inflight.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
             log.error("%s: item crashed", name, exc_info=task.exception())
-        notify(app, name)  # capacity freed, and the conversation's next item may now be due
+        notify(app, name, everywhere=False)  # capacity freed here; the conversation's next item may now be due
 
+    async def keep_leases() -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            if inflight:
+                try:
+                    await run_in_threadpool(renew, app.state.sessionmaker, list(inflight.values()))
+                except Exception:  # the next round tries again; a lapsed lease only means a later retry
+                    log.exception("%s: leases not renewed", name)
+
+    renewer = asyncio.create_task(keep_leases())
     with subscription(app, name) as wake:
         try:
             while True:
@@ -50,26 +65,33 @@ async def pump(
                 items = await claim(app, free) if free > 0 else []
                 for item in items:
                     task = asyncio.create_task(run(app, item))
-                    inflight.add(task)
+                    inflight[task] = item.id
                     task.add_done_callback(finished)
                 if not items or len(items) < free:
                     await wait_for(wake, IDLE_POLL_SECONDS)
         except asyncio.CancelledError:
             if inflight:
-                await asyncio.wait(inflight, timeout=DRAIN_SECONDS)
+                await asyncio.wait(list(inflight), timeout=DRAIN_SECONDS)
             raise
+        finally:
+            renewer.cancel()
 
 
 async def inbox_job(app: FastAPI) -> None:
-    await pump(app, "inbox", claim_events, process_event, INBOX_CAPACITY)
+    await pump(app, "inbox", claim_events, process_event, INBOX_CAPACITY, inbox.renew_leases)
 
 
 async def outbox_job(app: FastAPI) -> None:
     try:
-        await pump(app, "outbox", claim_jobs, deliver, OUTBOX_CAPACITY)
+        await pump(app, "outbox", claim_jobs, deliver, OUTBOX_CAPACITY, outbox.renew_leases)
     finally:
-        await close_bots()
+        for name in registry.names():
+            await registry.get(name).close()
 
 
 def channel_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob("inbox-processor", 1.0, inbox_job), PeriodicJob("outbox-sender", 1.0, outbox_job)]
+    # Not exclusive: every gateway process runs both workers; row leases give each item to one of them.
+    return [
+        PeriodicJob("inbox-processor", 1.0, inbox_job, exclusive=False),
+        PeriodicJob("outbox-sender", 1.0, outbox_job, exclusive=False),
+    ]

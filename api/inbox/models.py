@@ -12,7 +12,7 @@ PENDING = "pending"
 PROCESSING = "processing"  # leased by one worker (or by the web request answering synchronously)
 PROCESSED = "processed"
 IGNORED = "ignored"
-FAILED = "failed"
+FAILED = "failed"  # a dead letter: given up on after repeated failures, shown to staff on the console
 
 
 class InboxEvent(Base):
@@ -38,5 +38,13 @@ class InboxEvent(Base):
     response: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     route: Mapped[str | None] = mapped_column(String(16), nullable=True)  # rasa | case | rating | none
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Handling raised (a bug, a reply the outbox refused…): counted apart from Rasa-outage retries.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the message became a dead letter (the citizen is told once); cleared from the staff list by dismissed_at.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # An emergency (api/safety/) is taken before the conversation's older messages still waiting (after a Rasa
+    # outage): api/infra/leasing.claim orders rows with a priority highest first.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -16,12 +16,14 @@ from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
 from api.conversations.flows import Context, handle
 from api.inbox import service as inbox
+from api.inbox.failures import record_failure
 from api.inbox.models import InboxEvent
-from api.outbox.signals import notify
-from api.outbox.writes import write_transaction
+from api.infra.signals import notify
+from api.infra.writes import write_transaction
+from api.outbox.service import enqueue_next_page
 from channels import registry
 from channels.base import Credentials
-from channels.telegram.connector import acknowledge_button
+from channels.paging import parse_more
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +63,41 @@ def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
         inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
 
 
+def _next_page(factory: sessionmaker[Session], event_id: int, conversation_id: str, more: tuple[int, int]) -> bool:
+    with write_transaction(factory) as session:
+        queued = enqueue_next_page(session, conversation_id=conversation_id, message_id=more[0], offset=more[1])
+        inbox.mark_done(session, inbox.load(session, event_id), route="more", ignored=not queued)
+        return queued
+
+
 async def process_event(app: FastAPI, event: Event) -> None:
+    """Handle one event; any failure is recorded (retry with backoff, then a dead letter), never left to the lease."""
+    try:
+        await _process(app, event)
+    except Exception as exc:
+        log.exception("inbox %s (%s) failed", event.id, event.channel)
+        error = f"{type(exc).__name__}: {exc}"
+        settings = app.state.settings
+        noticed = await run_in_threadpool(
+            record_failure, app.state.sessionmaker, event.id, error=error, max_failures=settings.inbox_max_failures
+        )
+        if noticed:
+            notify(app, "outbox")
+
+
+async def _process(app: FastAPI, event: Event) -> None:
     channel = registry.get(event.channel)
     messages = channel.parse(json.loads(event.raw), commune=event.commune_slug)
     if not messages:
         await run_in_threadpool(_ignore, app.state.sessionmaker, event.id)
         return
     ctx = Context(event.id, event.commune_id, event.commune_slug, event.channel, inline=False)
-    if messages[0].extra.get("callback_query_id"):
-        credentials = await run_in_threadpool(_credentials, app.state.sessionmaker, event)
-        if credentials is not None:
-            await acknowledge_button(credentials, str(messages[0].extra["callback_query_id"]))
+    await channel.acknowledge(messages[0], lambda: run_in_threadpool(_credentials, app.state.sessionmaker, event))
+    more = parse_more(messages[0].text) if messages[0].kind in ("text", "button") else None
+    if more is not None:  # "Xem thêm" under a paged button list: the next page, without a turn
+        if await run_in_threadpool(_next_page, app.state.sessionmaker, event.id, messages[0].conversation_id, more):
+            notify(app, "outbox")
+        return
     turn = await handle(app, ctx, messages[0])
     if turn.queued:
         notify(app, "outbox")

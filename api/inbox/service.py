@@ -11,11 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import utcnow
-from api.inbox.models import FAILED, IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
-from api.outbox.leasing import backoff_seconds, claim
-from api.outbox.writes import write_transaction
+from api.inbox.failures import dead_letter
+from api.inbox.models import IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
+from api.infra.leasing import backoff_seconds, claim, renew
+from api.infra.writes import write_transaction
 
-LEASE_SECONDS = 60.0
+LEASE_SECONDS = 60.0  # an event the web request answers itself (not renewed)
+WORKER_LEASE_SECONDS = 20.0  # an event the inbox worker took: renewed while in flight (api/inbox/jobs.py)
 MAX_ATTEMPTS = 50  # with backoff capped at 10 minutes: several hours of Rasa outage before giving up
 
 
@@ -36,6 +38,7 @@ def store_event(
     conversation_id: str,
     raw: str,
     claim_now: bool = False,
+    priority: int = 0,
 ) -> Stored:
     """Insert the raw event (committed) unless the platform already delivered it; ``claim_now`` leases it at once
     to the caller (the web request answers synchronously) unless older messages of the conversation are still
@@ -53,10 +56,12 @@ def store_event(
         lease_until=now + timedelta(seconds=LEASE_SECONDS) if claim_now else None,
         busy_notified=False,
         received_at=now,
+        priority=priority,
     )
     try:
         with write_transaction(factory) as session:
-            if claim_now and has_unfinished(session, conversation_id=conversation_id):
+            # An emergency (priority) never waits behind older messages: the request answers it at once.
+            if claim_now and not priority and has_unfinished(session, conversation_id=conversation_id):
                 row.status, row.attempts, row.lease_until = PENDING, 0, None
             session.add(row)
             session.flush()
@@ -85,7 +90,14 @@ def has_unfinished(session: Session, *, conversation_id: str) -> bool:
 
 def claim_due(factory: sessionmaker[Session], *, limit: int) -> list[int]:
     with write_transaction(factory) as session:
-        return claim(session, InboxEvent, waiting=PENDING, working=PROCESSING, limit=limit, lease_seconds=LEASE_SECONDS)
+        return claim(
+            session, InboxEvent, waiting=PENDING, working=PROCESSING, limit=limit, lease_seconds=WORKER_LEASE_SECONDS
+        )
+
+
+def renew_leases(factory: sessionmaker[Session], ids: list[int]) -> None:
+    with write_transaction(factory) as session:
+        renew(session, InboxEvent, ids, working=PROCESSING, lease_seconds=WORKER_LEASE_SECONDS)
 
 
 def load(session: Session, event_id: int) -> InboxEvent:
@@ -129,7 +141,7 @@ def mark_retry(session: Session, event_id: int, *, error: str, busy_notified: bo
     row.busy_notified = row.busy_notified or busy_notified
     row.lease_until = None
     if row.attempts >= MAX_ATTEMPTS:
-        row.status = FAILED
+        dead_letter(session, row)
         return
     row.status = PENDING
     row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, base=1.0, cap=60.0))

@@ -20,10 +20,12 @@ from api.auth.openapi_docs import OPEN311_ERROR_RESPONSES
 from api.auth.tokens import resolve_token
 from api.cases.catalog import CATEGORIES, MAX_DESCRIPTION
 from api.cases.flows import file_from_open311
+from api.cases.publication import publish
 from api.communes.models import Commune
 from api.communes.service import get_commune
 from api.deps import SessionDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed, _validation_message
+from api.infra.sanitize import redact
 from api.open311 import service
 
 
@@ -122,6 +124,7 @@ def create_request(
     last_name: Annotated[str | None, Form(max_length=100)] = None,
     phone: Annotated[str | None, Form(max_length=32)] = None,
     email: Annotated[str | None, Form(max_length=200)] = None,
+    public: Annotated[bool, Form(description="Người gửi đồng ý công khai phản ánh (mặc định: riêng tư).")] = False,
 ) -> Any:
     commune = _jurisdiction(session, jurisdiction_id, settings.default_commune)
     try:
@@ -149,5 +152,8 @@ def create_request(
         name=name,
         phone=phone,
     )
+    if public:
+        # Made public on purpose by the submitter: their description, redacted, is the summary until staff edit it.
+        publish(case, summary=redact((description or "").strip()) or None, place=None)
     view = service.request_view(session, case, commune)
     return [{"service_request_id": case.code, "service_notice": view["service_notice"], "account_id": None}]

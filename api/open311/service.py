@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 views of cases: services are the report categories, requests are public reports."""
+"""Open311 GeoReport v2 views of cases: services are the report categories, requests are the reports made public."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from api.cases.catalog import CATEGORIES, DONE_STATUSES, OPEN_STATUSES, Kind, Status
 from api.cases.models import Case
-from api.cases.service import last_public_reply
 from api.communes.models import Commune
 from api.db import utcnow
 from api.errors import ValidationFailed
+from api.infra.sanitize import redact
 
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
+HAMLET_DECIMALS = 2
 KEYWORDS = {
     "giao_thong": "đường, ổ gà, cầu, giao thông",
     "chieu_sang": "đèn đường, chiếu sáng",
@@ -49,30 +50,35 @@ def _iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
 
+def _coarse(value: float | None) -> float | None:
+    """Two decimals (~1 km): the hamlet, not the house."""
+    return round(value, HAMLET_DECIMALS) if value is not None else None
+
+
 def request_view(session: Session, case: Case, commune: Commune) -> dict[str, Any]:
-    """A report as Open311 shows it publicly: no names, phones or conversation ids, no internal notes."""
+    """A public case as Open311 shows it: category, the staff-written public summary, a hamlet-level place and the
+    status. Never the citizen's own words, names, phones, photos or the officers' replies; the summary and place go
+    through the redaction pass as a second net (api/infra/sanitize.py)."""
     zone = ZoneInfo(commune.timezone or "Asia/Ho_Chi_Minh")
-    reply = last_public_reply(session, case=case)
-    media = next((url for url in case.attachments or [] if url.startswith(("https://", "http://"))), None)
     closed = Status(case.status) in DONE_STATUSES
     return {
         "service_request_id": case.code,
         "status": "closed" if closed else "open",
-        "status_notes": reply.body if reply else None,
+        "status_notes": None,
         "service_name": CATEGORIES.get(case.category or "khac"),
         "service_code": case.category or "khac",
-        "description": case.description[:4000] or None,
+        "description": redact(case.public_summary) or None,
         "agency_responsible": case.department.name if case.department else commune.name,
         "service_notice": f"Thời hạn xử lý dự kiến: {_iso(case.due_at, zone)}" if case.due_at else None,
         "requested_datetime": _iso(case.created_at, zone),
         "updated_datetime": _iso(case.closed_at or case.resolved_at or case.updated_at, zone),
         "expected_datetime": _iso(case.due_at, zone),
-        "address": case.location_text,
+        "address": redact(case.public_location) or None,
         "address_id": None,
         "zipcode": None,
-        "lat": case.latitude,
-        "long": case.longitude,
-        "media_url": media,
+        "lat": _coarse(case.latitude),
+        "long": _coarse(case.longitude),
+        "media_url": None,
     }
 
 
@@ -96,7 +102,8 @@ def find_requests(
     end: datetime | None,
     status: str | None,
 ) -> list[Case]:
-    query = select(Case).where(Case.commune_id == commune.id, Case.kind == Kind.report.value)
+    # Private by default: only cases made public on purpose (by the submitter or by staff) are listed at all.
+    query = select(Case).where(Case.commune_id == commune.id, Case.kind == Kind.report.value, Case.public.is_(True))
     if ids:
         query = query.where(Case.code.in_([i.strip().upper() for i in ids[:MAX_RESULTS]]))
     else:

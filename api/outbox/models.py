@@ -14,6 +14,13 @@ PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
+# Final states of announcements and notices that were never sent: the citizen unsubscribed while the message waited,
+# or the platform allows no message to them (Zalo outside its window, no quota, no phone for ZNS); see zalo_reach.py.
+CANCELLED = "cancelled"
+UNREACHABLE = "unreachable"
+# Claim order: higher first (an emergency announcement overtakes everything queued before it).
+PRIORITY_NORMAL = 0
+PRIORITY_EMERGENCY = 10
 
 
 class OutboxMessage(Base):
@@ -41,3 +48,10 @@ class OutboxMessage(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_NORMAL)
+    # How a Zalo notice went out: cs (inside the window), promotion (broadcast quota), zns (template by phone).
+    route: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # What a template message needs (title, link, case code, status…), filled in by whoever queues the message.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # A failed message leaves the staff's dead-letter list when someone has looked at it.
+    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select
@@ -9,41 +10,45 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import ValidationFailed
-from api.outbox.models import PENDING, OutboxMessage
+from api.outbox.models import PENDING, PRIORITY_NORMAL, OutboxMessage
+from channels.ids import ConversationId
 
-# Conversation ids are channel-prefixed: zalo:<commune>:<uid>, tg:<commune>:<chat>, web:<commune>:<uuid>.
-CHANNEL_BY_PREFIX = {"zalo": "zalo", "tg": "telegram", "web": "web"}
+log = logging.getLogger(__name__)
+
+# Bounds on what one stored message holds; the shape itself (button count, length) is the connector's business:
+# it splits long texts and pages buttons with "Xem thêm" (channels/paging.py), so a reply is never refused for it.
 MAX_TEXT = 20_000
-MAX_BUTTONS = 10
+MAX_BUTTONS = 100
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)
 
 
 def channel_of(conversation_id: str) -> str:
-    prefix, _, rest = conversation_id.partition(":")
-    channel = CHANNEL_BY_PREFIX.get(prefix)
-    if channel is None or ":" not in rest:
+    parsed = ConversationId.try_parse(conversation_id)
+    if parsed is None:
         raise ValidationFailed(
             f"Mã hội thoại '{conversation_id[:80]}' không hợp lệ "
             "(cần dạng zalo:<xã>:<id>, tg:<xã>:<id> hoặc web:<xã>:<id>).",
             code="invalid_conversation_id",
             field="conversation_id",
         )
-    return channel
+    return parsed.channel
 
 
 def _clean_buttons(buttons: list[dict[str, Any]] | None) -> list[dict[str, str]] | None:
-    if not buttons:
-        return None
-    if len(buttons) > MAX_BUTTONS:
-        raise ValidationFailed(f"Tối đa {MAX_BUTTONS} nút bấm cho một tin nhắn.", field="buttons")
+    """Buttons as stored: a title and a payload each (the title stands in for a missing payload); anything without a
+    title is dropped, not refused."""
     cleaned = []
-    for button in buttons:
-        title, payload = str(button.get("title") or "").strip(), str(button.get("payload") or "").strip()
-        if not title or not payload:
-            raise ValidationFailed("Mỗi nút bấm cần 'title' và 'payload'.", field="buttons")
-        cleaned.append({"title": title[:100], "payload": payload[:1000]})
-    return cleaned
+    for button in buttons or []:
+        if not isinstance(button, dict):
+            continue
+        title = str(button.get("title") or "").strip()
+        payload = str(button.get("payload") or "").strip() or title
+        if title:
+            cleaned.append({"title": title[:100], "payload": payload[:1000]})
+    if len(cleaned) > MAX_BUTTONS:
+        log.warning("a message with %s buttons keeps the first %s", len(cleaned), MAX_BUTTONS)
+    return cleaned[:MAX_BUTTONS] or None
 
 
 def _message_values(
@@ -55,13 +60,16 @@ def _message_values(
     image_url: str | None,
     case_id: int | None,
     kind: str,
+    priority: int = PRIORITY_NORMAL,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     channel = channel_of(conversation_id)
     text = (text or "").strip()
     if not text and not image_url:
         raise ValidationFailed("Tin nhắn không được để trống.", code="empty_message", field="text")
     if len(text) > MAX_TEXT:
-        raise ValidationFailed(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự).", field="text")
+        log.warning("a message of %s characters to %s is cut to %s", len(text), conversation_id, MAX_TEXT)
+        text = text[: MAX_TEXT - 1] + "…"
     return {
         "commune_id": commune_id,
         "conversation_id": conversation_id,
@@ -75,6 +83,8 @@ def _message_values(
         "attempts": 0,
         "parts_sent": 0,
         "next_attempt_at": utcnow(),
+        "priority": priority,
+        "context": context,
     }
 
 
@@ -88,6 +98,8 @@ def enqueue_message(
     image_url: str | None = None,
     case_id: int | None = None,
     kind: str = "reply",
+    priority: int = PRIORITY_NORMAL,
+    context: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Store a message for the conversation's channel; it is sent only if the caller's transaction commits."""
     message = OutboxMessage(
@@ -99,6 +111,8 @@ def enqueue_message(
             image_url=image_url,
             case_id=case_id,
             kind=kind,
+            priority=priority,
+            context=context,
         )
     )
     session.add(message)
@@ -114,6 +128,8 @@ def enqueue_message_row(
     text: str,
     case_id: int | None = None,
     kind: str = "reply",
+    priority: int = PRIORITY_NORMAL,
+    context: dict[str, Any] | None = None,
 ) -> int:
     """``enqueue_message`` in SQLAlchemy Core (the case-filing hot path): the same row, and its id."""
     values = _message_values(
@@ -124,6 +140,8 @@ def enqueue_message_row(
         image_url=None,
         case_id=case_id,
         kind=kind,
+        priority=priority,
+        context=context,
     )
     message_id: int = connection.execute(_INSERT, values).scalar_one()
     return message_id
@@ -143,3 +161,27 @@ def messages_for_conversation(session: Session, *, conversation_id: str, limit: 
         .limit(limit)
     )
     return list(reversed(list(session.scalars(query))))
+
+
+MORE_TEXT = "Các lựa chọn tiếp theo:"
+
+
+def enqueue_next_page(session: Session, *, conversation_id: str, message_id: int, offset: int) -> bool:
+    """The citizen pressed "Xem thêm" under message ``message_id``: queue its buttons from ``offset`` on as a new
+    message (the connector pages it again). False when the message is not this conversation's, or nothing is left."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.conversation_id != conversation_id or offset < 1:
+        return False
+    rest = list(message.buttons or [])[offset:]
+    if not rest:
+        return False
+    enqueue_message(
+        session,
+        commune_id=message.commune_id,
+        conversation_id=conversation_id,
+        text=MORE_TEXT,
+        buttons=rest,
+        case_id=message.case_id,
+        kind="more",
+    )
+    return True

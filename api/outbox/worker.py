@@ -21,18 +21,21 @@ from api.background import run_batch
 from api.channel_accounts.service import DatabaseTokenStore, credentials_for
 from api.communes.models import Commune
 from api.db import utcnow
-from api.outbox.leasing import backoff_seconds, claim
-from api.outbox.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
-from api.outbox.signals import notify
-from api.outbox.writes import write_transaction
+from api.infra.leasing import backoff_seconds, claim, renew
+from api.infra.signals import notify
+from api.infra.writes import write_transaction
+from api.outbox import dispatch
+from api.outbox.models import FAILED, PENDING, SENDING, SENT, UNREACHABLE, OutboxMessage
 from channels import registry
 from channels.base import Credentials, DeliveryError, OutboundMessage, SendContext
+from channels.ids import ConversationId
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30.0  # renewed after each accepted part; a dead worker's rows are retaken after it
 BATCH = 32
 MAX_ATTEMPTS = 12  # backoff 2 s … 10 min: about an hour of outage before a message is marked failed
+UNEXPECTED_MAX_ATTEMPTS = 3  # a send that raises something other than DeliveryError (2 + 4 s of retries)
 DRAIN_SECONDS = 10.0
 
 
@@ -49,18 +52,29 @@ class Job:
     parts_sent: int
     attempts: int
     credentials: Credentials | None
+    kind: str = "reply"
+    priority: int = 0
+    context: dict[str, Any] | None = None
 
 
-def _claim_jobs(factory: sessionmaker[Session], limit: int) -> list[Job]:
+def _claim_jobs(factory: sessionmaker[Session], limit: int, channels: tuple[str, ...] | None = None) -> list[Job]:
     with write_transaction(factory) as session:
-        ids = claim(session, OutboxMessage, waiting=PENDING, working=SENDING, limit=limit, lease_seconds=LEASE_SECONDS)
+        ids = claim(
+            session,
+            OutboxMessage,
+            waiting=PENDING,
+            working=SENDING,
+            limit=limit,
+            lease_seconds=LEASE_SECONDS,
+            channels=channels,
+        )
         if not ids:
             return []
         rows = session.execute(
             select(OutboxMessage, Commune.slug)
             .join(Commune, Commune.id == OutboxMessage.commune_id)
             .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.id)
+            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)  # started (and rate-limited) in this order
         ).all()
         jobs = []
         for message, slug in rows:
@@ -82,6 +96,9 @@ def _claim_jobs(factory: sessionmaker[Session], limit: int) -> list[Job]:
                     parts_sent=message.parts_sent,
                     attempts=message.attempts,
                     credentials=credentials,
+                    kind=message.kind,
+                    priority=message.priority,
+                    context=message.context,
                 )
             )
         return jobs
@@ -93,6 +110,15 @@ def _update(factory: sessionmaker[Session], message_id: int, **values: Any) -> N
 
 
 def _failure_values(job: Job, exc: DeliveryError) -> dict[str, Any]:
+    if isinstance(exc, dispatch.Throttled):  # not an attempt: the platform was never called
+        return {
+            "status": PENDING,
+            "lease_until": None,
+            "attempts": max(0, job.attempts - 1),
+            "next_attempt_at": utcnow() + timedelta(seconds=exc.retry_after or 1.0),
+        }
+    if isinstance(exc, dispatch.NotReachable):  # the platform allows no message to this citizen: staff call them
+        return {"status": UNREACHABLE, "last_error": exc.reason[:2000], "lease_until": None}
     if not exc.retryable or job.attempts >= MAX_ATTEMPTS:
         reason = exc.reason if not exc.retryable else f"Đã thử {job.attempts} lần, không gửi được: {exc.reason}"
         return {"status": FAILED, "last_error": reason[:2000], "lease_until": None}
@@ -124,24 +150,42 @@ async def deliver(app: FastAPI, job: Job) -> None:
     )
     message = OutboundMessage(
         conversation_id=job.conversation_id,
-        recipient=job.conversation_id.split(":", 2)[2],
+        recipient=ConversationId.parse(job.conversation_id).external,
         text=job.text,
         buttons=job.buttons,
         image_url=job.image_url,
+        message_id=job.id,
     )
     try:
-        await channel.send(message, context)
+        await dispatch.send(app, job, channel, message, context)
     except DeliveryError as exc:
-        log.warning("outbox %s to %s not delivered: %s", job.id, job.conversation_id, exc.reason)
+        if not isinstance(exc, dispatch.Throttled):
+            log.warning("outbox %s to %s not delivered: %s", job.id, job.conversation_id, exc.reason)
         await run_in_threadpool(_update, factory, job.id, **_failure_values(job, exc))
+        return
+    except Exception as exc:  # a connector bug: a few tries, then failed (listed for staff), never retried forever
+        log.exception("outbox %s to %s crashed", job.id, job.conversation_id)
+        retry = job.attempts < UNEXPECTED_MAX_ATTEMPTS
+        error = DeliveryError(f"Lỗi khi gửi ({type(exc).__name__}: {exc})", retryable=retry)
+        await run_in_threadpool(_update, factory, job.id, **_failure_values(job, error))
         return
     await run_in_threadpool(_update, factory, job.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error=None)
     if job.channel == "web":
         notify(app, f"web:{job.conversation_id}")
 
 
+def renew_leases(factory: sessionmaker[Session], ids: list[int]) -> None:
+    with write_transaction(factory) as session:
+        renew(session, OutboxMessage, ids, working=SENDING, lease_seconds=LEASE_SECONDS)
+
+
 async def claim_jobs(app: FastAPI, limit: int) -> list[Job]:
-    return await run_in_threadpool(_claim_jobs, app.state.sessionmaker, limit)
+    # A platform whose send queue in this process is already long (rate limit) is not claimed for meanwhile.
+    busy = dispatch.saturated_channels(app)
+    channels = tuple(c for c in dispatch.CHANNELS if c not in busy) if busy else None
+    if channels == ():
+        return []
+    return await run_in_threadpool(_claim_jobs, app.state.sessionmaker, limit, channels)
 
 
 async def deliver_due(app: FastAPI, *, limit: int = BATCH) -> int:

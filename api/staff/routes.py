@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 
+from api.auth.guards import login_limiter
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.deps import AdminStaff, CurrentStaff, SessionDep
 from api.staff import service
 from api.staff.models import Department, Staff
-from api.staff.schemas import DepartmentCreate, DepartmentRead, StaffCreate, StaffRead, StaffUpdate
+from api.staff.schemas import (
+    DepartmentCreate,
+    DepartmentRead,
+    LoginLockRead,
+    StaffCreate,
+    StaffRead,
+    StaffUpdate,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["staff"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)])
 
@@ -37,6 +45,7 @@ def create_staff(body: StaffCreate, session: SessionDep, admin: AdminStaff) -> S
         password=body.password,
         role=body.role,
         department_id=body.department_id,
+        must_change_password=True,  # a password someone else chose is a one-time password
     )
 
 
@@ -54,3 +63,23 @@ def update_staff(staff_id: IdPath, body: StaffUpdate, session: SessionDep, admin
         is_active=body.is_active,
         password=body.password,
     )
+
+
+@router.get("/staff/{staff_id}/login-lock", response_model=LoginLockRead, summary="Tình trạng khóa tạm đăng nhập")
+def login_lock(staff_id: IdPath, request: Request, session: SessionDep, admin: AdminStaff) -> LoginLockRead:
+    target = service.get_staff(session, commune_id=admin.commune_id, staff_id=staff_id)
+    limiter = login_limiter(request)
+    state = limiter.account_state(target.login)
+    return LoginLockRead(
+        login=target.login,
+        locked=state.locked,
+        failures=limiter.failures(target.login),
+        retry_after_seconds=state.retry_after,
+    )
+
+
+@router.delete("/staff/{staff_id}/login-lock", response_model=LoginLockRead, summary="Mở khóa tạm đăng nhập")
+def lift_login_lock(staff_id: IdPath, request: Request, session: SessionDep, admin: AdminStaff) -> LoginLockRead:
+    target = service.get_staff(session, commune_id=admin.commune_id, staff_id=staff_id)
+    login_limiter(request).lift(target.login)
+    return LoginLockRead(login=target.login, locked=False, failures=0, retry_after_seconds=0)

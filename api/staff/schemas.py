@@ -26,7 +26,8 @@ class DepartmentRead(BaseModel):
 class StaffCreate(BaseModel):
     login: str = LoginStr
     full_name: str = Field(min_length=2, max_length=200)
-    password: str = Field(min_length=10, max_length=256)
+    # Length and strength are checked by the policy (api/auth/passwords.py), which says why in Vietnamese.
+    password: str = Field(min_length=1, max_length=256)
     role: Role = Role.officer
     department_id: IdField | None = None
 
@@ -36,7 +37,7 @@ class StaffUpdate(BaseModel):
     role: Role | None = None
     department_id: IdField | None = None
     is_active: bool | None = None
-    password: str | None = Field(default=None, min_length=10, max_length=256)
+    password: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class StaffRead(BaseModel):
@@ -50,6 +51,14 @@ class StaffRead(BaseModel):
     department: DepartmentRead | None
     created_at: datetime
     last_login_at: datetime | None
+    must_change_password: bool = False
+
+
+class LoginLockRead(BaseModel):
+    login: str
+    locked: bool
+    failures: int
+    retry_after_seconds: int
 
 
 class StaffBrief(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth.passwords import check_password_policy, hash_password
+from api.auth.passwords import check_password_policy, hash_password, verify_password
 from api.auth.tokens import revoke_all
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.staff.models import Department, Role, Staff
@@ -67,8 +67,9 @@ def create_staff(
     role: Role = Role.officer,
     department_id: int | None = None,
     reuse_hash: bool = False,
+    must_change_password: bool = False,
 ) -> Staff:
-    check_password_policy(password)
+    check_password_policy(password, user_inputs=(login, full_name))
     if find_staff_by_login(session, login=login) is not None:
         raise Conflict(f"Tên đăng nhập '{login}' đã được dùng.", code="login_taken", field="login")
     if department_id is not None:
@@ -80,6 +81,7 @@ def create_staff(
         password_hash=hash_password(password, reuse=reuse_hash),
         role=role.value,
         department_id=department_id,
+        must_change_password=must_change_password,
     )
     session.add(staff)
     session.flush()
@@ -97,7 +99,9 @@ def update_staff(
     clear_department: bool = False,
     is_active: bool | None = None,
     password: str | None = None,
+    temporary_password: bool = True,
 ) -> Staff:
+    """``temporary_password``: a password set by someone else (admin, CLI) must be changed at the next login."""
     if staff.id == actor.id and (is_active is False or (role is not None and role != Role.admin)):
         # An admin locking themselves out could leave a commune with no administrator at all.
         raise ValidationFailed(
@@ -112,12 +116,31 @@ def update_staff(
     elif department_id is not None:
         staff.department_id = get_department(session, commune_id=staff.commune_id, department_id=department_id).id
     if password is not None:
-        check_password_policy(password)
+        check_password_policy(password, user_inputs=(staff.login, staff.full_name))
         staff.password_hash = hash_password(password)
+        staff.must_change_password = temporary_password
         revoke_all(session, staff_id=staff.id)
     if is_active is not None:
         staff.is_active = is_active
         if not is_active:
             revoke_all(session, staff_id=staff.id)
+    session.flush()
+    return staff
+
+
+def change_own_password(
+    session: Session, *, staff: Staff, current_password: str, new_password: str, keep_token_id: int | None = None
+) -> Staff:
+    """The person changes their own password (required after a seeded or reset one); other sessions end."""
+    if not verify_password(staff.password_hash, current_password):
+        raise ValidationFailed("Mật khẩu hiện tại không đúng.", code="wrong_password", field="current_password")
+    if verify_password(staff.password_hash, new_password):
+        raise ValidationFailed(
+            "Mật khẩu mới phải khác mật khẩu hiện tại.", code="password_unchanged", field="new_password"
+        )
+    check_password_policy(new_password, field="new_password", user_inputs=(staff.login, staff.full_name))
+    staff.password_hash = hash_password(new_password)
+    staff.must_change_password = False
+    revoke_all(session, staff_id=staff.id, except_token_id=keep_token_id)
     session.flush()
     return staff

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -16,14 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.inputs import reject_nul
 from api.communes.service import get_commune
 from api.deps import SettingsDep
 from api.errors import NotFound
+from api.infra.signals import subscription, wait_for
 from api.outbox.models import SENT, OutboxMessage
-from api.outbox.signals import subscription, wait_for
+from channels.ids import format_id
 
 HERE = Path(__file__).resolve().parent
-router = APIRouter(tags=["web chat"])
+router = APIRouter(tags=["web chat"], dependencies=[Depends(reject_nul)])  # NUL: a 422, not a PostgreSQL 500
 templates = Jinja2Templates(directory=HERE / "templates")
 
 POLL_SECONDS = 2.0  # fallback for messages sent by another gateway process
@@ -36,6 +38,9 @@ STREAM_MAX_SECONDS = 300.0
 def _commune_name(factory: sessionmaker[Session], slug: str) -> str:
     with factory() as session:
         return get_commune(session, slug=slug).name
+
+
+MAX_EVENT_ID = 2**31 - 1  # outbox ids are 32-bit integers on PostgreSQL: a larger resume id is out of range
 
 
 def _sent_after(factory: sessionmaker[Session], conversation_id: str, after: int) -> list[dict[str, Any]]:
@@ -60,13 +65,18 @@ def _event(message: dict[str, Any]) -> str:
     return f"id: {message['id']}\nevent: message\ndata: {json.dumps(message, ensure_ascii=False)}\n\n"
 
 
-@router.get("/webhooks/web/events", summary="Luồng tin nhắn gửi sau (SSE) cho một phiên chat web")
+@router.get(
+    "/webhooks/web/events",
+    summary="Luồng tin nhắn gửi sau (SSE) cho một phiên chat web",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
 async def web_events(
     request: Request,
     settings: SettingsDep,
     sender: Annotated[str, Query(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
     commune: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     slug = commune or settings.default_commune
@@ -75,9 +85,9 @@ async def web_events(
         await run_in_threadpool(_commune_name, factory, slug)
     except NotFound as exc:
         raise NotFound(exc.message, code=exc.code, field="commune") from None
-    conversation_id = f"web:{slug}:{sender}"
+    conversation_id = format_id("web", slug, sender)
     # EventSource resends the last id it saw when it reconnects: resume after it.
-    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    start = min(int(last_event_id), MAX_EVENT_ID) if last_event_id and last_event_id.isdigit() else after
     app: FastAPI = request.app
 
     async def stream() -> AsyncIterator[str]:

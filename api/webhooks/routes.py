@@ -7,26 +7,32 @@ still storing the message first.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.service import credentials_for
 from api.communes.service import get_commune
-from api.conversations.flows import Context, Turn, route_locally, to_rasa
+from api.config import Settings
+from api.conversations.flows import Context, Turn, handle
 from api.deps import SettingsDep
-from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized, ValidationFailed
-from api.inbox.models import PENDING, PROCESSING
+from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized
+from api.inbox.failures import record_failure
+from api.inbox.models import PENDING
 from api.inbox.service import Stored, store_event
-from api.outbox.signals import notify
-from api.webhooks.schemas import WebMessageIn
+from api.infra.signals import notify
+from api.safety import flows as safety
+from api.webhooks.schemas import PLATFORM_SCHEMAS, WebMessageIn
 from channels import registry
 from channels.base import Credentials, InboundMessage, InboundRejected
 
 router = APIRouter(tags=["webhooks"])
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 COMMUNE_CACHE_SECONDS = 60.0  # the web chat's hot path skips a lookup per message; communes are rarely added
@@ -51,6 +57,21 @@ def _account(factory: sessionmaker[Session], slug: str, channel: str) -> tuple[i
         return commune.id, credentials_for(session, commune_id=commune.id, commune_slug=slug, channel=channel)
 
 
+def _ignored(reason: str) -> dict[str, Any]:
+    """Authenticated but unusable: 200 so the platform stops retrying (Telegram retries 5xx for hours), logged."""
+    log.warning("Webhook event ignored: %s", reason)
+    return {"ok": True, "stored": False, "ignored": reason}
+
+
+def _too_old(channel: object, payload: dict[str, Any], max_age: float) -> bool:
+    """Signed events carry their time; one outside the window is a replay of a captured delivery."""
+    event_time = getattr(channel, "event_time", None)
+    if event_time is None:
+        return False
+    moment = event_time(payload)
+    return moment is None or abs(time.time() - moment) > max_age
+
+
 async def _platform_webhook(request: Request, channel_name: str, commune: str) -> dict[str, Any]:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
@@ -65,11 +86,26 @@ async def _platform_webhook(request: Request, channel_name: str, commune: str) -
         raise error(exc.message, code="webhook_not_authenticated") from None
     try:
         payload = json.loads(body)
-        messages = channel.parse(payload, commune=commune) if isinstance(payload, dict) else None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed(f"Sự kiện không đọc được: {type(exc).__name__}", code="invalid_event") from None
-    if messages is None:
-        raise ValidationFailed("Nội dung gửi lên phải là một đối tượng JSON.", code="invalid_event")
+    except ValueError:
+        return _ignored("invalid_json")
+    if not isinstance(payload, dict):
+        return _ignored("not_an_object")
+    schema = PLATFORM_SCHEMAS.get(channel_name)
+    if schema is not None:
+        try:
+            schema.model_validate(payload)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return _ignored(f"unexpected_shape:{'.'.join(str(p) for p in first.get('loc', ()))}")
+    settings: Settings = request.app.state.settings
+    if _too_old(channel, payload, settings.zalo_event_max_age_seconds):
+        raise PermissionDenied(
+            "Sự kiện quá cũ hoặc thiếu thời điểm (có thể là gửi lại một sự kiện đã bắt được).", code="stale_event"
+        )
+    try:
+        messages = channel.parse(payload, commune=commune)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _ignored(f"unparsable:{type(exc).__name__}")
     if not messages:
         return {"ok": True, "stored": False}  # echoes of our own messages and events we do not act on
     message = messages[0]
@@ -81,18 +117,46 @@ async def _platform_webhook(request: Request, channel_name: str, commune: str) -
         event_id=message.event_id,
         conversation_id=message.conversation_id,
         raw=body.decode("utf-8", errors="replace"),
+        priority=safety.inbox_priority(message),
     )
     if stored.created:
         notify(request.app, "inbox")
     return {"ok": True, "stored": stored.created, "duplicate": not stored.created}
 
 
-@router.post("/webhooks/zalo/{commune}", summary="Webhook Zalo OA của một xã")
+def _documented(schema: type[BaseModel]) -> dict[str, Any]:
+    """The platform's payload in OpenAPI (read from the raw body, so the signature is checked on exact bytes)."""
+    raw = schema.model_json_schema()
+    definitions = raw.pop("$defs", {})
+
+    def inline(node: Any) -> Any:  # the models are not recursive: $defs can be inlined for OpenAPI
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    body = {"application/json": {"schema": inline(raw)}}
+    return {"requestBody": {"required": True, "content": body}}
+
+
+@router.post(
+    "/webhooks/zalo/{commune}",
+    summary="Webhook Zalo OA của một xã",
+    openapi_extra=_documented(PLATFORM_SCHEMAS["zalo"]),
+)
 async def zalo_webhook(commune: str, request: Request) -> dict[str, Any]:
     return await _platform_webhook(request, "zalo", commune)
 
 
-@router.post("/webhooks/telegram/{commune}", summary="Webhook bot Telegram của một xã")
+@router.post(
+    "/webhooks/telegram/{commune}",
+    summary="Webhook bot Telegram của một xã",
+    openapi_extra=_documented(PLATFORM_SCHEMAS["telegram"]),
+)
 async def telegram_webhook(commune: str, request: Request) -> dict[str, Any]:
     return await _platform_webhook(request, "telegram", commune)
 
@@ -101,11 +165,10 @@ def _web_reply(reply: dict[str, Any], sender: str) -> dict[str, Any]:
     return {**reply, "recipient_id": sender}
 
 
-def _store_and_route(
+def _store(
     factory: sessionmaker[Session], commune_id: int, slug: str, message: InboundMessage, raw: str
-) -> tuple[Stored, Context, Turn | None]:
-    """Store the web message (claimed by this request), then decide whether the gateway answers it itself: one trip
-    to the thread pool instead of two on every web turn."""
+) -> tuple[Stored, Context]:
+    """Store the web message, claimed by this request unless older ones of its conversation still wait."""
     stored = store_event(
         factory,
         commune_id=commune_id,
@@ -114,10 +177,9 @@ def _store_and_route(
         conversation_id=message.conversation_id,
         raw=raw,
         claim_now=True,
+        priority=safety.inbox_priority(message),
     )
-    ctx = Context(stored.id, commune_id, slug, "web", inline=True)
-    claimed = stored.created and stored.status == PROCESSING
-    return stored, ctx, route_locally(factory, ctx, message) if claimed else None
+    return stored, Context(stored.id, commune_id, slug, "web", inline=True)
 
 
 @router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
@@ -132,15 +194,28 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
             raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
     raw: dict[str, Any] = body.model_dump(exclude_none=True)
     message: InboundMessage = registry.get("web").parse(raw, commune=slug)[0]
-    raw_event = json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": message.event_id}})
-    stored, ctx, turn = await run_in_threadpool(_store_and_route, factory, commune_id, slug, message, raw_event)
+    client_id = str(message.extra.get("client_message_id") or message.event_id)
+    raw_event = json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": client_id}})
+    stored, ctx = await run_in_threadpool(_store, factory, commune_id, slug, message, raw_event)
     if not stored.created:
         return [_web_reply(r, body.sender) for r in stored.response or []]
     if stored.status == PENDING:  # behind older messages still waiting: the worker answers in order, by push
         notify(request.app, "inbox")
         return []
-    if turn is None:
-        turn = await to_rasa(request.app, ctx, message)
+    turn: Turn | None = None
+    error: str | None = None
+    try:  # the same entry point as every channel: emergencies first, then the conversation's state
+        turn = await handle(request.app, ctx, message)
+    except Exception as exc:  # recorded as a failure of this message; never left leased and unanswered
+        log.exception("web message %s failed", stored.id)
+        error = f"{type(exc).__name__}: {exc}"
+    if error is not None or turn is None:
+        # Retried by the inbox worker with backoff (its answer arrives by push), a dead letter in the end.
+        noticed = await run_in_threadpool(
+            record_failure, factory, stored.id, error=error or "no turn", max_failures=settings.inbox_max_failures
+        )
+        notify(request.app, "outbox" if noticed else "inbox")
+        return []
     if turn.queued:
         notify(request.app, "outbox")
     return [_web_reply(r, body.sender) for r in turn.replies]

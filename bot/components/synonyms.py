@@ -59,6 +59,23 @@ def map_value(table: Dict[str, str], surface: str) -> Optional[str]:
     return table[max(inside, key=len)] if inside else None
 
 
+def vote_value(table: Dict[str, str], wanted: str) -> Optional[str]:
+    """The value a span's words point to, for a span DIET found by context that names no known form whole ("làm nát
+    hết đường bê tông"): each word votes with the share of known forms containing it that map to each value; the
+    winner must lead clearly (a tie or a thin lead means the span is not understood)."""
+    scores: Dict[str, float] = {}
+    for word in set(wanted.split()):
+        values = [value for surface, value in table.items() if word in surface.split()]
+        for value in set(values):
+            scores[value] = scores.get(value, 0.0) + values.count(value) / len(values)
+    if not scores:
+        return None
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    best, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return best if score >= 0.5 and score >= 1.5 * runner_up else None
+
+
 def gazetteer(tokens: Sequence[Any], table: Dict[str, str], min_chars: int) -> List[Tuple[int, int, str]]:
     """(start, end, value) of known surface forms in the token lemmas, longest first, no overlaps."""
     words: List[Tuple[str, int, int]] = []
@@ -84,7 +101,14 @@ class AccentInsensitiveSynonymMapper(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # closed: entity types whose values must be canonical; gazetteer: types also found by lookup.
-        return {"closed": ["procedure", "category", "aspect"], "gazetteer": ["procedure"], "min_chars": 5}
+        # vote: types whose unknown spans of several words are mapped by the votes of their words.
+        return {
+            "closed": ["procedure", "category", "aspect"], "gazetteer": ["procedure"], "min_chars": 5,
+            "vote": ["category"],
+            # fill: types looked up in the known forms only when the statistical extractor found none of that type
+            # (IntentEntityFilter then drops them where the intent never carries the type).
+            "fill": ["category", "aspect"],
+        }  # fmt: skip
 
     def __init__(
         self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, lexicon: Lexicon
@@ -141,6 +165,14 @@ class AccentInsensitiveSynonymMapper(GraphComponent, EntityExtractorMixin):
                 entities.append(entity)
                 continue
             value = map_value(table, str(entity["value"]))
+            if (
+                value is None
+                and entity["entity"] in self._config["vote"]
+                and len(key(str(entity["value"])).split()) > 1
+            ):
+                value = vote_value(table, key(str(entity["value"])))  # a span of several words, none known whole
+                if value is not None:  # less sure than a known form: loses to one (IntentEntityFilter keeps one)
+                    entity["confidence_entity"] = float(entity.get("confidence_entity") or 1.0) / 2
             if value is None and entity["entity"] in closed:
                 continue
             if value is not None and value != entity["value"]:
@@ -148,6 +180,13 @@ class AccentInsensitiveSynonymMapper(GraphComponent, EntityExtractorMixin):
                 self.add_processor_name(entity)
             entities.append(entity)
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        for kind in self._config["fill"]:
+            if any(e["entity"] == kind for e in entities):
+                continue
+            for start, end, value in gazetteer(tokens, self.lexicon.get(kind, {}), self._config["min_chars"]):
+                entity = {"entity": kind, "value": value, "start": start, "end": end, "confidence_entity": 0.5}
+                if not overlaps(entity, entities):
+                    entities.append(self.add_extractor_name([entity])[0])
         for kind in self._config["gazetteer"]:
             for start, end, value in gazetteer(tokens, self.lexicon.get(kind, {}), self._config["min_chars"]):
                 entity = {"entity": kind, "value": value, "start": start, "end": end, "confidence_entity": 1.0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -13,13 +13,27 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from channels.base import Credentials, DeliveryError, InboundMessage, InboundRejected, OutboundMessage, SendContext
+from channels.base import (
+    AttachmentUnavailable,
+    Credentials,
+    DeliveryError,
+    InboundMessage,
+    InboundRejected,
+    OutboundMessage,
+    RecipientGone,
+    SendContext,
+)
+from channels.ids import format_id
+from channels.paging import first_page
 from channels.text import split_text
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 DEFAULT_API_BASE = "https://api.telegram.org"
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for inline button data
+# Choices shown under one message (Telegram allows up to 100, but more than a phone screen hides the text above);
+# longer lists are paged with "Xem thêm" (channels/paging.py).
+MAX_KEYBOARD_BUTTONS = 8
 
 _bots: dict[tuple[str, str], Bot] = {}
 
@@ -37,6 +51,24 @@ def bot_for(credentials: Credentials) -> Bot:
     return _bots[key]
 
 
+FILE_PREFIX = "tg-file:"  # how an inbound photo or document is stored: "tg-file:<file_id>"
+
+
+async def download_file(credentials: Credentials, file_id: str, *, max_bytes: int) -> tuple[bytes, str]:
+    """A citizen's file through the commune's bot: getFile, then the file itself; returns (bytes, file path)."""
+    bot = bot_for(credentials)
+    try:
+        handle = await bot.get_file(file_id)
+        if handle.file_size and handle.file_size > max_bytes:
+            raise AttachmentUnavailable(f"Tệp quá lớn ({handle.file_size // 1024} KB).")
+        data = bytes(await handle.download_as_bytearray())
+    except TelegramError as exc:
+        raise AttachmentUnavailable(str(exc)) from exc
+    if len(data) > max_bytes:
+        raise AttachmentUnavailable(f"Tệp quá lớn ({len(data) // 1024} KB).")
+    return data, handle.file_path or ""
+
+
 async def close_bots() -> None:
     for bot in list(_bots.values()):
         await bot.shutdown()
@@ -45,7 +77,7 @@ async def close_bots() -> None:
 
 async def acknowledge_button(credentials: Credentials, callback_query_id: str) -> None:
     """Stop the spinner on the pressed inline button. Best effort: the answer itself goes through the outbox."""
-    with contextlib.suppress(TelegramError):
+    with contextlib.suppress(TelegramError, DeliveryError):
         await bot_for(credentials).answer_callback_query(callback_query_id)
 
 
@@ -63,7 +95,24 @@ def _retry_seconds(value: int | timedelta) -> float:
 
 class TelegramChannel:
     name = "telegram"
-    prefix = "tg"
+
+    async def fetch_attachment(self, credentials: Credentials, ref: str, *, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes behind an inbound ``tg-file:<file_id>`` reference and Telegram's file path (for its type)."""
+        if not ref.startswith(FILE_PREFIX):
+            raise AttachmentUnavailable("Không phải tệp Telegram.")
+        return await download_file(credentials, ref.removeprefix(FILE_PREFIX), max_bytes=max_bytes)
+
+    async def acknowledge(
+        self, message: InboundMessage, credentials: Callable[[], Awaitable[Credentials | None]]
+    ) -> None:
+        callback_query_id = message.extra.get("callback_query_id")
+        if callback_query_id:
+            account = await credentials()
+            if account is not None:
+                await acknowledge_button(account, str(callback_query_id))
+
+    async def close(self) -> None:
+        await close_bots()
 
     def verify(self, *, headers: Mapping[str, str], body: bytes, credentials: Credentials | None) -> None:
         if credentials is None:
@@ -84,7 +133,7 @@ class TelegramChannel:
             return [
                 InboundMessage(
                     event_id=event_id,
-                    conversation_id=f"tg:{commune}:{chat}",
+                    conversation_id=format_id("telegram", commune, chat),
                     user_id=str(query.from_user.id),
                     kind="button",
                     text=query.data or "",
@@ -98,7 +147,7 @@ class TelegramChannel:
         sender = message.from_user
         base: dict[str, Any] = {
             "event_id": event_id,
-            "conversation_id": f"tg:{commune}:{message.chat.id}",
+            "conversation_id": format_id("telegram", commune, message.chat.id),
             "user_id": str(sender.id if sender else message.chat.id),
             "display_name": sender.full_name if sender else None,
         }
@@ -130,7 +179,8 @@ class TelegramChannel:
         chunks = split_text(message.text, TEXT_LIMIT)
         parts: list[dict[str, Any]] = [{"text": chunk} for chunk in chunks]
         if message.buttons:
-            rows = [[InlineKeyboardButton(b["title"], callback_data=_callback_data(b))] for b in message.buttons]
+            page = first_page(message.buttons, per_message=MAX_KEYBOARD_BUTTONS, message_id=message.message_id)
+            rows = [[InlineKeyboardButton(b["title"], callback_data=_callback_data(b))] for b in page]
             if not parts:
                 parts.append({"text": "Mời bạn chọn:"})
             parts[-1]["reply_markup"] = InlineKeyboardMarkup(rows)
@@ -164,9 +214,7 @@ class TelegramChannel:
                 f"Telegram giới hạn tần suất; thử lại sau {wait:.0f} giây.", retryable=True, retry_after=wait
             ) from exc
         except Forbidden as exc:
-            raise DeliveryError(
-                f"Không gửi được: người dân đã chặn hoặc rời bot ({exc.message}).", retryable=False
-            ) from exc
+            raise RecipientGone(f"Không gửi được: người dân đã chặn hoặc rời bot ({exc.message}).") from exc
         except InvalidToken as exc:
             raise DeliveryError(
                 "Mã bot Telegram không hợp lệ: cần cấu hình lại.", retryable=True, retry_after=300

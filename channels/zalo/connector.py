@@ -1,19 +1,31 @@
-"""The Zalo channel: verify ``X-ZEvent-Signature``, parse events, send text (split), images and buttons."""
+"""The Zalo channel: verify ``X-ZEvent-Signature``, parse events, send text (split), images and buttons; outside the
+interaction window, the notice routes the gateway chose (promotion, ZNS: ``channels/zalo/notices.py``)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from channels.base import Credentials, DeliveryError, InboundMessage, InboundRejected, OutboundMessage, SendContext
+from channels.base import (
+    Credentials,
+    DeliveryError,
+    InboundMessage,
+    InboundRejected,
+    NoticeRoute,
+    OutboundMessage,
+    SendContext,
+)
+from channels.paging import first_page
 from channels.text import split_text
 from channels.zalo.client import ZaloClient
 from channels.zalo.events import is_echo, parse_event
+from channels.zalo.notices import promotion_body, template_data, zns_phone
 
 TEXT_LIMIT = 2000
+# Buttons one Zalo button template carries; longer lists are paged with "Xem thêm" (channels/paging.py).
 MAX_BUTTONS = 5
 
 
@@ -22,9 +34,24 @@ def signature(*, app_id: str, body: bytes, timestamp: str, secret: str) -> str:
     return hashlib.sha256(app_id.encode() + body + timestamp.encode() + secret.encode()).hexdigest()
 
 
+def _button(button: Mapping[str, str]) -> dict[str, Any]:
+    """A ``tel:`` payload opens the phone's dialler (oa.open.phone: 115 in one tap); any other is a quick reply."""
+    title, payload = button["title"][:100], button["payload"]
+    if payload.startswith("tel:"):
+        return {"title": title, "type": "oa.open.phone", "payload": {"phone_code": payload[4:]}}
+    return {"title": title, "type": "oa.query.hide", "payload": payload}
+
+
 class ZaloChannel:
     name = "zalo"
-    prefix = "zalo"
+
+    async def acknowledge(
+        self, message: InboundMessage, credentials: Callable[[], Awaitable[Credentials | None]]
+    ) -> None:
+        """Nothing to acknowledge beyond the webhook's HTTP answer."""
+
+    async def close(self) -> None:
+        """No connections of its own (sends use the shared HTTP client)."""
 
     def verify(self, *, headers: Mapping[str, str], body: bytes, credentials: Credentials | None) -> None:
         if credentials is None:
@@ -48,6 +75,14 @@ class ZaloChannel:
         if not hmac.compare_digest(expected.encode(), received.strip().lower().encode()):
             raise InboundRejected("Chữ ký X-ZEvent-Signature không hợp lệ.", status_code=401)
 
+    def event_time(self, payload: Mapping[str, Any]) -> float | None:
+        """When Zalo says the event happened (epoch seconds; Zalo sends milliseconds), None if absent or odd."""
+        raw = str(payload.get("timestamp", "")).strip()
+        if not raw.isdigit() or len(raw) > 16:
+            return None
+        value = int(raw)
+        return value / 1000 if value > 10**11 else float(value)
+
     def parse(self, payload: Mapping[str, Any], *, commune: str) -> list[InboundMessage]:
         if is_echo(payload):
             return []
@@ -61,8 +96,8 @@ class ZaloChannel:
         if message.buttons:
             buttons = [
                 # oa.query.hide sends the payload back as the user's message without showing it in the chat.
-                {"title": b["title"][:100], "type": "oa.query.hide", "payload": b["payload"]}
-                for b in message.buttons[:MAX_BUTTONS]
+                _button(b)
+                for b in first_page(message.buttons, per_message=MAX_BUTTONS, message_id=message.message_id)
             ]
             template = {"type": "template", "payload": {"template_type": "button", "buttons": buttons}}
             if not bodies:
@@ -84,3 +119,24 @@ class ZaloChannel:
             last_id = await client.send_cs(bodies[index])
             await context.on_part_sent(index + 1, last_id)
         return last_id
+
+    def notice_phone(self, phone: str | None) -> str | None:
+        """ZNS addresses Vietnamese numbers as 84xxxxxxxxx; None for a number it cannot reach."""
+        return zns_phone(phone)
+
+    async def send_notice(self, message: OutboundMessage, context: SendContext, route: NoticeRoute) -> str | None:
+        """A promotion message to the follower, or a ZNS template (filled from the message context) to the phone."""
+        if context.credentials is None:
+            raise DeliveryError("Xã này chưa kết nối Zalo OA.", retryable=False)
+        client = ZaloClient(context.http, context.credentials, context.tokens)
+        if route.name == "promotion":
+            body = promotion_body(message.recipient, title=route.title, text=message.text, link=route.link)
+            return await client.send_promotion(body)
+        if route.name == "zns" and route.phone and route.template_id:
+            return await client.send_zns(
+                phone=route.phone,
+                template_id=route.template_id,
+                template_data=template_data(route.template_params, route.fields),
+                tracking_id=route.tracking_id,
+            )
+        raise DeliveryError(f"Zalo không gửi được theo đường {route.name!r}.", retryable=False)

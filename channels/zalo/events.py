@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from channels.base import InboundMessage
+from channels.ids import format_id
 
 TEXT_EVENTS = {"user_send_text": "text", "user_send_link": "text"}
 ATTACHMENT_EVENTS = {
@@ -70,7 +71,7 @@ def parse_event(payload: Mapping[str, Any], *, commune: str) -> list[InboundMess
     message = _dict(payload.get("message"))
     base: dict[str, Any] = {
         "event_id": event_id(payload),
-        "conversation_id": f"zalo:{commune}:{uid}",
+        "conversation_id": format_id("zalo", commune, uid),
         "user_id": uid,
         "extra": {"event_name": name, "timestamp": _str(payload.get("timestamp"))},
     }

@@ -135,7 +135,12 @@ def staff_reply(gateway_url: str, code: str, text: str) -> None:
             return json.loads(response.read())
 
     password = os.environ["XASO_TEST_ADMIN_PASSWORD"]
-    token = post("/api/v1/auth/login", {"login": "admin", "password": password})["access_token"]
+    issued = post("/api/v1/auth/login", {"login": "admin", "password": password})
+    token = issued["access_token"]
+    if issued["staff"].get("must_change_password"):  # the seeded password is one-time, as in the console
+        new = "mua-dong ven-song con-meo 42"
+        post("/api/v1/auth/password", {"current_password": password, "new_password": new}, token)
+        os.environ["XASO_TEST_ADMIN_PASSWORD"] = new
     post(f"/api/v1/cases/{code}/replies", {"text": text}, token)
 
 

@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.health import (
+    UNSURE_EMERGENCY,
     ActionEmergencyAdvice,
     ActionEmergencyCase,
     ActionHealthAnswer,
@@ -18,14 +19,32 @@ from actions.knowledge import health_topics
 from tests.actions.conftest import api, make_tracker, new_sender, slots_of, texts
 
 
-async def test_emergency_advice_says_115_first_with_steps_for_the_situation(dead_gateway: None) -> None:
+async def test_emergency_advice_is_the_one_text_of_the_situation(gateway_url: str) -> None:
     dispatcher = CollectingDispatcher()
     await ActionEmergencyAdvice().run(
         dispatcher, make_tracker("cuu voi ba toi dau nguc kho tho", "health_emergency"), {}
     )
-    (text,) = texts(dispatcher)  # works with the gateway down: no network in this action
-    assert text.index("115") < 80
-    assert "nới lỏng quần áo" in text and "ngồi thẳng" in text and len(text) < 600
+    (text,) = texts(dispatcher)  # one text: chest pain, not chest pain + breathing + choking stitched together
+    assert text.index("115") < 120 and "nửa nằm nửa ngồi" in text and "Nguồn:" in text
+    assert "ép bụng" not in text and "không cho ăn uống gì" not in text and len(text) < 600
+
+
+async def test_emergency_advice_with_the_gateway_down_is_the_generic_text(dead_gateway: None) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEmergencyAdvice().run(dispatcher, make_tracker("cuu voi ba toi dau nguc", "health_emergency"), {})
+    (text,) = texts(dispatcher)
+    assert text.index("115") < 40 and "Nguồn:" in text
+
+
+async def test_nlu_alarm_the_lexicon_does_not_share_asks_instead_of_alarming(gateway_url: str) -> None:
+    sender = new_sender()
+    tracker = make_tracker("hong nha, đang bận ăn mì gói", "health_emergency", sender=sender)
+    advice, case = CollectingDispatcher(), CollectingDispatcher()
+    await ActionEmergencyAdvice().run(advice, tracker, {})
+    await ActionEmergencyCase().run(case, tracker, {})
+    assert texts(advice) == [UNSURE_EMERGENCY] and texts(case) == []
+    status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
+    assert status == 200 and cases["items"] == []
 
 
 async def test_emergency_case_is_urgent_and_goes_to_health_workers(gateway_url: str) -> None:
@@ -62,7 +81,7 @@ async def test_unknown_health_topic_offers_a_consultation_instead_of_guessing() 
     dispatcher = CollectingDispatcher()
     await ActionHealthAnswer().run(dispatcher, make_tracker("tôi bị đau khớp gối", "health_question"), {})
     (message,) = dispatcher.messages
-    assert "chưa có hướng dẫn" in message["text"] and message["buttons"][0]["payload"] == "/book_consultation"
+    assert "không thể tư vấn chuyên môn" in message["text"] and message["buttons"][0]["payload"] == "/book_consultation"
 
 
 @pytest.mark.parametrize("topic", sorted(health_topics()))
@@ -114,13 +133,21 @@ async def test_booking_refuses_a_bad_phone_and_can_be_cancelled() -> None:
     assert "đã hủy" in texts(dispatcher)[0]
 
 
-async def test_danger_signs_in_a_health_question_get_115_first() -> None:
+async def test_danger_signs_in_a_health_question_get_the_one_emergency_text(gateway_url: str) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("bé sốt cao bị co giật phải làm sao", "health_question")
     await ActionHealthAnswer().run(dispatcher, tracker, {})
-    first, guidance, _offer = texts(dispatcher)
-    assert "115" in first and "nằm nghiêng" in first
-    assert guidance.startswith("Dạ, về sốt ở trẻ em:")
+    (only,) = texts(dispatcher)  # the seizure text alone: no fever guidance stitched after it
+    assert only.index("115") < 40 and "nằm nghiêng" in only and "Nguồn:" in only
+
+
+async def test_fever_without_danger_signs_gets_fever_guidance_never_no_food_or_drink(gateway_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHealthAnswer().run(dispatcher, make_tracker("con em sốt 39 độ từ hôm qua", "health_question"), {})
+    guidance, offer = texts(dispatcher)
+    assert guidance.startswith("Dạ, về sốt ở trẻ em:") and "uống nhiều nước" in guidance
+    assert "115" not in guidance and "không cho ăn uống" not in guidance + offer
+    assert "đặt lịch tư vấn" in offer
 
 
 async def test_a_name_that_looks_like_a_request_for_staff_is_a_name() -> None:

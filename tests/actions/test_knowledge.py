@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions import knowledge
-from actions.common import fold
+from knowledge.emergency import load_emergency
 
 PROCEDURES = (
     "khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",
@@ -30,7 +30,9 @@ def test_reference_facts_are_kept() -> None:
     assert "10.000" in procedures["chung_thuc_chu_ky"].fee
     assert "200.000" in procedures["chung_thuc_ban_sao"].fee and "2.000" in procedures["chung_thuc_ban_sao"].fee
     assert "60 ngày" in procedures["khai_sinh"].fee
-    assert "15 ngày" in procedures["khai_tu"].time
+    assert "15 ngày" in procedures["khai_tu"].deadline and "60 ngày" in procedures["khai_sinh"].deadline
+    assert procedures["ket_hon"].fee.startswith("Miễn lệ phí") and "8.000" in procedures["trich_luc_ho_tich"].fee
+    assert procedures["khai_sinh"].basis["deadline"] == ("Điều 15 khoản 1 Luật Hộ tịch 2014",)
     assert "Công an xã" in procedures["cu_tru"].where
     assert any("20/2021" in item for item in procedures["tro_cap_xa_hoi"].legal)
     assert any("123/2015" in item for item in procedures["khai_sinh"].legal)
@@ -58,6 +60,14 @@ def test_commune_override_applies_to_named_fields_only() -> None:
     overrides = knowledge.commune_overrides(commune, "ket_hon")
     proc = knowledge.procedure_for("ket_hon", overrides)
     assert proc is not None and proc.fee == "Miễn lệ phí (Nghị quyết HĐND tỉnh Demo)"
+    # a local value is not backed by the national article any more: it cites the commune's own basis
+    assert (
+        proc.basis["fee"] == (knowledge.LOCAL_BASIS,)
+        and proc.basis["time"] == knowledge.procedures()["ket_hon"].basis["time"]
+    )
+    commune["settings"]["procedures"]["ket_hon"]["fee_basis"] = ["Nghị quyết 12/2025/NQ-HĐND tỉnh Demo"]
+    proc = knowledge.procedure_for("ket_hon", knowledge.commune_overrides(commune, "ket_hon"))
+    assert proc is not None and proc.basis["fee"] == ("Nghị quyết 12/2025/NQ-HĐND tỉnh Demo",)
     assert proc.documents == knowledge.procedures()["ket_hon"].documents
     # The flat shape of the Commune model's comment works too; garbage is ignored.
     assert knowledge.commune_overrides({"settings": {"ket_hon": {"fee": "A"}}}, "ket_hon") == {"fee": "A"}
@@ -92,7 +102,8 @@ def test_health_topic_from_text(text: str, expected: str) -> None:
     assert topic is not None and topic.id == expected
 
 
-def test_emergency_situations_accent_free() -> None:
-    ids = {s["id"] for s in knowledge.emergency_situations("ba toi dau nguc va kho tho")}
-    assert ids == {"dau_nguc", "kho_tho"}
-    assert [s["id"] for s in knowledge.emergency_situations(fold("Mẹ tôi bị méo miệng"))] == ["dot_quy"]
+def test_emergency_knowledge_is_one_cited_text_per_situation() -> None:
+    guide = load_emergency()
+    assert "cap_cuu" not in knowledge.health_topics()  # emergencies are not a guidance topic
+    for situation in guide.situations.values():
+        assert "115" in situation.text and situation.source and len(situation.message()) < 600

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import VIETNAM_TZ
 from actions.knowledge import procedures
-from actions.procedures import ActionAnswerProcedure, answer_text, detect_aspect
+from actions.procedures import ActionAnswerProcedure, _validity_note, answer_text, detect_aspect
 from tests.actions.conftest import make_tracker, slots_of, texts
 
 pytestmark = pytest.mark.usefixtures("gateway_url")
@@ -26,8 +29,8 @@ async def test_documents_asked_are_listed_with_legal_basis() -> None:
     )
     (message,) = dispatcher.messages
     assert message["text"].startswith("Dạ, hồ sơ đăng ký khai sinh gồm:")
-    assert "Giấy chứng sinh" in message["text"] and "Luật Hộ tịch 2014" in message["text"]
-    assert [b["title"] for b in message["buttons"]] == ["Lệ phí", "Thời gian", "Nơi nộp", "Nộp trực tuyến"]
+    assert "Giấy chứng sinh" in message["text"] and "Căn cứ: Điều 16 khoản 1 Luật Hộ tịch 2014" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Lệ phí", "Thời gian", "Nơi nộp", "Nộp trực tuyến", "Thời hạn"]
     assert slots == {"procedure": "khai_sinh"}
 
 
@@ -73,7 +76,48 @@ async def test_online_points_to_the_portal() -> None:
     assert "https://dichvucong.bocongan.gov.vn" in texts(dispatcher)[0]
 
 
-@pytest.mark.parametrize("aspect", [None, "documents", "fee", "time", "where", "online", "who", "legal"])
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("dang ky khai sinh cho con trong thoi han bao lau", []),
+        ("đăng ký khai sinh trong thời hạn bao lâu", [{"entity": "procedure", "value": "khai_sinh"}]),
+        ("khai sinh cho bé chậm nhất mấy ngày", [{"entity": "aspect", "value": "time"}]),
+        ("bé sinh được 2 tháng rồi, quá hạn khai sinh chưa ạ", []),
+    ],
+)
+async def test_registration_deadline_is_not_the_processing_time(text: str, entities: list) -> None:
+    dispatcher, slots = await ask(text, entities)
+    answer = texts(dispatcher)[0]
+    assert answer.startswith("Dạ, thời hạn đăng ký khai sinh:") and "60 ngày kể từ ngày sinh" in answer
+    assert "Căn cứ: Điều 15 khoản 1 Luật Hộ tịch 2014." in answer and "15 giờ" not in answer
+    assert slots == {"procedure": "khai_sinh"}
+
+
+async def test_processing_time_and_death_deadline() -> None:
+    dispatcher, _ = await ask("lam khai sinh mat bao lau thi co", [])
+    assert texts(dispatcher)[0].startswith("Dạ, thời gian giải quyết đăng ký khai sinh:")
+    dispatcher, _ = await ask("người nhà mất thì thời hạn khai tử là bao lâu", [])
+    answer = texts(dispatcher)[0]
+    assert "15 ngày" in answer and "Điều 33 khoản 1 Luật Hộ tịch 2014" in answer
+    dispatcher, _ = await ask("đăng ký kết hôn có thời hạn không", [{"entity": "procedure", "value": "ket_hon"}])
+    assert "chưa có thông tin về thời hạn bắt buộc" in texts(dispatcher)[0]  # no invented deadline
+
+
+async def test_fees_cite_the_article() -> None:
+    dispatcher, _ = await ask("đăng ký kết hôn mất phí không", [{"entity": "procedure", "value": "ket_hon"}])
+    answer = texts(dispatcher)[0]
+    assert "Miễn lệ phí" in answer and "Căn cứ: Điều 11 khoản 1 điểm b Luật Hộ tịch 2014." in answer
+    dispatcher, _ = await ask("xin trích lục khai sinh hết bao nhiêu tiền", [])
+    assert "8.000 đồng" in texts(dispatcher)[0] and "Điều 4 Thông tư 281/2016/TT-BTC" in texts(dispatcher)[0]
+
+
+def test_a_fact_out_of_force_is_shown_with_a_warning() -> None:
+    proc = procedures()["khai_sinh"]
+    assert _validity_note(proc, ["deadline"], datetime(2026, 11, 28, tzinfo=VIETNAM_TZ)) == ""
+    assert "có thể đã thay đổi" in _validity_note(proc, ["deadline"], datetime(2027, 3, 1, tzinfo=VIETNAM_TZ))
+
+
+@pytest.mark.parametrize("aspect", [None, "documents", "fee", "time", "deadline", "where", "online", "who", "legal"])
 def test_every_answer_is_short(aspect: str | None) -> None:
     commune = {"name": "UBND xã Hòa Bình", "address": "Số 1 đường Trung tâm", "office_hours": "7h–17h"}
     for proc in procedures().values():

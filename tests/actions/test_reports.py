@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.prompts import AskReportLocation
-from actions.reports import ActionAskReportConfirmed, ActionSubmitReport, ValidateReportForm
+from actions.prompts import AskReportDescription, AskReportLocation
+from actions.reports import ActionAskReportConfirmed, ActionSubmitReport, ValidateReportForm, case_payload
 from tests.actions.conftest import api, make_tracker, new_sender, slots_of, texts
 
 
@@ -36,6 +37,9 @@ class Form:
     def tracker(self, text: str = "", intent: str = "affirm") -> Any:
         return make_tracker(text, intent, slots=self.slots, sender=self.sender)
 
+    def tracker_with(self, **kwargs: Any) -> Any:
+        return make_tracker("", "affirm", slots=self.slots, sender=self.sender, **kwargs)
+
 
 async def start(text: str, entities: list | None = None, **kwargs: Any) -> Form:
     form = Form()
@@ -61,10 +65,13 @@ async def test_prefills_from_the_first_message_and_asks_the_rest_in_order() -> N
 
 async def test_category_by_button_or_words_and_the_location_prompt_confirms_it() -> None:
     form = await start("toi muon phan anh")
-    assert form.asking == "report_category"
+    assert form.asking == "report_description"
     await form.say("ngap nuoc het duong roi")
     assert form.slots["report_category"] == "thoat_nuoc"
+    assert form.slots["report_description"] == "ngap nuoc het duong roi" and form.asking == "report_location"
     form = await start("tôi muốn phản ánh")
+    await form.say("có chuyện này muốn báo")
+    assert form.asking == "report_category"
     await form.say(
         '/report_issue{"category":"moi_truong"}',
         "report_issue",
@@ -77,6 +84,38 @@ async def test_category_by_button_or_words_and_the_location_prompt_confirms_it()
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "sửa loại sự việc"
     await form.say("sửa loại sự việc")
     assert form.asking == "report_category" and form.slots["report_category"] is None
+
+
+@pytest.mark.parametrize("opening", ["/report_issue", "Gửi phản ánh", "tôi muốn gửi phản ánh ạ", "em can phan anh"])
+async def test_the_report_button_asks_what_happened_and_the_answer_is_not_the_place(opening: str) -> None:
+    form = await start(opening)
+    assert form.asking == "report_description" and form.slots["report_description"] is None
+    dispatcher = CollectingDispatcher()
+    await AskReportDescription().run(dispatcher, form.tracker(), {})
+    assert "xảy ra việc gì" in texts(dispatcher)[0]
+    await form.say("cột điện ngã chắn ngang đường ở ấp 2", entities=[{"entity": "hamlet", "value": "ấp 2"}])
+    assert form.slots["report_description"] == "cột điện ngã chắn ngang đường ở ấp 2"
+    assert form.slots["report_category"] == "dien_nuoc" and form.slots["report_location"] == "ấp 2"
+    assert form.asking == "report_photo"
+    case = case_payload(form.tracker())
+    assert case["description"] == "cột điện ngã chắn ngang đường ở ấp 2" and case["location_text"] == "ấp 2"
+
+
+async def test_what_the_channel_cannot_send_is_not_asked_for() -> None:
+    no_media = {"commune": "xa-demo", "channel": "web", "capabilities": []}
+    form = await start("rác đổ bừa bãi cạnh chợ", [{"entity": "category", "value": "moi_truong"}], metadata=no_media)
+    assert form.slots["report_photo"] == [] and form.asking == "report_location"
+    dispatcher = CollectingDispatcher()
+    await AskReportLocation().run(dispatcher, form.tracker_with(metadata=no_media), {})
+    assert "bản đồ" not in texts(dispatcher)[0]
+    await form.say("cạnh chợ ấp 1", metadata=no_media)
+    assert form.asking == "report_phone"  # no photo question
+    widget = {"commune": "xa-demo", "channel": "web", "capabilities": ["image", "location"]}
+    form = await start("rác đổ bừa bãi cạnh chợ", [{"entity": "category", "value": "moi_truong"}], metadata=widget)
+    assert form.slots.get("report_photo") is None
+    dispatcher = CollectingDispatcher()
+    await AskReportLocation().run(dispatcher, form.tracker_with(metadata=widget), {})
+    assert "gửi vị trí trên bản đồ" in texts(dispatcher)[0]
 
 
 async def test_shared_location_and_photo_from_channel_metadata() -> None:
@@ -183,11 +222,16 @@ async def test_filed_case_is_real_and_only_visible_to_its_conversation(gateway_u
     await form.say("[hình ảnh]", metadata={"message_type": "image", "attachments": ["https://cdn.example/den.jpg"]})
     await form.say("0912345678")
     await form.say("đúng rồi", "affirm")
+    turn = {"turn_id": f"inbox-{uuid.uuid4().hex[:12]}"}  # the gateway's id of the "đúng rồi" message
     dispatcher = CollectingDispatcher()
-    events = await ActionSubmitReport().run(dispatcher, form.tracker(), {})
+    events = await ActionSubmitReport().run(dispatcher, form.tracker_with(metadata=turn), {})
     (reply,) = texts(dispatcher)
     assert reply.startswith("Dạ, em đã chuyển phản ánh tới ") and "Thời hạn xử lý dự kiến: trước " in reply
     code = reply.split("Mã phản ánh: ")[1].split(".")[0]
+    # The same turn run again (its Rasa replica died before saving it): the same case, not a second one.
+    again = CollectingDispatcher()
+    await ActionSubmitReport().run(again, form.tracker_with(metadata=turn), {})
+    assert f"Mã phản ánh: {code}." in texts(again)[0]
     status, case = api(gateway_url, f"/api/v1/internal/cases/{code}?conversation_id={form.sender}")
     assert status == 200 and case["kind"] == "report" and case["category"] == "chieu_sang"
     assert case["department"] and case["department"]["name"] in reply

@@ -68,11 +68,12 @@ def test_post_then_read_back(client: TestClient, api_key: str, officer: Member) 
         "lat": "10.0452",
         "long": "105.7469",
         "address_string": "Cột đèn số 14, ấp 2",
-        "description": "Đèn đường tắt ba đêm nay.\nRất tối.",
+        "description": "Đèn đường tắt ba đêm nay, gọi chị Hoa 0912345678.\nRất tối.",
         "media_url": "https://example.org/den.jpg",
         "first_name": "An",
         "last_name": "Nguyễn Văn",
         "phone": "0909000111",
+        "public": "true",  # the submitter makes it public on purpose
     }
     created = client.post("/open311/v2/requests.json", data=form)
     assert created.status_code == 201, created.text
@@ -84,12 +85,15 @@ def test_post_then_read_back(client: TestClient, api_key: str, officer: Member) 
     _valid("requests.json", one.json())
     item = one.json()[0]
     assert item["status"] == "open" and item["service_code"] == "chieu_sang"
-    assert item["agency_responsible"].startswith("Địa chính") and item["lat"] == pytest.approx(10.0452)
-    assert "0909000111" not in one.text and "Nguyễn" not in one.text  # no personal data in public output
+    assert item["agency_responsible"].startswith("Địa chính")
+    assert item["lat"] == pytest.approx(10.05) and item["long"] == pytest.approx(105.75)  # hamlet level
+    assert item["description"].startswith("Đèn đường tắt ba đêm nay") and "0912345678" not in one.text
+    assert "0909000111" not in one.text and "Nguyễn" not in one.text and "Hoa" not in one.text
+    assert item["media_url"] is None and item["address"] is None  # the place is written by staff, per hamlet
     assert item["requested_datetime"].endswith("+07:00")
 
     detail = client.get(f"/api/v1/cases/{code}", headers=officer.headers).json()
-    assert detail["source"] == "open311" and detail["contact_name"] == "Nguyễn Văn An"
+    assert detail["source"] == "open311" and detail["contact_name"] == "Nguyễn Văn An" and detail["public"] is True
 
     client.post(
         f"/api/v1/cases/{code}/status", json={"status": "resolved", "note": "Đã thay bóng"}, headers=officer.headers
@@ -97,15 +101,41 @@ def test_post_then_read_back(client: TestClient, api_key: str, officer: Member) 
     closed = client.get("/open311/v2/requests.json", params={"status": "closed"})
     _valid("requests.json", closed.json())
     assert [r["service_request_id"] for r in closed.json()] == [code]
-    assert closed.json()[0]["status_notes"] == "Đã thay bóng"
+    assert closed.json()[0]["status_notes"] is None  # staff replies to the citizen stay private
     assert client.get("/open311/v2/requests.json", params={"status": "open"}).json() == []
 
 
+def test_private_by_default_until_staff_publish(
+    client: TestClient, api_key: str, officer: Member, file_case: Callable[..., dict[str, Any]]
+) -> None:
+    form = {"api_key": api_key, "service_code": "giao_thong", "address_string": "ấp 1", "description": "Ổ gà"}
+    posted = client.post("/open311/v2/requests.json", data=form).json()[0]["service_request_id"]
+    report = file_case()["code"]
+    for code in (posted, report):
+        assert client.get(f"/open311/v2/requests/{code}.json").status_code == 404
+    assert client.get("/open311/v2/requests.json").json() == []
+    no_summary = client.post(f"/api/v1/cases/{report}/publication", json={"public": True}, headers=officer.headers)
+    assert no_summary.status_code == 422 and no_summary.json()["error"]["field"] == "public_summary"
+    body = {"public": True, "public_summary": "Ổ gà lớn, ông Tư báo", "public_location": "Ấp 2"}
+    published = client.post(f"/api/v1/cases/{report}/publication", json=body, headers=officer.headers)
+    assert published.status_code == 200 and published.json()["public"] is True
+    item = client.get(f"/open311/v2/requests/{report}.json").json()[0]
+    assert item["description"] == "Ổ gà lớn, ông [đã ẩn] báo" and item["address"] == "Ấp 2"
+    withdrawn = client.post(f"/api/v1/cases/{report}/publication", json={"public": False}, headers=officer.headers)
+    assert withdrawn.status_code == 200
+    assert client.get(f"/open311/v2/requests/{report}.json").status_code == 404
+
+
 def test_only_reports_are_public(
-    client: TestClient, file_case: Callable[..., dict[str, Any]], make_staff: Callable[..., Member]
+    client: TestClient,
+    officer: Member,
+    file_case: Callable[..., dict[str, Any]],
+    make_staff: Callable[..., Member],
 ) -> None:
     report = file_case()["code"]
     consult = file_case(kind="consultation", category=None, conversation_id="web:xa-demo:b", channel="web")["code"]
+    body = {"public": True, "public_summary": "Tóm tắt công khai"}
+    client.post(f"/api/v1/cases/{report}/publication", json=body, headers=officer.headers)
     listing = client.get("/open311/v2/requests.json")
     _valid("requests.json", listing.json())
     codes = [r["service_request_id"] for r in listing.json()]

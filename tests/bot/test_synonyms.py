@@ -10,7 +10,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.synonyms import AccentInsensitiveSynonymMapper, build_lexicon, map_value
+from bot.components.synonyms import AccentInsensitiveSynonymMapper, build_lexicon, map_value, vote_value
 from bot.components.tokenizer import VietnameseTokenizer
 
 DATA = """
@@ -89,3 +89,26 @@ def test_gazetteer_adds_procedures_the_model_missed(mapper: AccentInsensitiveSyn
         "khai_sinh",
         "gks",
     )
+
+
+def test_vote_maps_an_unknown_span_by_its_words_only_with_a_clear_lead() -> None:
+    table = {"duong hu": "giao_thong", "o ga duong": "giao_thong", "den duong": "chieu_sang", "rac thai": "moi_truong"}
+    assert vote_value(table, "nat het duong be tong") == "giao_thong"  # "đường": 2 of 3 forms are roads
+    assert vote_value(table, "cai gi do") is None
+    assert vote_value({"den duong": "chieu_sang", "duong hu": "giao_thong"}, "duong") is None  # a tie
+
+
+def test_voted_category_needs_several_words_and_loses_to_a_known_form(mapper: AccentInsensitiveSynonymMapper) -> None:
+    known = {"entity": "category", "value": "đèn đường", "start": 0, "end": 9, "confidence_entity": 0.6}
+    voted = {"entity": "category", "value": "đèn hẻm tối", "start": 10, "end": 21, "confidence_entity": 0.9}
+    lone = {"entity": "category", "value": "đèn", "start": 22, "end": 25, "confidence_entity": 0.9}
+    resolved = mapper.resolve(message("đèn đường đèn hẻm tối đèn", [known, voted, lone]))
+    assert [(e["value"], e["confidence_entity"]) for e in resolved] == [("chieu_sang", 0.6), ("chieu_sang", 0.45)]
+
+
+def test_fill_looks_up_a_type_the_model_missed_but_never_overrides_it(mapper: AccentInsensitiveSynonymMapper) -> None:
+    missed = mapper.resolve(message("den duong o hem hu roi", []))
+    assert [(e["entity"], e["value"]) for e in missed] == [("category", "chieu_sang")]
+    found = {"entity": "category", "value": "đèn", "start": 0, "end": 3, "confidence_entity": 0.9}
+    kept = mapper.resolve(message("đèn đường hư", [{**found, "value": "đèn đường", "end": 9}]))
+    assert [(e["value"], e["confidence_entity"]) for e in kept] == [("chieu_sang", 0.9)]  # the model's, not a copy

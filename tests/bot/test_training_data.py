@@ -19,6 +19,7 @@ from bot.components.text import has_diacritics, key
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "nlu_data" / "nlu"
 TEST_DIR = ROOT / "nlu_data" / "test" / "nlu"
+LONG_DIR = ROOT / "nlu_data" / "test" / "long"  # issue 12: long real-style messages, held out too
 INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "ask_procedure", "report_issue", "health_question",
     "health_emergency", "book_consultation", "check_status", "office_info", "request_human", "out_of_scope",
@@ -28,7 +29,7 @@ CANONICAL: dict[str, set] = {
                   "trich_luc_ho_tich", "cai_chinh_ho_tich", "nhan_cha_me_con", "giam_ho", "cu_tru", "tro_cap_xa_hoi"},
     "category": {"giao_thong", "chieu_sang", "moi_truong", "thoat_nuoc", "an_ninh_trat_tu", "xay_dung_dat_dai",
                  "dien_nuoc", "khac"},
-    "aspect": {"documents", "fee", "time", "where", "online", "who", "legal"},
+    "aspect": {"documents", "fee", "time", "deadline", "where", "online", "who", "legal"},
 }  # fmt: skip
 ENTITIES = {"procedure", "category", "case_code", "phone", "hamlet", "aspect"}
 
@@ -41,6 +42,11 @@ def train() -> TrainingData:
 @pytest.fixture(scope="module")
 def test() -> TrainingData:
     return load_data(str(TEST_DIR))
+
+
+@pytest.fixture(scope="module")
+def long_set() -> TrainingData:
+    return load_data(str(LONG_DIR))
 
 
 def test_domain_declares_exactly_the_contract() -> None:
@@ -63,8 +69,8 @@ def test_at_least_30_percent_of_each_intent_is_written_without_diacritics(train:
         assert share >= 0.3, (intent, share)
 
 
-def test_entity_values_are_canonical(train: TrainingData, test: TrainingData) -> None:
-    for data in (train, test):
+def test_entity_values_are_canonical(train: TrainingData, test: TrainingData, long_set: TrainingData) -> None:
+    for data in (train, test, long_set):
         for message in data.entity_examples:
             for entity in message.get("entities"):
                 assert entity["entity"] in ENTITIES
@@ -75,7 +81,7 @@ def test_entity_values_are_canonical(train: TrainingData, test: TrainingData) ->
 
 
 def test_texts_are_nfc_so_entity_offsets_survive_normalisation() -> None:
-    for path in [*TRAIN_DIR.rglob("*.yml"), *TEST_DIR.rglob("*.yml")]:
+    for path in [*TRAIN_DIR.rglob("*.yml"), *TEST_DIR.rglob("*.yml"), *LONG_DIR.rglob("*.yml")]:
         text = path.read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", text) == text, path
 
@@ -85,6 +91,16 @@ def test_held_out_set_is_never_trained_on(train: TrainingData, test: TrainingDat
     leaked: list[str] = [m.get("text") for m in test.intent_examples if key(m.get("text")) in trained]
     assert not leaked
     assert {m.get("intent") for m in test.intent_examples} == INTENTS
+
+
+def test_long_held_out_set_is_never_trained_on_and_is_a_quarter_without_diacritics(
+    train: TrainingData, long_set: TrainingData
+) -> None:
+    trained = {key(m.get("text")) for m in train.intent_examples}
+    texts = [m.get("text") for m in long_set.intent_examples]
+    assert len(texts) >= 150 and not [t for t in texts if key(t) in trained]
+    assert sum(not has_diacritics(t) for t in texts) >= len(texts) / 4
+    assert {m.get("intent") for m in long_set.intent_examples} == INTENTS
 
 
 def test_rasa_data_validate_passes_on_the_real_data() -> None:

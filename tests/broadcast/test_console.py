@@ -60,13 +60,21 @@ def test_draft_preview_approve_publish(client: TestClient, writer: StaffMember, 
     page = client.get(f"/staff/bulletins/{bid}?ok=created")
     assert "Đã lưu bản nháp." in page.text and "Chưa có âm thanh." in page.text
     assert "28/11/2099 06:30" in page.text and "28/11/2099 17:00" in page.text
-    assert re.search(r'data-testid="approve"[^>]*disabled', page.text)
+    # The author may not approve their own bulletin: no "Duyệt" button to be refused after the click.
+    assert 'data-testid="approve"' not in page.text and 'data-testid="needs-approver"' in page.text
 
     made = client.post(f"/staff/bulletins/{bid}/synthesize", data={"csrf_token": csrf}, follow_redirects=False)
     assert made.status_code == 303
     page = client.get(made.headers["location"])
-    assert f'src="/staff/bulletins/{bid}/audio"' in page.text and "LUFS" in page.text
-    assert "offline · vi-vn-x-south" in page.text
+    assert f'src="/staff/bulletins/{bid}/audio"' in page.text and "Âm lượng chuẩn phát thanh" in page.text
+    assert "Giọng máy, không cần Internet · Giọng Nam" in page.text
+    visible = re.sub(r'title="[^"]*"', "", page.text)  # the technical figures stay in a tooltip only
+    for jargon in ("LUFS", "dBTP", "Engine", "edge-tts", "espeak"):
+        assert jargon not in visible, jargon
+    # Once synthesised, the length shown is the audio's own.
+    length = re.search(r'data-testid="length">Dài (\d+) giây<', page.text)
+    duration = re.search(r"<dt>Thời lượng</dt><dd>([\d.]+) giây", page.text)
+    assert length and duration and int(length.group(1)) == round(float(duration.group(1)))
     audio = client.get(f"/staff/bulletins/{bid}/audio", headers={"Range": "bytes=0-99"})
     assert audio.status_code == 206 and audio.headers["content-type"] == "audio/mpeg" and len(audio.content) == 100
 
@@ -75,11 +83,23 @@ def test_draft_preview_approve_publish(client: TestClient, writer: StaffMember, 
 
     client.cookies.clear()
     csrf = login(client, approver)
+    assert 'data-testid="approve"' in client.get(f"/staff/bulletins/{bid}").text
     approved = client.post(f"/staff/bulletins/{bid}/approve", data={"csrf_token": csrf}, follow_redirects=False)
     assert approved.status_code == 303
     published = client.post(f"/staff/bulletins/{bid}/publish", data={"csrf_token": csrf}, follow_redirects=True)
     assert "Đã phát hành" in published.text
     assert 'data-testid="bulletin-status">Đã phát hành<' in published.text
+    assert f"/audio/{bid}.mp3" in client.get("/api/v1/broadcast/xa-demo/podcast.xml").text
+
+    withdrawn = client.post(f"/staff/bulletins/{bid}/withdraw", data={"csrf_token": csrf}, follow_redirects=True)
+    assert 'data-testid="bulletin-status">Đã thu hồi<' in withdrawn.text and "Đã thu hồi bản tin" in withdrawn.text
+    assert (
+        'data-testid="withdraw"' not in withdrawn.text and f'action="/staff/bulletins/{bid}/edit"' not in withdrawn.text
+    )
+    assert f"/audio/{bid}.mp3" not in client.get("/api/v1/broadcast/xa-demo/podcast.xml").text
+    assert client.get(f"/api/v1/broadcast/xa-demo/audio/{bid}.mp3").status_code == 404
+    again = client.post(f"/staff/bulletins/{bid}/withdraw", data={"csrf_token": csrf})
+    assert again.status_code == 409 and "đã phát hành" in again.text
 
 
 def test_form_errors_and_csrf(client: TestClient, writer: StaffMember) -> None:

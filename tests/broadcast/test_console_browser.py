@@ -19,7 +19,8 @@ from tests.support.processes import ServerProcess, free_port, start_server
 pytestmark = pytest.mark.browser
 # Two cores shared with the rest of the suite (and argon2 on each login): generous waits, never sleeps.
 WAIT = 30_000
-SCREENSHOTS = Path(os.environ.get("XASO_SCREENSHOTS", "/tmp/xaso-screenshots"))
+# Where this test keeps its screenshots (XASO_SCREENSHOTS=1 is the docs walkthrough's flag, not a folder).
+SCREENSHOTS = Path(os.environ.get("XASO_SCREENSHOT_DIR", "/tmp/xaso-screenshots"))
 
 
 @pytest.fixture
@@ -74,11 +75,13 @@ def test_draft_listen_approve_publish(
     form.locator("textarea[name=schedule]").fill("2099-12-01 06:30")
     form.get_by_role("button", name="Lưu bản nháp").click()
     expect(page.get_by_role("status")).to_have_text("Đã lưu bản nháp.", timeout=WAIT)
-    expect(page.get_by_test_id("approve")).to_be_disabled(timeout=WAIT)
+    # The author is not offered "Duyệt" (a second officer approves).
+    expect(page.get_by_test_id("needs-approver")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("approve")).to_have_count(0)
 
     page.get_by_test_id("synthesize").click()
     expect(page.get_by_role("status")).to_contain_text("Đã tạo âm thanh", timeout=WAIT)
-    expect(page.get_by_test_id("audio-engine")).to_contain_text("offline", timeout=WAIT)
+    expect(page.get_by_test_id("audio-engine")).to_contain_text("không cần Internet", timeout=WAIT)
     player = page.get_by_test_id("preview-player")
     # Resolves once the browser has fetched and parsed the MP3 (it asks for byte ranges).
     duration = player.evaluate(
@@ -102,3 +105,5 @@ def test_draft_listen_approve_publish(
     page.screenshot(path=str(SCREENSHOTS / "bulletin-published.png"), full_page=True)
     expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã phát hành", timeout=WAIT)
     expect(page.get_by_test_id("schedule")).to_contain_text("01/12/2099 06:30", timeout=WAIT)
+    page.get_by_test_id("withdraw").click()
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã thu hồi", timeout=WAIT)

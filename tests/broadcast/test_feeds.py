@@ -11,10 +11,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.bulletins.jobs import run_feeds, run_synthesis
+from api.config import Settings
 from broadcast.feeds import FeedError, cap_words, lead_paragraph, parse_feed
 from tests.broadcast.conftest import StaffMember
 from tests.broadcast.feed_server import FIXTURES, FeedServer
 from tests.broadcast.test_engines import _closed_port
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The fake feed server listens on loopback, which the outbound guard refuses unless told (tests only)."""
+    return settings.model_copy(update={"outbound_allow_private": True})
 
 
 @pytest.fixture

@@ -109,3 +109,25 @@ def test_unpublished_audio_and_unknown_commune_are_404(client: TestClient, write
     assert client.get(f"{BASE}/schedule?date=hom-nay").status_code == 422
     assert client.get(f"{BASE}/today.m3u?date=0001-01-01").json()["error"]["field"] == "date"
     assert client.get(f"{BASE}/audio/99999999999.mp3").status_code == 422
+
+
+def test_a_withdrawn_bulletin_leaves_every_feed(client: TestClient, writer: StaffMember, approver: StaffMember) -> None:
+    kept = publish(client, writer, approver, title="Tin giữ lại", schedule=[later_today(25).isoformat()])
+    wrong = publish(client, writer, approver, title="Tin đăng nhầm", schedule=[later_today(12).isoformat()])
+    storm = publish(client, writer, approver, title="Khẩn cấp nhầm", priority="khan_cap", schedule=[])
+    for bulletin in (wrong, storm):
+        response = client.post(f"/api/v1/bulletins/{bulletin['id']}/withdraw", headers=approver.headers)
+        assert response.status_code == 200 and response.json()["status_label"] == "Đã thu hồi"
+    rss = ET.fromstring(client.get(f"{BASE}/podcast.xml").content).find("channel")
+    assert rss is not None and [i.findtext("title") for i in rss.findall("item")] == ["Tin giữ lại"]
+    urls = [line for line in client.get(f"{BASE}/today.m3u").text.splitlines() if not line.startswith("#")]
+    assert [u.rsplit("/", 1)[1] for u in urls] == [f"{kept['id']}.mp3"]
+    schedule = client.get(f"{BASE}/schedule").json()
+    assert schedule["emergency"] is False and [item["id"] for item in schedule["items"]] == [kept["id"]]
+    assert client.get(f"{BASE}/emergencies").json()["items"] == []
+    assert client.get(f"{BASE}/audio/{wrong['id']}.mp3").status_code == 404
+    # Only a published bulletin can be withdrawn; a withdrawn one cannot be edited back into the feeds.
+    again = client.post(f"/api/v1/bulletins/{wrong['id']}/withdraw", headers=approver.headers)
+    assert again.status_code == 409
+    edit = client.patch(f"/api/v1/bulletins/{wrong['id']}", json={"title": "Sửa lại"}, headers=writer.headers)
+    assert edit.status_code == 409

@@ -23,4 +23,4 @@ def test_no_server_errors(broadcast_app: FastAPI) -> None:
         report_name="broadcast",
     )
     assert operations >= 15
-    assert not failures, "\n\n".join(f.splitlines()[0] for f in failures)
+    assert not failures, "\n\n".join(failures)

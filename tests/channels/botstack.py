@@ -45,7 +45,7 @@ def bot_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
             ready_path=f"/status?token={TEST_RASA_TOKEN}", log_dir=work,
             env={"XASO_RASA_MODEL": str(model_path()), "XASO_TRACKER_DB": str(work / "tracker.db"),
                  "XASO_RASA_TOKEN": TEST_RASA_TOKEN, "XASO_RASA_PORT": str(rasa_port),
-                 "XASO_ACTIONS_PORT": str(actions_port)},
+                 "XASO_ACTIONS_PORT": str(actions_port), "XASO_SERVICE_TOKEN": TEST_SERVICE_TOKEN},
         )  # fmt: skip
     except BaseException:
         actions.stop()

@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 import threading
+import time
 import uuid
 from typing import Any, Protocol
 
@@ -17,12 +18,29 @@ from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
 
 _ids = itertools.count(1)
+REDELIVERY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def deliver(url: str, **kwargs: Any) -> httpx.Response:
+    """POST one webhook delivery as the platform does: a delivery that got no answer (the gateway process died
+    mid-request) or a 5xx is delivered again, identical (same ids, so the gateway's dedupe keeps it once)."""
+    for pause in (*REDELIVERY_PAUSES, None):
+        try:
+            response = httpx.post(url, timeout=30, **kwargs)
+        except httpx.TransportError:
+            if pause is None:
+                raise
+        else:
+            if response.status_code < 500 or pause is None:
+                return response
+        time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 class Citizen(Protocol):
     conversation_id: str
 
-    def say(self, text: str) -> None: ...
+    def say(self, text: str) -> object: ...  # the web citizen also returns the replies of its POST
 
     def received(self) -> list[str]: ...
 
@@ -38,10 +56,10 @@ class ZaloCitizen:
         n = next(_ids)
         payload["sender"]["id"] = self.uid
         payload["message"] = {"text": text, "msg_id": f"msg{n:08d}{self.uid[-6:]}"}
-        payload["timestamp"] = str(1764064800000 + n)
+        payload["timestamp"] = str(int(time.time() * 1000) + n)  # fresh: stale events are refused
         body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"X-ZEvent-Signature": zalo_signature(body, app_id=self.fake.app_id)}
-        response = httpx.post(f"{self.base}/webhooks/zalo/xa-demo", content=body, headers=headers)
+        response = deliver(f"{self.base}/webhooks/zalo/xa-demo", content=body, headers=headers)
         assert response.status_code == 200, response.text
 
     def received(self) -> list[str]:
@@ -59,7 +77,7 @@ class TelegramCitizen:
         update["message"]["text"] = text
         update["message"]["chat"]["id"] = update["message"]["from"]["id"] = self.chat
         headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
-        response = httpx.post(f"{self.base}/webhooks/telegram/xa-demo", json=update, headers=headers)
+        response = deliver(f"{self.base}/webhooks/telegram/xa-demo", json=update, headers=headers)
         assert response.status_code == 200, response.text
 
     def received(self) -> list[str]:
@@ -91,7 +109,7 @@ class WebCitizen:
                         self.events.append(event)
                         self._got.append(event["text"])
 
-    def say(self, text: str) -> list[dict[str, Any]]:  # type: ignore[override]
+    def say(self, text: str) -> list[dict[str, Any]]:
         body = {"sender": self.sender, "message": text, "metadata": {"message_id": f"m{next(_ids)}"}}
         response = httpx.post(f"{self.base}/webhooks/web", json=body, timeout=30)
         assert response.status_code == 200, response.text

@@ -1,6 +1,7 @@
 """The handoff round trip on each channel, end to end over real HTTP with the workers running and a real Rasa:
-bot answers → a handoff case takes the conversation → the citizen's messages land on the case timeline, not in Rasa →
-the officer's reply reaches the citizen on their channel → resolving hands the conversation back to the bot."""
+bot answers → a handoff case takes the conversation → the citizen's messages land on the case timeline, not in Rasa,
+and the first one is acknowledged → the officer's signed reply reaches the citizen on their channel → resolving asks
+for a rating, which is stored, and hands the conversation back to the bot."""
 
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ def test_handoff_round_trip(
     code = created.json()["code"]
     before = len(citizen.received())
 
-    # 3. The citizen's message lands on the case timeline, not in Rasa.
+    # 3. The citizen's message lands on the case timeline, not in Rasa; the gateway acknowledges it once, saying
+    #    whether staff are on duty and when they answer.
     citizen.say("Nhà tôi bị lấn ranh giới đất, nhờ cán bộ xem giúp")
     wait_until(
         lambda: any(
@@ -80,13 +82,20 @@ def test_handoff_round_trip(
         what="the citizen's message on the timeline",
     )
     assert routes(app, conversation) == ["rasa", "case"]
-    assert len(citizen.received()) == before  # the bot did not answer
+    wait_until(lambda: len(citizen.received()) == before + 1, what="the handoff acknowledgement")
+    ack = citizen.received()[-1]
+    assert code in ack and ("trả lời bạn" in ack)
 
     # 4. The officer's reply reaches the citizen on their channel.
     reply = "Chào anh/chị, cán bộ địa chính sẽ đến xác minh vào sáng thứ Năm."
     sent = httpx.post(f"{live}/api/v1/cases/{code}/replies", json={"text": reply}, headers=staff)
     assert sent.status_code == 201, sent.text
-    wait_until(lambda: reply in citizen.received(), what="the staff reply on the citizen's channel")
+    wait_until(
+        lambda: any(t.startswith(reply) for t in citizen.received()), what="the staff reply on the citizen's channel"
+    )
+    signed = next(t for t in citizen.received() if t.startswith(reply))
+    assert "— " in signed and "cán bộ" in signed  # signed with the officer's name
+    before = len(citizen.received())
 
     # 5. Resolving the case hands the conversation back; the rating request is answered.
     resolved = httpx.post(
@@ -107,6 +116,6 @@ def test_handoff_round_trip(
     wait_until(lambda: routes(app, conversation) == ["rasa", "case", "rating", "rasa"], what="back to Rasa")
     wait_until(lambda: len(citizen.received()) > count, what="the bot's answer after the handoff")
     # Every message reached the citizen exactly once.
-    assert citizen.received().count(reply) == 1
+    assert sum(t.startswith(reply) for t in citizen.received()) == 1
     if isinstance(citizen, WebCitizen):
         citizen.close()

@@ -69,10 +69,10 @@ async def test_a_new_message_waits_behind_an_older_one_still_queued(app: FastAPI
     with app.state.sessionmaker() as session:
         rows = session.scalars(select(InboxEvent).order_by(InboxEvent.id)).all()
     assert [(r.event_id, r.status, r.attempts, r.busy_notified) for r in rows] == [
-        ("c-1", "pending", 1, True),
-        ("c-2", "pending", 0, False),
-        ("c-3", "pending", 1, True),
-    ]
+        (f"{SENDER}:c-1", "pending", 1, True),
+        (f"{SENDER}:c-2", "pending", 0, False),
+        ("zyxw9876543210:c-3", "pending", 1, True),
+    ]  # the client's message id is only unique per sender: the key includes it
 
 
 async def test_demo_page_and_widget_are_served(gateway: httpx.AsyncClient) -> None:

@@ -38,14 +38,12 @@ def test_seed_prints_the_admin_then_reset_and_list(database: str) -> None:
     listing = runner.invoke(app, ["staff", "list"], env={"COLUMNS": "200"})
     assert listing.exit_code == 0 and "canbo.diachinh" in listing.output
 
-    from api.auth.ratelimit import LoginRateLimiter
+    from api.auth.ratelimit import LoginThrottle
     from api.auth.service import authenticate
     from api.db import make_engine, make_sessionmaker, transaction
 
     engine = make_engine(database)
     with transaction(make_sessionmaker(engine)) as session:
-        staff = authenticate(
-            session, login="admin", password="mat-khau-moi-123", client="t", limiter=LoginRateLimiter()
-        )
+        staff = authenticate(session, login="admin", password="mat-khau-moi-123", client="t", limiter=LoginThrottle())
         assert staff.role == "admin"
     engine.dispose()

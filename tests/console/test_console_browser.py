@@ -130,7 +130,8 @@ def test_script_payloads_are_shown_as_text(
     page.locator("form[action$='/note'] textarea").fill(XSS)
     page.get_by_role("button", name="Thêm ghi chú").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("window.__pwned = 1")
-    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    # Only the console's own script file (live updates) is on the page: nothing the citizen wrote became a script.
+    assert page.evaluate("document.querySelectorAll('script:not([src^=\"/staff/static/\"])').length") == 0
     assert page.evaluate("document.querySelectorAll('main img').length") == 0
     assert page.evaluate("window.__pwned === undefined")
     assert dialogs == []

@@ -126,15 +126,21 @@ def test_health_question_then_booking(stack: Stack, citizen: Citizen) -> None:
 
 def test_office_information_and_out_of_scope(citizen: Citizen) -> None:
     assert "0270 3 123 456" in citizen.says("cho xin số điện thoại của ủy ban xã"), citizen.dump()
-    assert "em chưa hỗ trợ được" in citizen.says("dự báo thời tiết ngày mai thế nào"), citizen.dump()
+    # Out of scope: said honestly, with where to ask instead (knowledge/referrals.yml), never a made-up answer.
+    reply = citizen.says("dự báo thời tiết ngày mai thế nào")
+    assert "không thuộc các việc em hỗ trợ" in reply and "1022" in reply, citizen.dump()
 
 
 def test_request_human_opens_a_handoff_case(stack: Stack, citizen: Citizen) -> None:
     assert "chuyển cuộc trò chuyện tới cán bộ" in citizen.says("cho tôi gặp cán bộ xã"), citizen.dump()
     cases = stack.internal(f"/api/v1/internal/cases?conversation_id={citizen.conversation_id}").json()["items"]
     assert [c["kind"] for c in cases] == ["handoff"]
-    # From now on the gateway hands the citizen's messages to staff: the bot stays silent.
-    assert citizen.say("đường nhà tôi bị ngập, cán bộ xem giúp") == [], citizen.dump()
+    # From now on the gateway hands the citizen's messages to staff: the bot stays silent; the gateway acknowledges
+    # the first message (on duty or not, and when staff answer), not every one.
+    (ack,) = citizen.say("đường nhà tôi bị ngập, cán bộ xem giúp")
+    assert "đã được chuyển tới cán bộ" in ack["text"] and cases[0]["code"] in ack["text"], citizen.dump()
+    assert citizen.say("ngập tới đầu gối") == [], citizen.dump()
+    assert "trợ lý ảo" in citizen.says("quay lại trợ lý ảo"), citizen.dump()
 
 
 def test_two_turns_not_understood_hand_over(stack: Stack, citizen: Citizen) -> None:

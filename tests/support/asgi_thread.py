@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -14,7 +14,7 @@ from tests.support.processes import free_port
 
 
 @contextmanager
-def serve(app: Any, *, lifespan: str = "off", port: int | None = None) -> Iterator[str]:
+def serve(app: Any, *, lifespan: Literal["auto", "on", "off"] = "off", port: int | None = None) -> Iterator[str]:
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan, access_log=False)
     server = uvicorn.Server(config)

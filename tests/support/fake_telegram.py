@@ -27,8 +27,26 @@ class FakeTelegram:
     down: bool = False
     delay: float = 0.0
     url: str = ""
+    # Telegram's bulk limit: about 30 messages a second to different chats; above it, 429 with retry_after.
+    rate_limit: float | None = None
+    rate_limited: int = 0
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content, served by getFile + /file/bot…
+    _recent: list[float] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def keyboards(self, chat_id: str | int | None = None) -> list[list[dict[str, str]]]:
+        """The inline keyboards sent (buttons flattened, one list per message that had one), in order."""
+        found = []
+        for m in self.sent:
+            if chat_id is not None and str(m.get("chat_id")) != str(chat_id):
+                continue
+            markup = m.get("reply_markup")
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            if isinstance(markup, dict) and markup.get("inline_keyboard"):
+                found.append([button for row in markup["inline_keyboard"] for button in row])
+        return found
 
     def texts(self, chat_id: str | int | None = None) -> list[str]:
         return [m.get("text", "") for m in self.sent if chat_id is None or str(m.get("chat_id")) == str(chat_id)]
@@ -66,6 +84,20 @@ class FakeTelegram:
                 return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
             if self.down:
                 return Response("Bad Gateway", status_code=502)
+            if name in ("sendMessage", "sendPhoto") and self.rate_limit is not None:
+                now = time.monotonic()
+                self._recent = [t for t in self._recent if now - t < 1.0]
+                if len(self._recent) >= self.rate_limit:
+                    self.rate_limited += 1
+                    description = "Too Many Requests: retry after 1"
+                    body_429 = {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": description,
+                        "parameters": {"retry_after": 1},
+                    }
+                    return JSONResponse(body_429, status_code=429)
+                self._recent.append(now)
             if name in ("sendMessage", "sendPhoto") and self.fail_next:
                 code, description, parameters = self.fail_next.pop(0)
                 body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
@@ -73,6 +105,9 @@ class FakeTelegram:
                     body["parameters"] = parameters
                 return JSONResponse(body, status_code=code)
             if name == "sendMessage":
+                refused = _keyboard_error(params.get("reply_markup"))
+                if refused:
+                    return JSONResponse({"ok": False, "error_code": 400, "description": refused}, status_code=400)
                 self.sent.append(params)
                 return JSONResponse({"ok": True, "result": self._message(params["chat_id"], text=params["text"])})
             if name == "sendPhoto":
@@ -88,6 +123,14 @@ class FakeTelegram:
             if name == "getMe":
                 bot = {"id": 123456, "is_bot": True, "first_name": "Xa So", "username": "xaso_test_bot"}
                 return JSONResponse({"ok": True, "result": bot})
+            if name == "getFile":
+                file_id = str(params.get("file_id", ""))
+                if file_id not in self.files:
+                    body = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+                    return JSONResponse(body, status_code=400)
+                path = f"photos/{file_id}.jpg"
+                result = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.files[file_id])}
+                return JSONResponse({"ok": True, "result": {**result, "file_path": path}})
             if name == "answerCallbackQuery":
                 return JSONResponse({"ok": True, "result": True})
             if name == "getUpdates":
@@ -96,5 +139,34 @@ class FakeTelegram:
                 return JSONResponse({"ok": True, "result": pending})
         return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
 
+    async def file(self, request: Request) -> Response:
+        token, path = request.path_params["token"], request.path_params["path"]
+        file_id = path.rsplit("/", 1)[-1].removesuffix(".jpg")
+        if token != self.token or file_id not in self.files:
+            return Response("Not Found", status_code=404)
+        return Response(self.files[file_id], media_type="image/jpeg")
+
     def asgi(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self.method, methods=["POST", "GET"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self.method, methods=["POST", "GET"]),
+                Route("/file/bot{token}/{path:path}", self.file, methods=["GET"]),
+            ]
+        )
+
+
+def _keyboard_error(markup: Any) -> str | None:
+    """Telegram's limits on an inline keyboard: at most 100 buttons, 8 a row, callback data 1-64 bytes."""
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return None
+    rows = markup["inline_keyboard"]
+    if sum(len(row) for row in rows) > 100 or any(len(row) > 8 for row in rows):
+        return "Bad Request: too many buttons"
+    for row in rows:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                return "Bad Request: BUTTON_DATA_INVALID"
+    return None

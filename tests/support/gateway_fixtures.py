@@ -52,9 +52,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         data_dir=tmp_path / "data",
         rasa_url="http://127.0.0.1:9",  # nothing listens there: tests that need Rasa use the rasa_server fixture
-        rasa_token=TEST_RASA_TOKEN,  # type: ignore[arg-type]
+        rasa_token=TEST_RASA_TOKEN,
         actions_url="http://127.0.0.1:9",
-        service_token=TEST_SERVICE_TOKEN,  # type: ignore[arg-type]
+        service_token=TEST_SERVICE_TOKEN,
         default_commune="xa-demo",
         run_background_jobs=False,
     )

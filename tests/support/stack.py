@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +32,9 @@ class Stack:
 
 
 @contextmanager
-def running_stack(work: Path, model: Path) -> Iterator[Stack]:
+def running_stack(
+    work: Path, model: Path, gateway_extra: Mapping[str, str] | None = None, rasa_timeout: float = 180.0
+) -> Iterator[Stack]:
     gateway_port, actions_port, rasa_port = free_port(), free_port(), free_port()
     gateway_url, actions_url = f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{actions_port}"
     rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -45,6 +47,7 @@ def running_stack(work: Path, model: Path) -> Iterator[Stack]:
         "XASO_ACTIONS_URL": actions_url,
         "XASO_RUN_BACKGROUND_JOBS": "false",
         "XASO_GATEWAY_PORT": str(gateway_port),
+        **(gateway_extra or {}),
     }
     seed_env = {**os.environ, "PYTHONPATH": str(ROOT), **gateway_env}
     subprocess.run([str(ROOT / ".venv" / "bin" / "xaso"), "db", "seed"], cwd=ROOT, env=seed_env, check=True)
@@ -59,6 +62,7 @@ def running_stack(work: Path, model: Path) -> Iterator[Stack]:
         "XASO_RASA_TOKEN": STACK_RASA_TOKEN,
         "XASO_RASA_PORT": str(rasa_port),
         "XASO_ACTIONS_PORT": str(actions_port),
+        "XASO_SERVICE_TOKEN": STACK_SERVICE_TOKEN,  # Rasa presents it to the action server (bot/endpoints.yml)
     }
     scripts = ROOT / "scripts"
     processes: list[ServerProcess] = []
@@ -78,7 +82,7 @@ def running_stack(work: Path, model: Path) -> Iterator[Stack]:
         processes.append(
             start_server(
                 "rasa", [str(scripts / "start-rasa.sh")], url=rasa_url,
-                ready_path=f"/status?token={STACK_RASA_TOKEN}", log_dir=work, env=rasa_env,
+                ready_path=f"/status?token={STACK_RASA_TOKEN}", log_dir=work, env=rasa_env, timeout=rasa_timeout,
             )
         )  # fmt: skip
         yield Stack(gateway_url, rasa_url, actions_url, processes)

@@ -55,10 +55,14 @@
     ".user{background:#c62828;color:#fff;margin-left:auto}",
     ".msg img{max-width:100%;border-radius:8px;display:block}",
     ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}",
+    ".msg .call{display:block;margin-top:8px;padding:8px 12px;border-radius:8px;background:#c62828;color:#fff;font-weight:700;text-align:center;text-decoration:none}",
     ".quick button{border:1px solid #c62828;color:#c62828;background:#fff;border-radius:16px;padding:5px 12px;cursor:pointer;font:14px system-ui,sans-serif}",
-    "form{display:flex;border-top:1px solid #ddd}",
+    ".bar{display:flex;border-top:1px solid #ddd}",
+    "form{display:flex;flex:1;min-width:0}",
     "input{flex:1;border:0;padding:12px;font:15px system-ui,sans-serif;outline:none}",
-    "form button{border:0;background:#c62828;color:#fff;padding:0 16px;font-weight:600;cursor:pointer}"
+    "form button{border:0;background:#c62828;color:#fff;padding:0 16px;font-weight:600;cursor:pointer}",
+    ".tool{border:0;background:#fff;color:#c62828;padding:0 8px;font-size:18px;cursor:pointer}",
+    "button:disabled{opacity:.5;cursor:default}"
   ].join("");
   root.appendChild(css);
 
@@ -82,8 +86,22 @@
   input.maxLength = 4000;
   var send = el("button", "", "Gửi");
   send.type = "submit";
+  // A photo (uploaded to the gateway, then sent with a message) and the browser's location, for reports. The file
+  // picker is never attached to the page: the 📷 button opens it.
+  var picker = document.createElement("input");
+  picker.type = "file"; picker.accept = "image/jpeg,image/png,image/gif,image/webp";
+  var photo = el("button", "tool", "📷");
+  photo.type = "button"; photo.title = "Gửi ảnh"; photo.setAttribute("aria-label", "Gửi ảnh");
+  var place = el("button", "tool", "📍");
+  place.type = "button"; place.title = "Gửi vị trí của tôi"; place.setAttribute("aria-label", "Gửi vị trí của tôi");
+  var canLocate = !!(navigator.geolocation && window.isSecureContext !== false);
+  var capabilities = canLocate ? ["image", "location"] : ["image"];
+  var bar = el("div", "bar");
+  bar.appendChild(photo);
+  if (canLocate) bar.appendChild(place);
   form.appendChild(input); form.appendChild(send);
-  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(form);
+  bar.appendChild(form);
+  panel.appendChild(head); panel.appendChild(status); panel.appendChild(log); panel.appendChild(bar);
   root.appendChild(toggle); root.appendChild(panel);
   (document.body || document.documentElement).appendChild(host);
 
@@ -106,9 +124,17 @@
       bubble.appendChild(img);
     }
     log.appendChild(bubble);
-    if (entry.buttons && entry.buttons.length && entry === state.log[state.log.length - 1]) {
+    // "tel:" buttons (115 in an emergency) are tap-to-call links, kept on their message whatever comes after it.
+    (entry.buttons || []).forEach(function (b) {
+      if (String(b.payload || "").indexOf("tel:") !== 0) return;
+      var call = el("a", "call", b.title);
+      call.href = "tel:" + String(b.payload).slice(4).replace(/[^0-9+]/g, "");
+      bubble.appendChild(call);
+    });
+    var quick = (entry.buttons || []).filter(function (b) { return String(b.payload || "").indexOf("tel:") !== 0; });
+    if (quick.length && entry === state.log[state.log.length - 1]) {
       var row = el("div", "quick");
-      entry.buttons.forEach(function (b) {
+      quick.forEach(function (b) {
         var button = el("button", "", b.title);
         button.type = "button";
         button.addEventListener("click", function () { row.remove(); submit(b.title, b.payload); });
@@ -148,14 +174,19 @@
   }
 
   var busy = false;
-  function submit(shown, payload) {
+  function setBusy(flag) {
+    busy = flag; send.disabled = flag; photo.disabled = flag; place.disabled = flag;
+  }
+  function submit(shown, payload, extra) {
     shown = (shown || "").trim();
     if (!shown || busy) return;
-    busy = true; send.disabled = true;
+    setBusy(true);
     add({ from: "user", text: shown });
-    var metadata = { message_id: randomId() };
+    var metadata = { message_id: randomId(), capabilities: capabilities };
     if (commune) metadata.commune = commune;
-    post({ sender: state.sender, message: payload || shown, metadata: metadata }, 0).then(function (result) {
+    Object.keys(extra || {}).forEach(function (k) { metadata[k] = extra[k]; });
+    var message = extra ? (payload || "") : (payload || shown);
+    post({ sender: state.sender, message: message, metadata: metadata }, 0).then(function (result) {
       setStatus("");
       if (!result.ok) {
         var err = result.data && result.data.error;
@@ -165,7 +196,43 @@
       addBotReplies(result.data || []);
     }).catch(function () {
       setStatus("Không gửi được tin nhắn. Vui lòng kiểm tra kết nối mạng và thử lại.");
-    }).then(function () { busy = false; send.disabled = false; input.focus(); });
+    }).then(function () { setBusy(false); input.focus(); });
+  }
+
+  function sendPhoto(file) {
+    if (!file || busy) return;
+    if (file.size > 5 * 1024 * 1024) { setStatus("Ảnh quá lớn (tối đa 5 MB)."); return; }
+    var data = new FormData();
+    data.append("sender", state.sender);
+    if (commune) data.append("commune", commune);
+    data.append("file", file);
+    setBusy(true); setStatus("Đang gửi ảnh…");
+    fetch(base + "/webhooks/web/uploads", { method: "POST", body: data }).then(function (res) {
+      return res.json().then(function (body) { return { ok: res.ok, data: body }; });
+    }).then(function (result) {
+      setBusy(false); setStatus("");
+      if (!result.ok) {
+        var err = result.data && result.data.error;
+        add({ from: "bot", text: (err && err.message) || "Không gửi được ảnh." });
+        return;
+      }
+      submit("📷 Đã gửi một ảnh", "", { attachments: [result.data.url] });
+    }).catch(function () {
+      setBusy(false); setStatus("Không gửi được ảnh. Vui lòng kiểm tra kết nối mạng và thử lại.");
+    });
+  }
+
+  function sendLocation() {
+    if (busy || !canLocate) return;
+    setStatus("Đang lấy vị trí…");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      setStatus("");
+      var lat = pos.coords.latitude, lon = pos.coords.longitude;
+      submit("📍 Vị trí của tôi (" + lat.toFixed(5) + ", " + lon.toFixed(5) + ")", "",
+        { location: { latitude: lat, longitude: lon } });
+    }, function () {
+      setStatus("Không lấy được vị trí: hãy cho phép trình duyệt dùng vị trí, hoặc nhập địa chỉ.");
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
   var source = null;
@@ -198,7 +265,9 @@
     }
   }
   function submit_greeting() {
-    post({ sender: state.sender, message: "/start", metadata: commune ? { commune: commune, message_id: randomId() } : { message_id: randomId() } }, 0)
+    var metadata = { message_id: randomId(), capabilities: capabilities };
+    if (commune) metadata.commune = commune;
+    post({ sender: state.sender, message: "/start", metadata: metadata }, 0)
       .then(function (result) { if (result.ok) addBotReplies(result.data || []); })
       .catch(function () { setStatus("Chưa kết nối được với hệ thống."); });
   }
@@ -207,6 +276,9 @@
   toggle.addEventListener("click", function () { open(panel.className.indexOf("open") < 0); });
   close.addEventListener("click", function () { open(false); });
   form.addEventListener("submit", function (ev) { ev.preventDefault(); var t = input.value; input.value = ""; submit(t); });
+  photo.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () { var f = picker.files && picker.files[0]; picker.value = ""; sendPhoto(f); });
+  place.addEventListener("click", sendLocation);
   connect();
   if (state.open || script.getAttribute("data-open") === "true") open(true);
   window.XaSoChat = { open: function () { open(true); }, close: function () { open(false); }, sender: state.sender };

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.communes.worktime import WorkCalendar
 from tests.api.cases.conftest import SERVICE, case_body
 
 
@@ -17,19 +18,19 @@ def test_filed_case_is_routed_with_code_department_and_due_time(file_case: Calla
     assert re.fullmatch(r"PA-\d{4}-000001", case["code"])
     assert case["status"] == "new" and case["status_label"] == "Mới tiếp nhận"
     assert case["department"]["code"] == "dia_chinh"
-    due = datetime.fromisoformat(case["due_at"]) - datetime.fromisoformat(case["created_at"])
-    assert due == timedelta(hours=72)  # the seeded SLA for giao_thong
+    created, due = datetime.fromisoformat(case["created_at"]), datetime.fromisoformat(case["due_at"])
+    assert due == WorkCalendar().add_working_days(created, 3)  # the seeded SLA for giao_thong: 3 working days
     second = file_case(conversation_id="zalo:xa-demo:10002")
     assert second["code"].endswith("000002")
 
 
 def test_every_category_has_a_seeded_rule(file_case: Callable[..., dict[str, Any]]) -> None:
-    expected = {"an_ninh_trat_tu": ("cong_an", 24), "khac": ("van_phong", 120), "chieu_sang": ("dia_chinh", 48)}
-    for category, (department, hours) in expected.items():
+    expected = {"an_ninh_trat_tu": ("cong_an", 1), "khac": ("van_phong", 5), "chieu_sang": ("dia_chinh", 2)}
+    for category, (department, days) in expected.items():
         case = file_case(category=category)
         assert case["department"]["code"] == department
-        delta = datetime.fromisoformat(case["due_at"]) - datetime.fromisoformat(case["created_at"])
-        assert delta == timedelta(hours=hours)
+        created, due = datetime.fromisoformat(case["created_at"]), datetime.fromisoformat(case["due_at"])
+        assert due == WorkCalendar().add_working_days(created, days)
 
 
 def test_urgent_priority_shortens_the_deadline(file_case: Callable[..., dict[str, Any]]) -> None:
@@ -159,3 +160,34 @@ def test_nul_characters_are_refused_with_the_field(client: TestClient, officer: 
     assert query.status_code == 422 and query.json()["error"]["field"] == "q"
     form = client.post("/open311/v2/requests.json", data={"api_key": "k", "service_code": "a\x00"})
     assert form.status_code == 422 and form.json()[0]["code"] == 422
+
+
+def test_a_turn_run_again_files_its_case_once(client: TestClient, app: Any) -> None:
+    """A Rasa replica died after its action filed the case, so the turn ran again elsewhere (same ``turn_id``), maybe
+    at the same moment: one case, and every filing gets its code back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from api.cases.models import Case
+
+    body = case_body(conversation_id="zalo:xa-demo:turns", turn_id="inbox-41")
+
+    def post(_: int) -> Any:
+        return client.post("/api/v1/internal/cases", json=body, headers=SERVICE)
+
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 201], [r.text for r in responses]
+    assert len({r.json()["code"] for r in responses}) == 1
+    # Another kind in the same turn is another case; another turn is another case.
+    handoff = client.post("/api/v1/internal/cases", json={**body, "kind": "handoff", "category": None}, headers=SERVICE)
+    later = client.post("/api/v1/internal/cases", json={**body, "turn_id": "inbox-42"}, headers=SERVICE)
+    assert handoff.status_code == later.status_code == 201
+    with app.state.sessionmaker() as session:
+        assert session.scalar(select(func.count(Case.id)).where(Case.conversation_id == body["conversation_id"])) == 3
+    # A turn id is no key to another conversation's case.
+    stolen = client.post(
+        "/api/v1/internal/cases", json={**body, "conversation_id": "zalo:xa-demo:other"}, headers=SERVICE
+    )
+    assert stolen.status_code == 409 and stolen.json()["error"]["code"] == "turn_conversation_mismatch"

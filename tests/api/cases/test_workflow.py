@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -67,7 +68,10 @@ def test_full_lifecycle_leaves_a_timeline_and_notifies_the_citizen(
     texts = [m.kind for m in messages]
     assert texts == ["case_assigned", "case_in_progress", "staff_reply", "case_resolved", "rating_request"]
     assert "Đã vá ổ gà" in messages[3].text
-    assert [b["payload"] for b in messages[4].buttons] == ["5", "4", "3", "2", "1"]
+    case_id = messages[4].case_id
+    assert [b["payload"] for b in messages[4].buttons] == [
+        f'/rating{{"case_id":{case_id},"stars":{n}}}' for n in (5, 4, 3, 2, 1)
+    ]
     assert all(m.case_id is not None for m in messages)
     assert "Đã báo đội duy tu" not in " ".join(m.text for m in messages)  # internal notes never go out
 
@@ -164,18 +168,25 @@ def test_one_transaction_per_command(
 
 
 def test_overdue_flagging(
-    app: FastAPI, client: TestClient, file_case: Callable[..., dict[str, Any]], officer: Member
+    app: FastAPI,
+    client: TestClient,
+    file_case: Callable[..., dict[str, Any]],
+    officer: Member,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from datetime import timedelta
+    from datetime import UTC, datetime
 
     from api.cases.commands import flag_overdue
-    from api.db import utcnow
 
-    late = file_case(category="an_ninh_trat_tu")["code"]  # 24 h SLA
-    file_case(category="xay_dung_dat_dai")  # 240 h SLA
+    monday_morning = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
+    monkeypatch.setattr("api.cases.creation.utcnow", lambda: monday_morning)
+    late = file_case(category="an_ninh_trat_tu")["code"]  # 1 working day: due 17:00 Tuesday
+    file_case(category="xay_dung_dat_dai")  # 10 working days
     with app.state.sessionmaker.begin() as session:
-        assert flag_overdue(session, now=utcnow() + timedelta(hours=30)) == 1
+        assert flag_overdue(session, now=datetime(2026, 12, 1, 9, 59, tzinfo=UTC)) == 0  # 16:59 Tuesday
     with app.state.sessionmaker.begin() as session:
-        assert flag_overdue(session, now=utcnow() + timedelta(hours=31)) == 0  # once per case
+        assert flag_overdue(session, now=datetime(2026, 12, 1, 10, 1, tzinfo=UTC)) == 1
+    with app.state.sessionmaker.begin() as session:
+        assert flag_overdue(session, now=datetime(2026, 12, 2, 10, 1, tzinfo=UTC)) == 0  # once per case
     detail = client.get(f"/api/v1/cases/{late}", headers=officer.headers).json()
     assert detail["timeline"][-1]["kind"] == "overdue"

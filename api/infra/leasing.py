@@ -40,7 +40,9 @@ def claim(
     ).where(model.status.in_((waiting, working)))
     if channels is not None:
         query = query.where(model.channel.in_(channels))
-    rows = session.execute(query.order_by(model.id).limit(max(limit * 20, 200))).all()
+    # Rows with a priority (the outbox) are taken highest first: an emergency overtakes everything queued.
+    order = (model.priority.desc(), model.id) if hasattr(model, "priority") else (model.id,)
+    rows = session.execute(query.order_by(*order).limit(max(limit * 20, 200))).all()
     seen: set[str] = set()
     chosen = []
     for row in rows:
@@ -73,3 +75,15 @@ def claim(
 def backoff_seconds(attempts: int, *, base: float = 2.0, cap: float = 600.0) -> float:
     """2, 4, 8 … seconds, capped (10 minutes by default)."""
     return float(min(cap, base * (2 ** max(0, attempts - 1))))
+
+
+def renew(session: Session, model: Any, ids: list[int], *, working: str, lease_seconds: float) -> None:
+    """Extend the leases of rows still being worked on (a live worker keeps its rows; a dead one's lapse soon)."""
+    if not ids:
+        return
+    session.execute(
+        update(model)
+        .where(model.id.in_(ids), model.status == working)
+        .values(lease_until=utcnow() + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,155 @@
+"""The conversation row: read on every turn (one indexed SELECT), written when its state changes.
+
+Statements are SQLAlchemy Core, built once: the row sits on the hot path of every message (issue 10 budget: ≤ 1 ms of
+gateway CPU per turn, benchmarks/bench_conversations.py). Functions take the caller's session and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.conversations.models import Conversation, State
+from api.db import utcnow
+from channels.ids import ConversationId
+
+_table = cast(Table, Conversation.__table__)
+_c = _table.c
+_COLUMNS = (
+    _c.id,
+    _c.conversation_id,
+    _c.commune_id,
+    _c.citizen_id,
+    _c.state,
+    _c.case_id,
+    _c.staff_case_id,
+    _c.state_changed_at,
+    _c.acknowledged_at,
+    _c.staff_replied_at,
+)
+_FIND = select(*_COLUMNS).where(_c.conversation_id == bindparam("key"))
+_FIND_FOR_UPDATE = _FIND.with_for_update()
+_INSERT = insert(_table)
+_UPDATE = update(_table).where(_c.conversation_id == bindparam("key"))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What deciding who answers needs, without an ORM object."""
+
+    id: int
+    conversation_id: str
+    commune_id: int
+    citizen_id: int | None
+    state: State
+    case_id: int | None
+    staff_case_id: int | None
+    state_changed_at: datetime
+    acknowledged_at: datetime | None
+    staff_replied_at: datetime | None
+
+
+def _snapshot(row: Any) -> Snapshot:
+    return Snapshot(
+        row.id,
+        row.conversation_id,
+        row.commune_id,
+        row.citizen_id,
+        State(row.state),
+        row.case_id,
+        row.staff_case_id,
+        row.state_changed_at,
+        row.acknowledged_at,
+        row.staff_replied_at,
+    )
+
+
+def find(session: Session, *, conversation_id: str, for_update: bool = False) -> Snapshot | None:
+    row = session.connection().execute(_FIND_FOR_UPDATE if for_update else _FIND, {"key": conversation_id}).first()
+    return _snapshot(row) if row is not None else None
+
+
+def create(
+    session: Session,
+    *,
+    conversation_id: str,
+    commune_id: int,
+    citizen_id: int | None,
+    state: State = State.bot,
+    case_id: int | None = None,
+    staff_case_id: int | None = None,
+) -> Snapshot:
+    """Insert the row (first message, or a case filed for a conversation we have not seen); a concurrent insert of
+    the same conversation is not an error: the winner's row is returned."""
+    parsed = ConversationId.parse(conversation_id)
+    now = utcnow()
+    values = {
+        "conversation_id": conversation_id,
+        "commune_id": commune_id,
+        "channel": parsed.channel,
+        "external_id": parsed.external,
+        "citizen_id": citizen_id,
+        "state": state.value,
+        "case_id": case_id,
+        "staff_case_id": staff_case_id,
+        "state_changed_at": now,
+        "created_at": now,
+    }
+    try:
+        with session.begin_nested():
+            session.connection().execute(_INSERT, values)
+    except IntegrityError:
+        pass
+    found = find(session, conversation_id=conversation_id, for_update=True)
+    assert found is not None  # inserted above, or by the transaction that won the race
+    return found
+
+
+def update_row(session: Session, *, conversation_id: str, **values: Any) -> int:
+    """Change columns of the conversation; returns how many rows changed (0: no such conversation yet)."""
+    if "state" in values:
+        values["state"] = State(values["state"]).value
+        values.setdefault("state_changed_at", utcnow())
+    result = session.connection().execute(_UPDATE.values(**values), {"key": conversation_id})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+_TOUCH_BOTH = _UPDATE.values(last_inbound_at=bindparam("now"), last_outbound_at=bindparam("now"))
+_TOUCH_INBOUND = _UPDATE.values(last_inbound_at=bindparam("now"))
+
+
+def touch(session: Session, *, conversation_id: str, replied: bool) -> None:
+    """A bot turn happened (the hot path: one prepared UPDATE by the unique key)."""
+    statement = _TOUCH_BOTH if replied else _TOUCH_INBOUND
+    session.connection().execute(statement, {"key": conversation_id, "now": utcnow()})
+
+
+def set_state(
+    session: Session,
+    *,
+    conversation_id: str,
+    state: State,
+    case_id: int | None,
+    staff_case_id: int | None,
+    **extra: Any,
+) -> int:
+    return update_row(
+        session, conversation_id=conversation_id, state=state, case_id=case_id, staff_case_id=staff_case_id, **extra
+    )
+
+
+def state_after_rating(snapshot: Snapshot) -> tuple[State, int | None]:
+    """Where a conversation goes when its rating (and comment) is done: back to the staff case that still holds it."""
+    if snapshot.staff_case_id is not None:
+        return State.staff, snapshot.staff_case_id
+    return State.bot, None
+
+
+def forget_citizen(session: Session, *, citizen_id: int) -> None:
+    """Erasure: the conversations (and their platform ids) of an erased citizen go; a new message starts afresh."""
+    session.connection().execute(_table.delete().where(_c.citizen_id == citizen_id))

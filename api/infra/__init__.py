@@ -1,0 +1,1 @@
+"""Shared infrastructure for every domain: row leases, the SQLite writer lock, wake-up signals."""

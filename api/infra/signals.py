@@ -1,0 +1,116 @@
+"""Wake-ups between webhook routes, workers and event streams.
+
+In one process (the embedded default) ``notify`` sets the events of the subscribers of that name directly. With Redis
+(several gateway processes) it also publishes the name on a pub/sub channel; every process relays what the others
+publish to its own subscribers (``relay``), so a reply sent by one worker reaches a web page streaming from another
+at once, and a webhook received by one process wakes the inbox workers of all. Workers still poll slowly as a
+fallback, so a lost wake-up delays work but never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+CHANNEL_PREFIX = "xaso:wake:"
+ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this process: its own messages are already delivered locally
+_pending: set[asyncio.Task[None]] = set()
+
+
+def _subscribers(app: FastAPI) -> dict[str, set[asyncio.Event]]:
+    table: dict[str, set[asyncio.Event]] | None = getattr(app.state, "channel_subscribers", None)
+    if table is None:
+        table = {}
+        app.state.channel_subscribers = table
+    return table
+
+
+@contextlib.contextmanager
+def subscription(app: FastAPI, name: str) -> Iterator[asyncio.Event]:
+    """An event of one's own, set by every ``notify(app, name)`` (from any process) while subscribed."""
+    table = _subscribers(app)
+    ev = asyncio.Event()
+    table.setdefault(name, set()).add(ev)
+    try:
+        yield ev
+    finally:
+        table.get(name, set()).discard(ev)
+        if not table.get(name):
+            table.pop(name, None)
+
+
+def _wake_local(app: FastAPI, name: str) -> None:
+    for ev in _subscribers(app).get(name, ()):
+        ev.set()
+
+
+def notify(app: FastAPI, name: str, *, everywhere: bool = True) -> None:
+    """Wake the subscribers of ``name`` here and, with Redis and unless ``everywhere`` is False, in every process."""
+    _wake_local(app, name)
+    client: aioredis.Redis | None = getattr(app.state, "redis", None)
+    if client is None or not everywhere:
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # called from a worker thread: the poll fallback covers the other processes
+        return
+    task = loop.create_task(_publish(client, name, ORIGIN))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def _publish(client: aioredis.Redis, name: str, origin: str) -> None:
+    try:
+        await client.publish(CHANNEL_PREFIX + name, origin)
+    except RedisError as exc:  # the poll fallback still finds the work
+        log.warning("wake-up %s not published: %s", name, exc)
+
+
+async def _relay_forever(app: FastAPI, client: aioredis.Redis) -> None:
+    while True:
+        try:
+            async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                async for message in pubsub.listen():
+                    if message.get("type") != "pmessage" or message.get("data") == ORIGIN:
+                        continue
+                    _wake_local(app, str(message["channel"]).removeprefix(CHANNEL_PREFIX))
+        except asyncio.CancelledError:
+            raise
+        except (RedisError, OSError) as exc:
+            log.warning("wake-up relay lost Redis (%s); reconnecting in 1 s", exc)
+            await asyncio.sleep(1.0)
+
+
+@contextlib.asynccontextmanager
+async def relay(app: FastAPI) -> AsyncIterator[None]:
+    """While the app runs: deliver other processes' wake-ups here (nothing to do without Redis)."""
+    client: aioredis.Redis | None = getattr(app.state, "redis", None)
+    if client is None:
+        yield
+        return
+    task = asyncio.create_task(_relay_forever(app, client), name="wake-relay")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def wait_for(ev: asyncio.Event, seconds: float) -> None:
+    """Wait until the event is set or ``seconds`` pass; the event is consumed either way."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await ev.wait()
+    ev.clear()

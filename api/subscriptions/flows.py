@@ -1,0 +1,169 @@
+"""The subscription's part of a conversation, handled in the gateway before Rasa (and before a case or a rating
+prompt: "hủy nhận tin" is honoured in every state).
+
+- Zalo follow / Telegram /start: a subscription is created and the hamlet asked once, in one welcome message (buttons
+  when the commune lists its hamlets); a returning follower gets the bot's greeting. Zalo unfollow ends it.
+- The next message may answer the hamlet question; anything else goes on to the bot and the question is not repeated.
+- Commands, accent-insensitive: "hủy nhận tin", "đăng ký nhận tin", "đổi ấp [tên]", "chủ đề", "thêm/bỏ chủ đề …".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.communes.models import Commune
+from api.conversations.local import Context, Turn, reply
+from api.inbox import service as inbox
+from api.infra.writes import write_transaction
+from api.subscriptions import service
+from api.subscriptions.commands import Command, normalise, parse_command
+from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, configured, parse_hamlet
+from api.subscriptions.models import ACTIVE, Subscription
+from api.subscriptions.topics import EMERGENCY, TOPICS, label
+from channels.base import InboundMessage
+
+MAX_HAMLET_BUTTONS = 8
+SKIP_WORDS = {"bo qua", "de sau", "khong", "thoi"}
+STOP_HINT = "Nhắn “hủy nhận tin” bất cứ lúc nào để ngừng nhận."
+ASK = "Bạn ở ấp (thôn, khu phố) nào? Chọn bên dưới hoặc nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
+ASK_TYPED = "Bạn ở ấp (thôn, khu phố) nào? Nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
+
+
+def _subscribes_on(ctx: Context, message: InboundMessage) -> bool:
+    return message.kind == "follow" or (message.kind == "start" and ctx.channel == "telegram")
+
+
+def route(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
+    """The turn when it is about the subscription; None when the conversation goes on as usual."""
+    text = message.text if message.kind in ("text", "button") else ""
+    command = parse_command(text) if text else None
+    if command is None and not _subscribes_on(ctx, message) and message.kind != "unfollow":
+        if not text or len(normalise(text).split()) > MAX_ANSWER_WORDS:
+            return None
+        with factory() as session:  # one indexed read, only for short texts
+            if not service.awaiting_hamlet(session, conversation_id=message.conversation_id):
+                return None
+    with write_transaction(factory) as session:
+        commune = session.get(Commune, ctx.commune_id)
+        assert commune is not None
+        if message.kind == "unfollow":
+            service.unsubscribe(session, conversation_id=message.conversation_id)
+            return None  # the conversation flow records the event
+        if _subscribes_on(ctx, message):
+            replies = _welcome(session, ctx, message, commune)  # None: known already, the bot greets as usual
+        elif command is not None:
+            replies = _command(session, ctx, message, commune, command)
+        else:
+            replies = _answer(session, ctx, message, commune, text)
+        if replies is None:
+            return None
+        inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route="subscription", response=replies)
+        return Turn("subscription", replies, not ctx.inline)
+
+
+def _hamlet_buttons(commune: Commune) -> list[dict[str, str]] | None:
+    known = configured(commune.settings)
+    if not known or len(known) > MAX_HAMLET_BUTTONS:
+        return None
+    return [{"title": h.name, "payload": h.name} for h in known]
+
+
+def _ask(session: Session, ctx: Context, key: str, commune: Commune, row: Subscription, lead: str = "") -> list[dict]:
+    service.ask_hamlet(session, subscription=row)
+    buttons = _hamlet_buttons(commune)
+    text = (lead + "\n" if lead else "") + (ASK if buttons else ASK_TYPED)
+    return reply(session, ctx, key, text, kind="subscription", buttons=buttons)
+
+
+def _welcome(session: Session, ctx: Context, message: InboundMessage, commune: Commune) -> list[dict] | None:
+    """A new follower: one message that greets, says what they will receive, and asks the hamlet (the bot's own
+    greeting would be a second message; a returning follower gets the bot's greeting instead)."""
+    row, new = service.subscribe(
+        session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, source=message.kind
+    )
+    if not new or row.hamlet:
+        return None
+    lead = (
+        f"Chào bạn! Đây là kênh của {commune.name}: bạn có thể hỏi thủ tục hành chính, gửi phản ánh, kiến nghị "
+        f"ngay tại đây. Bạn cũng sẽ nhận thông báo của xã ({', '.join(t.label for t in TOPICS.values())}). "
+        f"{STOP_HINT}"
+    )
+    return _ask(session, ctx, message.conversation_id, commune, row, lead)
+
+
+def _answer(session: Session, ctx: Context, message: InboundMessage, commune: Commune, text: str) -> list[dict] | None:
+    """The reply to the hamlet question, or None (not an answer: the question is not asked again)."""
+    row = service.find(session, conversation_id=message.conversation_id)
+    if row is None or not row.awaiting_hamlet:
+        return None
+    if normalise(text) in SKIP_WORDS:
+        service.stop_waiting(session, subscription=row)
+        later = "Bạn vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
+        return reply(session, ctx, message.conversation_id, later, kind="subscription")
+    hamlet = parse_hamlet(text, configured(commune.settings), bare_number=True)
+    if hamlet is None:
+        service.stop_waiting(session, subscription=row)
+        return None
+    return _set(session, ctx, message.conversation_id, row, hamlet)
+
+
+def _set(session: Session, ctx: Context, key: str, row: Subscription, hamlet: Hamlet) -> list[dict]:
+    service.set_hamlet(session, subscription=row, hamlet=hamlet)
+    text = f"Đã ghi nhận: bạn nhận thông báo của {hamlet.name}. Nhắn “đổi ấp” khi chuyển nơi ở. {STOP_HINT}"
+    if row.status != ACTIVE:
+        text = f"Đã ghi nhận {hamlet.name}. Bạn đang không nhận tin; nhắn “đăng ký nhận tin” để nhận lại."
+    return reply(session, ctx, key, text, kind="subscription")
+
+
+def _topics_text(row: Subscription) -> str:
+    mine = ", ".join(label(t) for t in row.topics or ()) or "—"
+    others = ", ".join(t.label for k, t in TOPICS.items() if k not in (row.topics or ()))
+    text = f"Bạn đang nhận tin: {mine}."
+    if others:
+        text += f" Có thể thêm: {others}."
+    return text + (
+        " Nhắn “thêm chủ đề y tế” hoặc “bỏ chủ đề nông nghiệp”. "
+        "Tin thiên tai, khẩn cấp luôn được gửi khi bạn còn nhận tin."
+    )
+
+
+def _command(session: Session, ctx: Context, message: InboundMessage, commune: Commune, command: Command) -> list[dict]:
+    key = message.conversation_id
+    if command.action == "unsubscribe":
+        service.unsubscribe(session, conversation_id=key)
+        text = (
+            f"Bạn đã ngừng nhận thông báo của {commune.name} qua kênh này. Khi muốn nhận lại, nhắn “đăng ký nhận tin”."
+        )
+        return reply(session, ctx, key, text, kind="subscription")
+    existing = service.find(session, conversation_id=key)
+    if command.action == "subscribe" or existing is None:
+        row, _new = service.subscribe(session, commune_id=ctx.commune_id, conversation_id=key, source="command")
+    else:
+        row = existing
+    if command.action == "subscribe":
+        if row.hamlet:
+            text = f"Bạn đang nhận thông báo của xã cho {row.hamlet}. Nhắn “đổi ấp” để đổi. {STOP_HINT}"
+            return reply(session, ctx, key, text, kind="subscription")
+        return _ask(session, ctx, key, commune, row, f"Bạn đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}")
+    if command.action == "change_hamlet":
+        known = configured(commune.settings)
+        hamlet = parse_hamlet(command.argument, known, bare_number=True) if command.argument else None
+        if hamlet is not None:
+            return _set(session, ctx, key, row, hamlet)
+        lead = ""
+        if known and normalise(command.argument) not in ("", "ap", "thon", "xom", "khu pho", "to"):
+            lead = f"Xã chưa có “{command.argument}”. Các ấp của xã: {', '.join(h.name for h in known)}."
+        return _ask(session, ctx, key, commune, row, lead)
+    if command.action in ("topic_add", "topic_remove") and command.topic:
+        topics = list(row.topics or ())
+        if command.action == "topic_add" and command.topic not in topics:
+            topics.append(command.topic)
+        if command.action == "topic_remove" and command.topic != EMERGENCY:
+            topics = [t for t in topics if t != command.topic]
+        service.set_topics(session, subscription=row, topics=topics)
+    text = _topics_text(row)
+    if command.action == "status":
+        where = row.hamlet or "cả xã (chưa chọn ấp)"
+        state = "đang nhận" if row.status == ACTIVE else "đã ngừng nhận"
+        text = f"Bạn {state} thông báo của {commune.name} cho {where}. " + text
+    return reply(session, ctx, key, text, kind="subscription")

@@ -1,0 +1,239 @@
+"""The one loader of knowledge/procedures/*.yml, shared by the action server (.venv-rasa, Python 3.10) and the
+gateway's staff console (.venv): plain Python and PyYAML only, so both environments import it unchanged.
+
+Every procedure fact (who, documents, time, deadline, fee, where) carries its legal basis to the article, the date
+and author of its last review, and its validity dates. A fact whose basis cannot yet be cited to the article says
+so in ``review_note`` and is listed for review instead of passing silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+FACT_ASPECTS = ("who", "documents", "time", "deadline", "fee", "where")
+REQUIRED_ASPECTS = ("who", "documents", "time", "fee", "where")  # deadline only where the law sets one
+REVIEW_INTERVAL = timedelta(days=365)
+DUE_SOON = timedelta(days=60)  # the console warns this long before a review falls due
+EXPIRY_WARNING = timedelta(days=120)  # … and this long before a fact stops being in force
+ARTICLE_RE = re.compile(r"\bĐiều\s+\d+")
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    aspect: str
+    text: str
+    items: tuple[str, ...]
+    basis: tuple[str, ...]
+    reviewed_on: date
+    reviewed_by: str
+    valid_from: date
+    valid_until: date | None = None
+    valid_until_note: str = ""
+    review_note: str = ""
+
+    def review_due(self) -> date:
+        return self.reviewed_on + REVIEW_INTERVAL
+
+    def in_force(self, today: date) -> bool:
+        return self.valid_from <= today and (self.valid_until is None or today <= self.valid_until)
+
+    def uncited(self) -> tuple[str, ...]:
+        """Basis items that name no article ("Điều N")."""
+        return tuple(item for item in self.basis if not ARTICLE_RE.search(item))
+
+    def citation(self) -> str:
+        return "; ".join(self.basis)
+
+
+@dataclass(frozen=True)
+class ProcedureFacts:
+    id: str
+    name: str
+    summary: str
+    keywords: tuple[str, ...]
+    online_url: str | None
+    online_note: str
+    facts: Mapping[str, Fact]
+    path: Path
+
+    def legal(self) -> tuple[str, ...]:
+        """Every basis cited by the procedure's facts, first mention first."""
+        seen: dict[str, None] = {}
+        for aspect in FACT_ASPECTS:
+            fact = self.facts.get(aspect)
+            for item in fact.basis if fact else ():
+                seen.setdefault(item, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One fact the console lists for review, and why."""
+
+    procedure_id: str
+    procedure_name: str
+    aspect: str
+    kind: str  # overdue | expired | due_soon | expiring | unverified
+    detail: str
+    due: date | None
+    fact: Fact
+
+
+KIND_ORDER = {"overdue": 0, "expired": 1, "due_soon": 2, "expiring": 3, "unverified": 4}
+
+
+def _date(value: Any, where: str, field: str, *, required: bool = True) -> date | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise KnowledgeError(f"{where}: '{field}' phải là ngày dạng YYYY-MM-DD (đang là {value!r})")
+
+
+def _strings(value: Any, where: str, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise KnowledgeError(f"{where}: '{field}' phải là danh sách chuỗi, không rỗng")
+    return tuple(v.strip() for v in value)
+
+
+def parse_fact(aspect: str, data: Any, where: str) -> Fact:
+    where = f"{where}: facts.{aspect}"
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{where}: phải là một mục có text/items, basis, reviewed_on, reviewed_by, valid_from")
+    items: tuple[str, ...] = ()
+    if aspect == "documents":
+        items = _strings(data.get("items"), where, "items")
+        text = "; ".join(items)
+    else:
+        text = str(data.get("text") or "").strip()
+        if not text:
+            raise KnowledgeError(f"{where}: thiếu 'text'")
+    if "basis" not in data:
+        raise KnowledgeError(f"{where}: thiếu căn cứ pháp lý 'basis'")
+    reviewed_by = str(data.get("reviewed_by") or "").strip()
+    if not reviewed_by:
+        raise KnowledgeError(f"{where}: thiếu người rà soát 'reviewed_by'")
+    valid_from = _date(data.get("valid_from"), where, "valid_from")
+    valid_until = _date(data.get("valid_until"), where, "valid_until", required=False)
+    assert valid_from is not None
+    if valid_until is not None and valid_until < valid_from:
+        raise KnowledgeError(f"{where}: 'valid_until' trước 'valid_from'")
+    reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
+    assert reviewed_on is not None
+    return Fact(
+        aspect=aspect,
+        text=text,
+        items=items,
+        basis=_strings(data.get("basis"), where, "basis"),
+        reviewed_on=reviewed_on,
+        reviewed_by=reviewed_by,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        valid_until_note=str(data.get("valid_until_note") or "").strip(),
+        review_note=str(data.get("review_note") or "").strip(),
+    )
+
+
+def load_procedure(path: Path) -> ProcedureFacts:
+    where = path.name
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{where}: tệp phải là một mục (mapping)")
+    for key in ("id", "name"):
+        if not data.get(key):
+            raise KnowledgeError(f"{where}: thiếu '{key}'")
+    raw_facts = data.get("facts")
+    if not isinstance(raw_facts, dict):
+        raise KnowledgeError(f"{where}: thiếu mục 'facts'")
+    unknown = sorted(set(raw_facts) - set(FACT_ASPECTS))
+    if unknown:
+        raise KnowledgeError(f"{where}: dữ kiện không biết: {', '.join(unknown)} (chỉ {', '.join(FACT_ASPECTS)})")
+    missing = [aspect for aspect in REQUIRED_ASPECTS if aspect not in raw_facts]
+    if missing:
+        raise KnowledgeError(f"{where}: thiếu dữ kiện {', '.join(missing)}")
+    facts = {aspect: parse_fact(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts}
+    online = data.get("online") or {}
+    if not isinstance(online, dict):
+        raise KnowledgeError(f"{where}: 'online' phải có url và note")
+    return ProcedureFacts(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        summary=str(data.get("summary") or ""),
+        keywords=tuple(str(k) for k in data.get("keywords") or ()),
+        online_url=str(online["url"]) if online.get("url") else None,
+        online_note=str(online.get("note") or ""),
+        facts=facts,
+        path=path,
+    )
+
+
+def load_procedures(directory: Path | None = None) -> dict[str, ProcedureFacts]:
+    folder = (directory or KNOWLEDGE_DIR) / "procedures"
+    loaded = [load_procedure(path) for path in sorted(folder.glob("*.yml"))]
+    for proc in loaded:
+        if proc.path.stem != proc.id:
+            raise KnowledgeError(f"{proc.path.name}: 'id' ({proc.id}) phải trùng tên tệp")
+    return {proc.id: proc for proc in loaded}
+
+
+def fact_problems(fact: Fact, today: date) -> list[str]:
+    """Why a fact may not be shown as checked: the rules the test suite enforces on every fact."""
+    problems = []
+    if fact.uncited() and not fact.review_note:
+        problems.append(f"căn cứ chưa dẫn tới điều: {'; '.join(fact.uncited())} (ghi review_note nếu chưa xác định)")
+    if today > fact.review_due():
+        problems.append(f"rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}, quá 12 tháng")
+    if fact.reviewed_on > today:
+        problems.append(f"ngày rà soát {fact.reviewed_on:%d/%m/%Y} ở tương lai")
+    return problems
+
+
+def _reasons(fact: Fact, today: date) -> list[tuple[str, str, date | None]]:
+    reasons: list[tuple[str, str, date | None]] = []
+    due = fact.review_due()
+    if today > due:
+        reasons.append(("overdue", f"Quá hạn rà soát (rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}).", due))
+    elif today + DUE_SOON >= due:
+        reasons.append(("due_soon", f"Đến hạn rà soát ngày {due:%d/%m/%Y}.", due))
+    until = fact.valid_until
+    if until is not None and today > until:
+        ended = until + timedelta(days=1)
+        reasons.append(("expired", f"Hết hiệu lực từ {ended:%d/%m/%Y}. {fact.valid_until_note}".strip(), until))
+    elif until is not None and today + EXPIRY_WARNING >= until:
+        reasons.append(("expiring", f"Hiệu lực tới {until:%d/%m/%Y}. {fact.valid_until_note}".strip(), until))
+    if fact.valid_from > today:
+        reasons.append(("expiring", f"Chưa có hiệu lực (từ {fact.valid_from:%d/%m/%Y}).", fact.valid_from))
+    if fact.review_note or fact.uncited():
+        reasons.append(("unverified", fact.review_note or "Căn cứ chưa dẫn tới điều.", None))
+    return reasons
+
+
+def review_items(procedures: Mapping[str, ProcedureFacts], today: date) -> list[ReviewItem]:
+    """Facts due for review, most urgent first: review overdue or due soon, out of force or about to be,
+    or marked by their reviewer as not yet verified to the article."""
+    found = [
+        ReviewItem(proc.id, proc.name, aspect, kind, detail, due, fact)
+        for proc in procedures.values()
+        for aspect, fact in proc.facts.items()
+        for kind, detail, due in _reasons(fact, today)
+    ]
+    found.sort(key=lambda item: (KIND_ORDER[item.kind], item.due or date.max, item.procedure_id, item.aspect))
+    return found

@@ -1,0 +1,53 @@
+"""Word search over cases (FTS5 on SQLite, tsvector on PostgreSQL): words in any order, with or without diacritics,
+prefixes while typing, numbers whole, the contact phone and the citizen's later messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.cases.models import Case
+from api.cases.service import record_citizen_message
+from api.db import transaction
+from tests.api.cases.conftest import Member
+
+FileCase = Callable[..., dict[str, Any]]
+
+
+def _titles(client: TestClient, officer: Member, query: str) -> list[str]:
+    response = client.get("/api/v1/cases", params={"q": query}, headers=officer.headers)
+    assert response.status_code == 200, response.text
+    return sorted(item["title"] for item in response.json()["items"])
+
+
+def test_words_match_in_any_order_with_or_without_diacritics(
+    client: TestClient, file_case: FileCase, officer: Member
+) -> None:
+    file_case(category="chieu_sang", title="Đèn đường ở ấp 3 bị tắt", location_text="đầu cầu")
+    file_case(category="chieu_sang", title="Đèn đường hỏng", location_text="ấp 30, gần chợ")
+    file_case(category="thoat_nuoc", title="Cống nghẹt", location_text="ấp 3", contact_phone="0912345678")
+    assert _titles(client, officer, "đèn đường ấp 3") == ["Đèn đường ở ấp 3 bị tắt"]
+    assert _titles(client, officer, "ap 3 den duong") == ["Đèn đường ở ấp 3 bị tắt"]
+    assert _titles(client, officer, "ĐÈN ĐƯ") == ["Đèn đường hỏng", "Đèn đường ở ấp 3 bị tắt"]  # typing
+    assert _titles(client, officer, "ấp 30") == ["Đèn đường hỏng"]  # a number is a whole word
+    assert _titles(client, officer, "0912345678") == ["Cống nghẹt"]
+    assert _titles(client, officer, "đèn cống") == []  # every word must be there
+    assert _titles(client, officer, '%_*"') == []  # no words: nothing, not everything
+
+
+def test_the_citizen_s_later_messages_are_searchable(
+    app: FastAPI, client: TestClient, file_case: FileCase, officer: Member
+) -> None:
+    filed = file_case(
+        kind="handoff", category=None, title="Cần gặp cán bộ", conversation_id="web:xa-demo:s1", channel="web"
+    )
+    assert _titles(client, officer, "giấy phép xây dựng") == []
+    with transaction(app.state.sessionmaker) as session:
+        case = session.scalar(select(Case).where(Case.code == filed["code"]))
+        assert case is not None
+        record_citizen_message(session, case=case, text="Tôi hỏi về giấy phép xây dựng nhà ở")
+    assert _titles(client, officer, "giay phep xay dung") == ["Cần gặp cán bộ"]
