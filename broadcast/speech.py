@@ -6,8 +6,8 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
-from broadcast import audio as audio_ops
 from broadcast.engines.base import Audio, EngineError, EngineUnavailable, TtsEngine, VoiceOptions
 from broadcast.normalize import normalize_text
 from broadcast.settings import BroadcastSettings
@@ -19,6 +19,14 @@ PARAGRAPH_PAUSE = 0.7
 MAX_CHUNK_CHARS = 400
 
 Progress = Callable[[int, int], None]
+
+
+def _audio_ops() -> ModuleType:
+    """The audio operations (numpy, SciPy, pyloudnorm: about a second of imports), loaded when audio is first made,
+    so the gateway and the CLI start without them."""
+    from broadcast import audio
+
+    return audio
 
 
 class BulletinTooLong(ValueError):
@@ -124,7 +132,7 @@ async def speak(
             log.warning("engine %s unavailable, falling back: %s", engine.name, exc)
             last_error = exc
             continue
-        return Speech(audio_ops.join(parts, sample_rate), engine.name, voice)
+        return Speech(_audio_ops().join(parts, sample_rate), engine.name, voice)
     raise last_error or EngineUnavailable("Không có engine nào khả dụng.")
 
 
@@ -149,6 +157,7 @@ async def produce(
 ) -> Production:
     spoken = check_length(text, settings)
     speech = await speak(spoken, engines, options, sample_rate=settings.sample_rate, progress=progress)
+    audio_ops = _audio_ops()
     programme = audio_ops.with_jingles(speech.audio, settings.intro_jingle, settings.outro_jingle)
     finished = audio_ops.normalize_loudness(programme, settings.loudness_lufs, settings.true_peak_dbtp)
     encoded = audio_ops.encode_to_target(finished, settings.loudness_lufs, settings.mp3_bitrate_kbps)

@@ -10,7 +10,10 @@ if [ -n "${XASO_FORWARDED_ALLOW_IPS:-}" ]; then
 else
   proxy_args=(--no-proxy-headers)
 fi
+# A stop (Ctrl-C, a deploy, SIGTERM) waits at most XASO_SHUTDOWN_GRACE_SECONDS for requests in flight. Without a
+# limit, every citizen's open chat widget (an event stream lasting up to 5 minutes) would hold the restart that long;
+# the widget reconnects and resumes from its last event, and a turn cut short is already stored and retried.
 # XASO_GATEWAY_WORKERS > 1 (the cluster): uvicorn runs that many processes on one port and restarts one that dies.
 exec "${UVICORN_BIN:-.venv/bin/uvicorn}" api.main:create_app --factory \
   --host "${XASO_GATEWAY_HOST:-127.0.0.1}" --port "${XASO_GATEWAY_PORT:-8000}" --no-access-log "${proxy_args[@]}" \
-  --workers "${XASO_GATEWAY_WORKERS:-1}"
+  --workers "${XASO_GATEWAY_WORKERS:-1}" --timeout-graceful-shutdown "${XASO_SHUTDOWN_GRACE_SECONDS:-5}"

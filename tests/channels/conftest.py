@@ -21,7 +21,6 @@ from api.inbox.models import InboxEvent
 from api.inbox.processor import process_due
 from api.outbox.models import OutboxMessage
 from api.outbox.worker import deliver_due
-from tests.channels.botstack import BotStack, bot_stack  # noqa: F401  (a fixture)
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo

@@ -16,15 +16,18 @@ from fastapi import FastAPI
 from api.communes.service import get_commune
 from api.config import Settings
 from api.db import transaction, utcnow
-from tests.channels.botstack import BotStack
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
-from tests.support.gateway_fixtures import TEST_RASA_TOKEN, TEST_SERVICE_TOKEN
+from tests.support.gateway_fixtures import TEST_RASA_TOKEN, TEST_SERVICE_TOKEN, BotStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
+# Setting a state up is not what is measured: once in a full suite on PostgreSQL, setting office hours and filing the
+# handoff case took over 9 s (alone they take about 0.1 s; cause not found), past httpx's 5 s default. Citizens' own
+# calls allow 30 s too.
+CALL = 30.0
 WEEKDAYS = ("t2", "t3", "t4", "t5", "t6", "t7", "cn")
 EMERGENCY = {
     "bot": "ông em ngưng thở rồi",
@@ -102,19 +105,25 @@ def prepare(app: FastAPI, live: str, bot_stack: BotStack, citizen: AnyCitizen, c
         wait_until(lambda: citizen.received(), what="the form's first question")
         wait_until(lambda: active_loop(bot_stack, conversation) == state, what=f"{state} active")
     elif state == "awaiting_rating":
-        created = httpx.post(f"{live}/api/v1/internal/cases", json=handoff_body(conversation, channel), headers=SERVICE)
+        created = httpx.post(
+            f"{live}/api/v1/internal/cases", json=handoff_body(conversation, channel), headers=SERVICE, timeout=CALL
+        )
         assert created.status_code == 201, created.text
         staff = staff_headers(app)
         code = created.json()["code"]
         done = {"status": "resolved", "note": "Đã xử lý xong."}
-        assert httpx.post(f"{live}/api/v1/cases/{code}/status", json=done, headers=staff).status_code == 200
+        assert (
+            httpx.post(f"{live}/api/v1/cases/{code}/status", json=done, headers=staff, timeout=CALL).status_code == 200
+        )
         wait_until(lambda: any("hài lòng" in t for t in citizen.received()), what="the rating request")
     elif state == "rasa_stopped":  # the greeting gets the busy notice and waits to be retried: the queue is blocked
         citizen.say("xin chào")
         wait_until(lambda: any("bận" in t for t in citizen.received()), what="the busy notice")
     elif state.startswith("handoff"):
         office_hours(app, open_now=state == "handoff_in_hours")
-        created = httpx.post(f"{live}/api/v1/internal/cases", json=handoff_body(conversation, channel), headers=SERVICE)
+        created = httpx.post(
+            f"{live}/api/v1/internal/cases", json=handoff_body(conversation, channel), headers=SERVICE, timeout=CALL
+        )
         assert created.status_code == 201, created.text
     settle(citizen)
 
@@ -158,7 +167,10 @@ def test_115_in_the_first_reply_in_every_state(
         after = citizen.received()[before : settle(citizen, quiet=3.0)]
         assert len(after) == 2 and "trạm y tế" in after[1], after
         listed = httpx.get(
-            f"{live}/api/v1/internal/cases", params={"conversation_id": citizen.conversation_id}, headers=SERVICE
+            f"{live}/api/v1/internal/cases",
+            params={"conversation_id": citizen.conversation_id},
+            headers=SERVICE,
+            timeout=CALL,
         ).json()["items"]
         urgent = [c for c in listed if c["kind"] == "consultation" and c["title"].startswith("KHẨN CẤP")]
         assert len(urgent) == 1 and urgent[0]["code"] in after[1]
@@ -187,7 +199,10 @@ def test_false_alarms_get_no_alarm_and_no_urgent_case(live: str, bot_stack: BotS
         assert replies and not any((r.get("text") or "").startswith("🚨") for r in replies), replies
         assert not any("GỌI NGAY" in (r.get("text") or "") for r in replies), replies
         listed = httpx.get(
-            f"{live}/api/v1/internal/cases", params={"conversation_id": citizen.conversation_id}, headers=SERVICE
+            f"{live}/api/v1/internal/cases",
+            params={"conversation_id": citizen.conversation_id},
+            headers=SERVICE,
+            timeout=CALL,
         ).json()["items"]
         assert listed == []
     finally:

@@ -12,12 +12,11 @@ from sqlalchemy import select
 
 from api.config import Settings
 from api.inbox.models import InboxEvent
-from tests.channels.botstack import BotStack
 from tests.channels.citizens import Citizen, TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
-from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
+from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN, BotStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}

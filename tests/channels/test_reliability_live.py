@@ -20,12 +20,12 @@ from api.inbox.failures import DEAD_LETTER_NOTICE
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from channels.paging import MORE_TITLE
-from tests.channels.botstack import BotStack
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.conftest import TG_SECRET, fixture
 from tests.channels.live import staff_headers, wait_until
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
+from tests.support.gateway_fixtures import BotStack
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
 

@@ -4,6 +4,10 @@ is down, and a Rasa outage, lose nothing and send nothing twice."""
 from __future__ import annotations
 
 import collections
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -16,11 +20,11 @@ from api.db import transaction
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
-from tests.channels.botstack import BotStack
 from tests.channels.citizens import ZaloCitizen
 from tests.channels.gateway_process import kill_hard, start_gateway
 from tests.channels.live import wait_until
 from tests.support.fake_zalo import FakeZalo
+from tests.support.gateway_fixtures import BotStack
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
@@ -42,6 +46,35 @@ def delivered_exactly_once(app: FastAPI, fake: FakeZalo) -> None:
     expected = collections.Counter((r.conversation_id.split(":")[2], r.text) for r in rows)
     got = collections.Counter((m["recipient"]["user_id"], m["message"].get("text", "")) for m in fake.sent)
     assert got == expected
+
+
+def test_a_stop_is_not_held_by_an_open_chat_widget(app: FastAPI, database_url: str, tmp_path: Path) -> None:
+    """A citizen's widget keeps an event stream open for up to 5 minutes; SIGTERM (Ctrl-C, a deploy) still stops the
+    gateway within its grace period (scripts/start-gateway.sh, 5 s) instead of waiting for the stream."""
+    gateway = start_gateway(database_url, "http://127.0.0.1:9", tmp_path / "run")
+    opened, ended = threading.Event(), threading.Event()
+
+    def widget() -> None:
+        url = f"{gateway.url}/webhooks/web/events"
+        try:
+            with httpx.stream("GET", url, params={"sender": "widget-open-0001"}, timeout=None) as response:
+                for _line in response.iter_lines():
+                    opened.set()
+        except httpx.TransportError:
+            pass  # the stream is cut when the grace period ends; the browser reconnects to the next gateway
+        ended.set()
+
+    threading.Thread(target=widget, daemon=True).start()
+    try:
+        assert opened.wait(10), "the event stream did not open"
+        began = time.monotonic()
+        os.killpg(gateway.process.pid, signal.SIGTERM)
+        code = gateway.process.wait(timeout=60)
+        took = time.monotonic() - began
+    finally:
+        kill_hard(gateway)
+    assert took < 5 + 5, f"the gateway took {took:.1f} s to stop"
+    assert code in (0, -signal.SIGTERM) and ended.wait(5)  # uvicorn re-raises the signal once it has shut down
 
 
 @pytest.mark.parametrize("how", ["sigkill", "sigterm"])

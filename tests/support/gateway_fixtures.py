@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,31 @@ from tests.support.stack import Stack, running_stack
 
 TEST_RASA_TOKEN = "test-rasa-token"
 TEST_SERVICE_TOKEN = "test-service-token"
+END_TO_END = ("slow", "rasa", "browser")  # markers of tests whose time goes to processes, models and browsers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fast tests run on every backend. An end-to-end test (Rasa, browser, several processes) spends its time outside
+    the database, so each of its variants runs on one backend, chosen by a stable hash of the variant: both backends
+    still carry end-to-end traffic, and the suite fits CI's time. ``XASO_TEST_EVERY_BACKEND=1`` runs the whole
+    matrix."""
+    backends = database.backends()
+    if len(backends) < 2 or os.environ.get("XASO_TEST_EVERY_BACKEND") == "1":
+        return
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("db_backend") if callspec is not None else None
+        if backend is None or not any(item.get_closest_marker(name) for name in END_TO_END):
+            kept.append(item)
+            continue
+        variant = item.nodeid.replace(str(backend), "")
+        chosen = backends[zlib.crc32(variant.encode()) % len(backends)]
+        (kept if backend == chosen else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=database.backends())
@@ -90,28 +117,54 @@ def _require_model() -> None:
         pytest.fail(f"No trained model at {model_path()}: run `make train` (make test does it first).")
 
 
+@dataclass(frozen=True)
+class BotStack:
+    """A real Rasa with the trained model and the real action server, shared by the session. The action server calls
+    back into the gateway, so the gateway's port is fixed; each test serves its own gateway (its own database, its
+    fake platforms) on that port, one test at a time."""
+
+    rasa: ServerProcess
+    actions: ServerProcess
+    gateway_port: int
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+
 @pytest.fixture(scope="session")
-def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real Rasa server with the trained model, on a free port, protected by a token."""
+def bot_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
+    """Defined once for the whole tree (a model load costs half a minute): channel, web and API tests share it."""
     _require_model()
-    port = free_port()
-    work = tmp_path_factory.mktemp("rasa")
-    server = start_server(
-        "rasa",
-        [str(ROOT / "scripts" / "start-rasa.sh")],
-        url=f"http://127.0.0.1:{port}",
-        ready_path=f"/status?token={TEST_RASA_TOKEN}",
-        log_dir=work,
-        env={
-            "XASO_RASA_MODEL": str(model_path()),
-            "XASO_TRACKER_DB": str(work / "tracker.db"),
-            "XASO_RASA_TOKEN": TEST_RASA_TOKEN,
-            "XASO_RASA_PORT": str(port),
-            "XASO_RASA_ENDPOINTS": os.environ.get("XASO_TEST_RASA_ENDPOINTS", "bot/endpoints.yml"),
-        },
-    )
-    yield server
-    server.stop()
+    work = tmp_path_factory.mktemp("bot")
+    gateway_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    scripts = ROOT / "scripts"
+    actions = start_server(
+        "actions", [str(scripts / "start-actions.sh")], url=f"http://127.0.0.1:{actions_port}", ready_path="/health",
+        log_dir=work, env={"XASO_ACTIONS_PORT": str(actions_port), "XASO_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
+                           "XASO_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}"},
+    )  # fmt: skip
+    try:
+        rasa = start_server(
+            "rasa", [str(scripts / "start-rasa.sh")], url=f"http://127.0.0.1:{rasa_port}",
+            ready_path=f"/status?token={TEST_RASA_TOKEN}", log_dir=work,
+            env={"XASO_RASA_MODEL": str(model_path()), "XASO_TRACKER_DB": str(work / "tracker.db"),
+                 "XASO_RASA_TOKEN": TEST_RASA_TOKEN, "XASO_RASA_PORT": str(rasa_port),
+                 "XASO_ACTIONS_PORT": str(actions_port), "XASO_SERVICE_TOKEN": TEST_SERVICE_TOKEN,
+                 "XASO_RASA_ENDPOINTS": os.environ.get("XASO_TEST_RASA_ENDPOINTS", "bot/endpoints.yml")},
+        )  # fmt: skip
+    except BaseException:
+        actions.stop()
+        raise
+    yield BotStack(rasa, actions, gateway_port)
+    rasa.stop()
+    actions.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(bot_stack: BotStack) -> ServerProcess:
+    """A real Rasa server with the trained model, on a free port, protected by a token (the bot stack's)."""
+    return bot_stack.rasa
 
 
 @pytest.fixture(scope="session")

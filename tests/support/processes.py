@@ -76,6 +76,6 @@ def start_server(
                 return server
         except httpx.HTTPError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"{name} did not become ready within {timeout}s:\n{server.log_tail()}")

@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser
 
 from api.config import Settings
-from tests.channels.botstack import bot_stack  # noqa: F401  (a fixture)
 from tests.support.asgi_thread import serve
 from tests.support.browser import launched_chromium
 

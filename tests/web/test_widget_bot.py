@@ -7,7 +7,7 @@ from playwright.sync_api import Browser, expect
 
 from api.config import Settings
 from api.conversations.messages import BUSY_TEXT
-from tests.channels.botstack import BotStack
+from tests.support.gateway_fixtures import BotStack
 from tests.web.test_widget import open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.rasa]

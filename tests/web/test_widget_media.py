@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Geolocation, Page, expect
 
 from api.config import Settings
-from tests.channels.botstack import BotStack
 from tests.channels.live import staff_headers, wait_until
+from tests.support.gateway_fixtures import BotStack
 from tests.web.test_widget import open_chat
 
 pytestmark = [pytest.mark.browser, pytest.mark.rasa]
