@@ -43,7 +43,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if backend is None or not any(item.get_closest_marker(name) for name in END_TO_END):
             kept.append(item)
             continue
-        variant = item.nodeid.replace(str(backend), "")
+        others = sorted((name, str(value)) for name, value in callspec.params.items() if name != "db_backend")
+        variant = f"{item.nodeid.split('[')[0]}{others}"
         chosen = backends[zlib.crc32(variant.encode()) % len(backends)]
         (kept if backend == chosen else dropped).append(item)
     if dropped:
