@@ -73,7 +73,7 @@ def test_a_stop_is_not_held_by_an_open_chat_widget(app: FastAPI, database_url: s
         took = time.monotonic() - began
     finally:
         kill_hard(gateway)
-    assert took < 5 + 5, f"the gateway took {took:.1f} s to stop"
+    assert took < 5 + 10, f"the gateway took {took:.1f} s to stop"  # 5 s of grace, then the shutdown itself
     assert code in (0, -signal.SIGTERM) and ended.wait(5)  # uvicorn re-raises the signal once it has shut down
 
 
