@@ -103,15 +103,6 @@ async def gateway(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     await close_bots()
 
 
-@pytest.fixture
-def live(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
-    """The gateway over real HTTP with its lifespan (workers run if the settings say so); on the bot's port when
-    the test uses the bot, so the action server reaches it."""
-    port = request.getfixturevalue("bot_stack").gateway_port if "bot_stack" in request.fixturenames else None
-    with serve(app, lifespan="on", port=port) as url:
-        yield url
-
-
 async def drain(app: FastAPI, *, rounds: int = 100) -> None:
     """Run the inbox and outbox workers until nothing is due."""
     for _ in range(rounds):

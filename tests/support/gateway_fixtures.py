@@ -18,6 +18,7 @@ from api.db import transaction
 from api.main import create_app
 from api.seed import seed_all
 from tests.support import database
+from tests.support.asgi_thread import serve
 from tests.support.paths import MODEL_PATH, RASA_BIN, ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
 from tests.support.stack import Stack, running_stack
@@ -160,6 +161,15 @@ def bot_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotStack]:
     yield BotStack(rasa, actions, gateway_port)
     rasa.stop()
     actions.stop()
+
+
+@pytest.fixture
+def live(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The gateway over real HTTP with its lifespan (workers run if the settings say so); on the bot's port when
+    the test uses the bot, so the action server reaches it."""
+    port = request.getfixturevalue("bot_stack").gateway_port if "bot_stack" in request.fixturenames else None
+    with serve(app, lifespan="on", port=port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from playwright.sync_api import Browser
 
 from api.config import Settings
-from tests.support.asgi_thread import serve
 from tests.support.browser import launched_chromium
 
 
@@ -22,10 +20,3 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"run_background_jobs": True})
-
-
-@pytest.fixture
-def live(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[str]:
-    port = request.getfixturevalue("bot_stack").gateway_port if "bot_stack" in request.fixturenames else None
-    with serve(app, lifespan="on", port=port) as url:
-        yield url
