@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.config import PROJECT_ROOT, get_settings
+from api.safety.reader import READER
 from cli.cluster import ensure_databases, plan_from
 from cli.db import prepare_database
 from cli.envfile import ensure_env_file
@@ -60,6 +61,8 @@ def run(
         console.print("    [yellow]Dữ liệu đã đổi nhưng bỏ qua huấn luyện (--skip-train).[/yellow]")
     else:
         run_training()
+    console.print("    Bộ đọc tin khẩn cấp thứ hai (api/safety/reader.py)…")
+    READER.wait()  # trained once per training text, cached under var/safety/: the gateway never waits for it
     console.print("[bold]3/3[/bold] Khởi động các dịch vụ (Ctrl-C để dừng tất cả)")
     console.print(_where_table(settings.public_base_url, settings.default_commune))
     honcho = shutil.which("honcho", path=str(PROJECT_ROOT / ".venv" / "bin")) or shutil.which("honcho")

@@ -18,6 +18,7 @@ import yaml
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 GENERIC = "chung"  # the situation when the message is an emergency but says too little to tell which
 MAX_TEXT = 520  # one message on every channel, with the source line
+NOTICES = ("station_filed", "station_noted", "station_unreachable", "check", "if_happening")
 
 
 class EmergencyKnowledgeError(ValueError):
@@ -67,7 +68,7 @@ def _parse(data: Mapping[str, Any], origin: str) -> EmergencyGuide:
         situations[str(key)] = Situation(str(key), fields["title"], fields["text"], fields["source"])
     if GENERIC not in situations:
         raise EmergencyKnowledgeError(f"{origin}: the generic situation '{GENERIC}' is missing")
-    notices = {name: str(data.get(name) or "") for name in ("station_filed", "station_noted", "station_unreachable")}
+    notices = {name: str(data.get(name) or "") for name in NOTICES}
     missing = [name for name, text in notices.items() if not text]
     if missing:
         raise EmergencyKnowledgeError(f"{origin}: {', '.join(missing)} missing")

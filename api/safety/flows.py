@@ -1,15 +1,18 @@
 """The safety hook: the first thing ``api.conversations.flows.handle`` does with every inbound message, in every
 conversation state (bot, mid-form, awaiting a rating, handed to staff, after hours, Rasa down).
 
-An emergency is answered by the gateway itself, in one transaction: the ONE text for the situation (115 first, then
-the first steps, then its source), the health station alerted (api/safety/service.py), the inbox event marked done.
-Rasa does not answer that message, so the citizen never gets a second, contradictory reply; afterwards Rasa is told,
-best effort, what happened and that any form it was filling is over (``_tell_rasa``), so the next message is not taken
-as a form answer.
+The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and decides:
 
-The lexicon decides on its own (no network). A message with no recognised emergency but words the NLU should look at
-(``Verdict.suspect``) is parsed by Rasa when it answers within ``NLU_TIMEOUT``; ``health_emergency`` with at least
-``NLU_CONFIDENCE`` makes it an emergency too (the generic situation).
+- ``alarm``: answered by the gateway itself, in one transaction: the numbers and the ONE text for the situation, the
+  health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done. Rasa does not
+  answer that message, so the citizen never gets a second, contradictory reply; afterwards Rasa is told, best effort,
+  what happened and that any form it was filling is over (``_tell_rasa``);
+- ``firstaid`` / ``fever`` / ``diarrhoea`` / ``homecare``: the guidance, answered by the gateway, no case;
+- ``none``: two second opinions before the usual routing. A message the lexicon finds suspect (``Verdict.suspect``) is
+  parsed by Rasa when it answers within ``NLU_TIMEOUT``; ``health_emergency`` with at least ``NLU_CONFIDENCE`` makes
+  it an alarm (the generic text). Otherwise, when the learned reader (api/safety/reader.py) calls a message about
+  something happening now an emergency that the triage did not, the readers disagree: one short reply with the
+  numbers and a question ("ai đang bị gì, ở đâu?"), never silence and never the full alarm.
 """
 
 from __future__ import annotations
@@ -31,14 +34,18 @@ from api.inbox import service as inbox
 from api.infra.writes import write_transaction
 from api.outbox.models import PRIORITY_EMERGENCY
 from api.outbox.service import enqueue_message
-from api.safety.guidance import call_buttons, guide
-from api.safety.lexicon import Verdict, classify
+from api.safety.guidance import alarm_message, call_buttons, check_message, firstaid_message, guide, topic_message
+from api.safety.lexicon import classify
+from api.safety.reader import READER, THRESHOLD
 from api.safety.service import alert_station
+from api.safety.triage import Decision, decide
 from channels.base import InboundMessage
 
 log = logging.getLogger(__name__)
 
 ROUTE = "emergency"
+GUIDANCE_ROUTE = "safety_guidance"
+CHECK_ROUTE = "safety_check"
 EMERGENCY_INTENT = "health_emergency"
 NLU_CONFIDENCE = 0.8
 NLU_TIMEOUT = 2.0
@@ -54,50 +61,62 @@ def inbox_priority(message: InboundMessage) -> int:
     """Stored with the inbound event: an emergency is handled before the conversation's older messages still waiting
     (e.g. retried while Rasa is down), on every channel. The lexicon alone: no network before storing."""
     text = _text(message)
-    return PRIORITY_EMERGENCY if text and classify(text).emergency else 0
+    return PRIORITY_EMERGENCY if text and decide(text).emergency else 0
 
 
 def _say(
-    session: Session, ctx: Context, message: InboundMessage, text: str, buttons: list[dict[str, str]] | None
+    session: Session,
+    ctx: Context,
+    message: InboundMessage,
+    text: str,
+    buttons: list[dict[str, str]] | None,
+    kind: str = ROUTE,
 ) -> list[dict[str, Any]]:
     """Inline for the web request; else queued at emergency priority (sent before the other queued traffic)."""
     if ctx.inline:
-        return reply(session, ctx, message.conversation_id, text, kind=ROUTE, buttons=buttons)
+        return reply(session, ctx, message.conversation_id, text, kind=kind, buttons=buttons)
     enqueue_message(
         session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, text=text, buttons=buttons,
-        kind=ROUTE, priority=PRIORITY_EMERGENCY,
+        kind=kind, priority=PRIORITY_EMERGENCY if kind != GUIDANCE_ROUTE else 0,
     )  # fmt: skip
     return []
 
 
-async def verdict_for(app: FastAPI, text: str) -> Verdict:
-    """The lexicon's verdict, with the NLU's for a suspect message when Rasa answers in time."""
-    verdict = classify(text)
-    if verdict.emergency or not verdict.suspect:
-        return verdict
+async def _nlu_says_emergency(app: FastAPI, text: str) -> bool:
     try:
         parsed = await asyncio.wait_for(app.state.rasa.parse(text), NLU_TIMEOUT)
     except (TimeoutError, UpstreamUnavailable, httpx.HTTPError) as exc:
         log.info("NLU not consulted for a suspect message: %s", exc)
-        return verdict
+        return False
     intent = parsed.get("intent") or {}
-    if intent.get("name") == EMERGENCY_INTENT and float(intent.get("confidence") or 0) >= NLU_CONFIDENCE:
-        return Verdict(situation="chung", reason="nlu")
-    return verdict
+    return intent.get("name") == EMERGENCY_INTENT and float(intent.get("confidence") or 0) >= NLU_CONFIDENCE
 
 
-def respond(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, verdict: Verdict) -> Turn:
+async def decision_for(app: FastAPI, text: str) -> Decision:
+    """The triage's decision, with the NLU's second opinion on a suspect message and the learned reader's."""
+    decision = decide(text)
+    if decision.action != "none":
+        return decision
+    if classify(text).suspect and await _nlu_says_emergency(app, text):
+        return Decision("alarm", "chung", ("115",), decision.reading)
+    probability = READER.probability(text)
+    if decision.reading.when == "now" and probability is not None and probability >= THRESHOLD:
+        return Decision("check", None, ("115", "113", "114"), decision.reading)
+    return decision
+
+
+def respond(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
     """Answer the emergency and alert the station in one transaction; the alert failing never holds the answer."""
-    situation = guide().situation(verdict.situation)
-    buttons = call_buttons(ctx.channel)
+    situation = guide().situation(decision.situation)
+    buttons = call_buttons(ctx.channel, decision.numbers)
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
-        replies = _say(session, ctx, message, situation.message(), buttons or None)
+        replies = _say(session, ctx, message, alarm_message(decision), buttons or None)
         try:
             with session.begin_nested():
                 alert = alert_station(
                     session, commune_id=ctx.commune_id, commune_slug=ctx.commune_slug, channel=ctx.channel,
-                    message=message, situation=situation,
+                    message=message, situation=situation, triage=decision.explain(),
                 )  # fmt: skip
             notice = guide().notice("station_filed" if alert.filed else "station_noted", code=alert.code)
         except DomainError as exc:  # e.g. the commune vanished: the 115 answer still goes out
@@ -133,14 +152,35 @@ def _tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
     task.add_done_callback(_background.discard)
 
 
+def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
+    """Guidance or the short check: one reply, no case; the inbox event is done."""
+    if decision.action == "check":
+        text, route, buttons = check_message(), CHECK_ROUTE, call_buttons(ctx.channel)
+    elif decision.action == "firstaid":
+        text, route, buttons = firstaid_message(decision), GUIDANCE_ROUTE, []
+    else:
+        text, route, buttons = topic_message(decision.action), GUIDANCE_ROUTE, []
+    with write_transaction(factory) as session:
+        event = inbox.load(session, ctx.inbox_id)
+        replies = _say(session, ctx, message, text, buttons or None, kind=route)
+        now = utcnow()
+        conversations.update_row(
+            session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
+        )
+        inbox.mark_done(session, event, route=route, response=replies)
+    return Turn(route, replies, not ctx.inline)
+
+
 async def screen(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn | None:
-    """The emergency turn, or None when the message is not an emergency (the usual routing goes on)."""
+    """The safety turn, or None when the message needs none (the usual routing goes on)."""
     text = _text(message)
     if not text:
         return None
-    verdict = await verdict_for(app, text)
-    if not verdict.emergency:
+    decision = await decision_for(app, text)
+    if decision.action == "none":
         return None
-    turn = await run_in_threadpool(respond, app.state.sessionmaker, ctx, message, verdict)
-    _tell_rasa(app, message, guide().situation(verdict.situation).message())
+    if decision.action != "alarm":
+        return await run_in_threadpool(answer, app.state.sessionmaker, ctx, message, decision)
+    turn = await run_in_threadpool(respond, app.state.sessionmaker, ctx, message, decision)
+    _tell_rasa(app, message, alarm_message(decision))
     return turn

@@ -64,11 +64,11 @@ def open_emergency_case(session: Session, *, conversation_id: str) -> Case | Non
     )
 
 
-def _note(session: Session, case: Case, message: InboundMessage, situation: Situation) -> None:
+def _note(session: Session, case: Case, message: InboundMessage, situation: Situation, triage: str) -> None:
     record_citizen_message(session, case=case, text=message.text)
     body = (
-        f"KHẨN CẤP – {situation.title}: người dân có thể đang cần cấp cứu. "
-        "Trợ lý ảo đã gửi hướng dẫn gọi 115 và sơ cứu ban đầu; hãy liên hệ người dân ngay."
+        f"KHẨN CẤP – {situation.title}: người dân có thể đang cần cấp cứu. {triage} "
+        "Trợ lý ảo đã gửi số cần gọi và hướng dẫn sơ cứu ban đầu; hãy liên hệ người dân ngay."
     )
     timeline(session, case, "note", actor_type="system", body=body, data={"emergency": situation.id})
     case.priority = Priority.urgent.value
@@ -82,20 +82,27 @@ def _phone(message: InboundMessage) -> str | None:
 
 
 def alert_station(
-    session: Session, *, commune_id: int, commune_slug: str, channel: str, message: InboundMessage, situation: Situation
+    session: Session,
+    *,
+    commune_id: int,
+    commune_slug: str,
+    channel: str,
+    message: InboundMessage,
+    situation: Situation,
+    triage: str = "",
 ) -> Alert:
     """Note the emergency on the conversation's open case and on (or as) the health station's urgent case."""
     citizen_id = _citizen_id(session, commune_id=commune_id, channel=channel, message=message)
     owner = find_conversation_case(session, conversation_id=message.conversation_id)
     if owner is not None:
-        _note(session, owner, message, situation)
+        _note(session, owner, message, situation, triage)
         if owner.kind == Kind.consultation.value:  # the health station already holds the conversation
             session.flush()
             return Alert(owner.code, filed=False)
     existing = open_emergency_case(session, conversation_id=message.conversation_id)
     if existing is not None:
         if existing is not owner:
-            _note(session, existing, message, situation)
+            _note(session, existing, message, situation, triage)
         session.flush()
         return Alert(existing.code, filed=False)
     created = create_case(
@@ -105,8 +112,8 @@ def alert_station(
         new=NewCase(
             kind=Kind.consultation,
             title=f"KHẨN CẤP – {situation.title}",
-            description=f"{message.text}\n\nTình huống: {situation.title}. Trợ lý ảo đã gửi hướng dẫn gọi 115 và "
-            "sơ cứu ban đầu; hãy liên hệ người dân ngay.",
+            description=f"{message.text}\n\nTình huống: {situation.title}. {triage}\nTrợ lý ảo đã gửi số cần gọi "
+            "và hướng dẫn sơ cứu ban đầu; hãy liên hệ người dân ngay.",
             priority=Priority.urgent,
             source="bot",
             channel=channel,

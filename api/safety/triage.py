@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from api.safety import vocabulary as v
 from api.safety import lexicon as lex
+from api.safety import vocabulary as v
 from api.safety.lexicon import _HURT, _REQUIRES, _THING_HIT, SITUATIONS, _any, _signs, fold
 
 FAMILY_NAMES = {
@@ -53,7 +53,13 @@ _PAPERWORK = _any(
 )  # fmt: skip
 _DIARRHOEA = _any(r"tieu chay", r"di ngoai", r"phan long")
 _STRONG_NOW = _any(
-    r"dang(?! (?:dieu tri|nam vien|o benh vien|theo doi))", r"bay gio", r"vua", r"luc nay", r"cuu (?:voi|em|toi|giup)", r"gio lai", r"lai (?:bi|len|meo|co|dau|kho|ngat)",
+    r"dang(?! (?:dieu tri|nam vien|o benh vien|theo doi))",
+    r"bay gio",
+    r"vua",
+    r"luc nay",
+    r"cuu (?:voi|em|toi|giup)",
+    r"gio lai",
+    r"lai (?:bi|len|meo|co|dau|kho|ngat)",
     r"gap lam",
 )
 _SOMEONE = _any(r"co (?:chu|co|bac|ong|ba|nguoi|anh|chi|dua|thang|con|em)", r"(?:ba|bo|me|ong|chong|vo) (?:em|toi|tui)")
@@ -98,8 +104,10 @@ class Decision:
 
 # Words that fold to the same letters: when the citizen typed the marks, keep them apart ("chạy chợ" is running to
 # the market, "cháy chợ" a market fire; "học"/"hóc", "bóng"/"bỏng", "xíu"/"xỉu", "nghén"/"nghẹn").
-_HOMOGRAPHS = {"chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj"}
-_HOMOGRAPH = re.compile("|".join(_HOMOGRAPHS), re.IGNORECASE)
+_HOMOGRAPHS = {
+    "chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj",
+}  # fmt: skip
+_HOMOGRAPH = re.compile(r"(?<!\w)(?:" + "|".join(_HOMOGRAPHS) + r")(?!\w)", re.IGNORECASE)
 
 
 def folded_text(text: str) -> str:
@@ -137,7 +145,7 @@ def _families(folded: str, lexicon: str | None, evidence: bool) -> tuple[str, ..
         "medical": lexicon in _MEDICAL_SITUATIONS,
     }
     for name, weak in v.WEAK.items():
-        found[name] = found[name] or evidence and _signs(folded, weak)
+        found[name] = found[name] or (evidence and _signs(folded, weak))
     if found["injury"] and _THING_HIT.search(folded) and not _HURT.search(folded):
         found["injury"] = False  # "trụ đèn bị xe tông": a report about a lamp post
     return tuple(name for name, present in found.items() if present)
@@ -154,10 +162,12 @@ def read(text: str) -> Reading:
     strong_now = bool(_STRONG_NOW.search(folded))
     if (v.PAST.search(folded) or lexicon_past(folded)) and not strong_now:
         when = "past"
-    elif (v.QUESTION.search(folded) or v.HYPOTHETICAL.search(folded) or lex.GENERAL.search(folded)
-          or text.rstrip().endswith("?")) and not (
-        strong_now or danger and (v.NOW.search(folded) or _SOMEONE.search(folded))
-    ):
+    elif (
+        v.QUESTION.search(folded)
+        or v.HYPOTHETICAL.search(folded)
+        or lex.GENERAL.search(folded)
+        or text.rstrip().endswith("?")
+    ) and not (strong_now or (danger and (v.NOW.search(folded) or _SOMEONE.search(folded)))):
         when = "question"
     else:
         when = "now"
@@ -244,7 +254,7 @@ def decide(text: str) -> Decision:
         return Decision("none", None, (), reading)
     if serious:
         return Decision("alarm", _situation(reading, folded), _numbers(reading, folded), reading)
-    if reading.fever and reading.who in ("newborn", "child") or reading.fever and not reading.what:
+    if (reading.fever and reading.who in ("newborn", "child")) or (reading.fever and not reading.what):
         return Decision("fever", None, (), reading)
     if _DIARRHOEA.search(folded) and reading.who in ("child", "newborn"):
         return Decision("diarrhoea", None, (), reading)

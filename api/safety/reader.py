@@ -1,0 +1,149 @@
+"""The learned second reader: is this message an emergency? A logistic regression over character and word n-grams of
+the folded text (scikit-learn), trained on our own written examples only: ``api/safety/training.yml`` and the NLU
+training data (``nlu_data/nlu``: ``health_emergency`` against every other intent). Never on the frozen evaluation set.
+
+Training takes about a second; the fitted model is cached under ``var/safety/`` by the content hash of its training
+text (and the library version), so it is trained once at ``xaso run`` (cli/run.py) or at first use, never downloaded.
+The gateway never waits for it: until the model is ready, the triage alone decides (``probability`` returns None).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from api.config import PROJECT_ROOT, get_settings
+from api.safety.lexicon import fold
+
+TRAINING = PROJECT_ROOT / "api" / "safety" / "training.yml"
+NLU_DIR = PROJECT_ROOT / "nlu_data" / "nlu" / "intents"
+EMERGENCY_INTENT = "health_emergency"
+THRESHOLD = 0.5  # above this the reader calls it an emergency
+_VERSION = 1  # bump when the features or the model change
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    emergency: bool
+    family: str | None  # the situation family when known (for the held-out-family figure)
+
+
+def _plain(example: str) -> str:
+    from api.safety.evaluation import _plain as plain
+
+    return plain(example)
+
+
+def training_examples(training: Path = TRAINING, nlu_dir: Path = NLU_DIR) -> list[Example]:
+    data = yaml.safe_load(training.read_text(encoding="utf-8")) or {}
+    examples = [Example(str(i["text"]), bool(i["emergency"]), i.get("situation")) for i in data.get("items") or []]
+    for path in sorted(nlu_dir.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            intent = block.get("intent")
+            for line in str(block.get("examples") or "").splitlines():
+                line = line.strip()
+                if intent and line.startswith("- "):
+                    examples.append(Example(_plain(line[2:]), intent == EMERGENCY_INTENT, None))
+    return examples
+
+
+def build() -> Pipeline:
+    features = FeatureUnion(
+        [
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
+        ]
+    )
+    model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
+    return Pipeline([("features", features), ("model", model)])
+
+
+def fit(examples: list[Example]) -> Pipeline:
+    pipeline = build()
+    pipeline.fit([fold(e.text) for e in examples], [int(e.emergency) for e in examples])
+    return pipeline
+
+
+def content_hash(examples: list[Example]) -> str:
+    payload = json.dumps([[e.text, e.emergency] for e in examples], ensure_ascii=False)
+    return hashlib.sha256(f"{_VERSION}:{sklearn.__version__}:{payload}".encode()).hexdigest()[:16]
+
+
+def _cache_dir() -> Path:
+    return Path(get_settings().data_dir) / "safety"
+
+
+def load_or_train(cache_dir: Path | None = None) -> Pipeline:
+    """The fitted reader for the current training text: from the cache, or trained now and cached."""
+    examples = training_examples()
+    directory = cache_dir or _cache_dir()
+    path = directory / f"reader-{content_hash(examples)}.joblib"
+    if path.exists():
+        try:
+            model: Pipeline = joblib.load(path)
+            return model
+        except Exception as exc:  # a torn or foreign file: train again rather than run without the reader
+            log.warning("Safety reader cache %s unreadable (%s); training again", path, exc)
+    model = fit(examples)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    joblib.dump(model, tmp)
+    tmp.replace(path)
+    return model
+
+
+class _Reader:
+    """Loaded once per process in the background; ``probability`` never blocks on training."""
+
+    def __init__(self) -> None:
+        self._model: Pipeline | None = None
+        self._lock = threading.Lock()
+        self._started = False
+
+    def _load(self) -> None:
+        try:
+            model = load_or_train()
+        except Exception:  # the triage alone still decides
+            log.exception("Safety reader not available")
+            return
+        self._model = model
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="safety-reader", daemon=True).start()
+
+    def wait(self) -> Any:
+        """Load synchronously (evaluation, tests, ``xaso run``)."""
+        if self._model is None:
+            with self._lock:
+                self._started = True
+                if self._model is None:
+                    self._model = load_or_train()
+        return self._model
+
+    def probability(self, text: str) -> float | None:
+        model = self._model
+        if model is None:
+            self.start()
+            return None
+        return float(model.predict_proba([fold(text)])[0][1])
+
+
+READER = _Reader()
