@@ -147,3 +147,20 @@ class _Reader:
 
 
 READER = _Reader()
+
+
+def held_out_families(items: list[Any], threshold: float = THRESHOLD) -> dict[str, tuple[int, int]]:
+    """Train without one situation family at a time (its training sentences and the NLU emergencies the triage reads
+    as that family), test on that family's frozen emergencies: how many the reader alone still calls emergencies."""
+    from api.safety.triage import read
+
+    examples = training_examples()
+    families = [e.family or (read(e.text).what[:1] or ("medical",))[0] if e.emergency else e.family for e in examples]
+    result: dict[str, tuple[int, int]] = {}
+    for family in sorted({i.situation for i in items if i.emergency}):
+        kept = [e for e, f in zip(examples, families, strict=True) if not (e.emergency and f == family)]
+        model = fit(kept)
+        tests = [fold(i.text) for i in items if i.emergency and i.situation == family]
+        caught = int(sum(p >= threshold for p in model.predict_proba(tests)[:, 1]))
+        result[family] = (caught, len(tests))
+    return result

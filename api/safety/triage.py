@@ -105,7 +105,7 @@ class Decision:
 # Words that fold to the same letters: when the citizen typed the marks, keep them apart ("chạy chợ" is running to
 # the market, "cháy chợ" a market fire; "học"/"hóc", "bóng"/"bỏng", "xíu"/"xỉu", "nghén"/"nghẹn").
 _HOMOGRAPHS = {
-    "chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj",
+    "chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj", "súng": "súngj",
 }  # fmt: skip
 _HOMOGRAPH = re.compile(r"(?<!\w)(?:" + "|".join(_HOMOGRAPHS) + r")(?!\w)", re.IGNORECASE)
 
@@ -249,6 +249,8 @@ def decide(text: str) -> Decision:
     if reading.when == "question":
         return Decision("none", None, (), reading)
     if reading.when == "past":
+        if reading.mild and reading.what and not set(reading.danger) & _SEVERE:
+            return Decision("homecare", None, ("115",), reading)  # "sưng nhẹ": the lexicon reads mild as not now
         if reading.fever and not reading.danger:
             return Decision("fever", None, (), reading)
         return Decision("none", None, (), reading)

@@ -216,4 +216,4 @@ WEAK = {
         r"thuoc (?:tru sau|diet co|chuot|sau)", r"(?:dot|suoi) than", r"may phat dien", r"(?:khi|mui) than", r"non oi"
     ),
 }
-WEAPON = _any(r"dao", r"rua", r"ma tau", r"sung", r"kiem", r"gay", r"bua", r"axit")
+WEAPON = _any(r"dao", r"rua", r"ma tau", r"sungj", r"cam sung", r"sung (?:tu che|ngan)", r"kiem", r"bua", r"axit")

@@ -1,15 +1,19 @@
 """The safety hook at the gateway-function level, with a real database (SQLite and PostgreSQL) and Rasa stopped (the
 test settings point Rasa at a closed port): every emergency sentence of the held-out sets, in every state the gateway
-knows (bot, awaiting a rating, handed to staff in and out of office hours), gets 115 and its one text in the first
-reply, alerts the health station, and changes nothing else; the contrast set's non-emergencies never alarm."""
+knows (bot, awaiting a rating, handed to staff in and out of office hours), gets the right numbers and the text of its
+LABELLED situation (tests/safety/held_out_situations.yml, written by hand, never computed by the classifier under
+test) in the first reply, alerts the health station, and changes nothing else; the contrast set's non-emergencies
+never alarm."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -18,9 +22,9 @@ from api.cases.models import Case, TimelineEntry
 from api.communes.service import get_commune
 from api.db import transaction, utcnow
 from api.inbox.models import InboxEvent
-from api.safety.evaluation import contrast, emergency_sentences
+from api.safety import triage
+from api.safety.evaluation import contrast, emergency_sentences, numbers_in, right_number
 from api.safety.guidance import guide
-from api.safety.lexicon import classify
 from tests.channels.live import handoff_body, staff_headers
 from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
 
@@ -70,6 +74,21 @@ def prepare(client: TestClient, staff: dict[str, str], state: str, sender: str) 
     return code
 
 
+LABELS: dict[str, dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "held_out_situations.yml").read_text("utf-8")
+)
+
+
+def check_first_reply(sentence: str, first: dict[str, Any]) -> None:
+    """The first reply is the alarm with the labelled situation's text and the labelled numbers, first one first."""
+    label = LABELS[sentence]
+    texts = [guide().situation(name).text for name in label["texts"]]
+    assert first["text"].startswith("🚨") and any(t in first["text"] for t in texts), (sentence, label, first["text"])
+    assert right_number(tuple(label["numbers"]), first["text"]), (sentence, label, numbers_in(first["text"]))
+    assert first["text"].index(label["numbers"][0]) < 200
+    assert first["buttons"][0] == {"title": f"📞 Gọi {label['numbers'][0]}", "payload": f"tel:{label['numbers'][0]}"}
+
+
 def route_of(app: FastAPI, sender: str) -> str | None:
     with app.state.sessionmaker() as session:
         row = session.scalars(
@@ -85,16 +104,13 @@ def test_every_held_out_emergency_gets_115_first_in_every_state(app: FastAPI, cl
     staff = staff_headers(app)
     if state.startswith("staff"):
         office_hours(app, open_now=state == "staff_in_hours")
-    sentences = emergency_sentences()
-    assert len(sentences) >= 20
+    sentences = sorted(LABELS)
+    assert set(emergency_sentences()) <= set(sentences)  # every held-out emergency carries a hand-written label
     for sentence in sentences:
         sender = uuid.uuid4().hex
         code = prepare(client, staff, state, sender)
         replies = say(client, sender, sentence)
-        expected = guide().situation(classify(sentence).situation).message()
-        first = replies[0]
-        assert first["text"] == expected and first["text"].index("115") < 200, (state, sentence, replies)
-        assert first["buttons"] == [{"title": "📞 Gọi 115", "payload": "tel:115"}]
+        check_first_reply(sentence, replies[0])
         assert "trạm y tế" in replies[1]["text"] or "cán bộ" in replies[1]["text"]
         assert route_of(app, sender) == "emergency"
         with app.state.sessionmaker() as session:
@@ -119,11 +135,25 @@ def test_a_second_message_about_the_same_emergency_is_noted_not_filed_twice(app:
         assert len(cases) == 1 and cases[0].code in second[1]["text"]
 
 
+def test_a_classifier_naming_the_wrong_situation_fails_the_check(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mutant (#30.2): the triage always names the poisoning text; the labelled check must catch the choking child."""
+    monkeypatch.setattr(triage, "_situation", lambda *_args: "ngo_doc")
+    sentence = "nuốt phải đồng xu giờ thở không được"
+    replies = say(client, uuid.uuid4().hex, sentence)
+    assert guide().situation("ngo_doc").text in replies[0]["text"]
+    with pytest.raises(AssertionError):
+        check_first_reply(sentence, replies[0])
+
+
 def test_false_alarms_do_not_alarm(app: FastAPI, client: TestClient) -> None:
+    """No alarm and no urgent case; a general first-aid question may get the guidance with "if it is happening now,
+    call 115" (api/safety/guidance.py), never the alarm."""
     for text in [e.text for e in contrast() if not e.emergency]:
         sender = uuid.uuid4().hex  # one each: with Rasa stopped, a conversation's next message waits behind the last
         replies = say(client, sender, text)
-        assert all("115" not in (r.get("text") or "") for r in replies), text
+        assert all(not (r.get("text") or "").startswith("🚨") for r in replies), text
         assert route_of(app, sender) != "emergency", text
     with app.state.sessionmaker() as session:
         assert session.scalars(select(Case).where(Case.priority == "urgent")).all() == []
