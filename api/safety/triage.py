@@ -63,6 +63,7 @@ _STRONG_NOW = _any(
     r"gap lam",
 )
 _SOMEONE = _any(r"co (?:chu|co|bac|ong|ba|nguoi|anh|chi|dua|thang|con|em)", r"(?:ba|bo|me|ong|chong|vo) (?:em|toi|tui)")
+_TWO_WEAK = {"fire", "drowning"}  # two signs of a fire or a flood are the event itself; not so a theft
 _AGE_MONTHS = re.compile(r"(?<![a-z0-9])(\d+) thang(?! (?:nay|truoc|roi|sau|\d))")
 
 
@@ -144,8 +145,9 @@ def _families(folded: str, lexicon: str | None, evidence: bool) -> tuple[str, ..
         "injury": _signs(folded, v.INJURY) or lexicon in _INJURY_SITUATIONS,
         "medical": lexicon in _MEDICAL_SITUATIONS,
     }
-    for name, weak in v.WEAK.items():
-        found[name] = found[name] or (evidence and _signs(folded, weak))
+    for name, weak in v.WEAK.items():  # a weak sign counts with evidence, or with a second weak sign of its own
+        signs = {m.group(0) for m in weak.finditer(folded)}
+        found[name] = found[name] or (evidence and _signs(folded, weak)) or (len(signs) >= 2 and name in _TWO_WEAK)
     if found["injury"] and _THING_HIT.search(folded) and not _HURT.search(folded):
         found["injury"] = False  # "trụ đèn bị xe tông": a report about a lamp post
     return tuple(name for name, present in found.items() if present)

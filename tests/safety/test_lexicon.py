@@ -1,6 +1,6 @@
-"""The emergency lexicon: recall and precision on the held-out sets and the contrast set (the figures in
-docs/safety.md come from ``python -m api.safety.evaluation``), one cited text for every situation it can name, and
-the spellings people use (no diacritics, teencode, stretched letters)."""
+"""The emergency lexicon (the floor inside the triage, api/safety/triage.py): its figures on the frozen evaluation
+set, no regression on the sentences it was written against, one cited text for every situation it can name, and the
+spellings people use (no diacritics, teencode, stretched letters)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from api.config import PROJECT_ROOT
-from api.safety.evaluation import contrast, emergency_sentences, held_out, score
+from api.safety import lexicon
+from api.safety.evaluation import contrast, emergency_sentences, frozen, held_out, score
 from api.safety.guidance import call_buttons, guide
 from api.safety.lexicon import SITUATIONS, classify, fold
 
@@ -17,8 +18,38 @@ def alarms(text: str) -> bool:
     return classify(text).emergency
 
 
+# The lexicon alone (the floor inside the triage) on the FROZEN evaluation set, measured before any tuning on it
+# (docs/safety.md). These are its honest figures; the held-out and contrast sets below were in view while its patterns
+# were written, so they only guard against regressions and say nothing about recall on new messages.
+LEXICON_FLOOR = {"recall": 90 / 177, "false_alarms": 37 / 230}
+
+
+def lexicon_shortfalls(situations: object = None) -> list[str]:
+    items = frozen()
+    caught = sum(1 for i in items if i.emergency and alarms(i.text))
+    false = sum(1 for i in items if not i.emergency and alarms(i.text))
+    emergencies = sum(i.emergency for i in items)
+    found = []
+    if caught / emergencies < LEXICON_FLOOR["recall"]:
+        found.append(f"recall {caught}/{emergencies}")
+    if false / (len(items) - emergencies) > LEXICON_FLOOR["false_alarms"]:
+        found.append(f"false alarms {false}/{len(items) - emergencies}")
+    return found
+
+
+def test_the_lexicon_alone_on_the_frozen_set() -> None:
+    assert lexicon_shortfalls() == []
+
+
+def test_a_lexicon_without_its_choking_and_breathing_signs_fails_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutant (#30.3): two situations dropped; the frozen-set check must notice."""
+    kept = tuple((name, p) for name, p in lexicon.SITUATIONS if name not in ("hoc_di_vat", "kho_tho", "bat_tinh"))
+    monkeypatch.setattr(lexicon, "SITUATIONS", kept)
+    assert lexicon_shortfalls()
+
+
 @pytest.mark.parametrize("name", ["held_out", "contrast"])
-def test_recall_is_total_and_precision_at_least_95_percent(name: str) -> None:
+def test_no_regression_on_the_sentences_the_lexicon_was_written_against(name: str) -> None:
     examples = held_out() if name == "held_out" else contrast()
     result = score(examples, alarms)
     assert result.true_positive >= 20
