@@ -63,7 +63,8 @@ _STRONG_NOW = _any(
     r"gap lam",
 )
 _SOMEONE = _any(r"co (?:chu|co|bac|ong|ba|nguoi|anh|chi|dua|thang|con|em)", r"(?:ba|bo|me|ong|chong|vo) (?:em|toi|tui)")
-_TWO_WEAK = {"fire", "drowning"}  # two signs of a fire or a flood are the event itself; not so a theft
+# Two weak signs of a fire or a flood are the event itself; not so for a theft.
+_TWO_WEAK = {"fire", "drowning"}
 _AGE_MONTHS = re.compile(r"(?<![a-z0-9])(\d+) thang(?! (?:nay|truoc|roi|sau|\d))")
 
 
@@ -106,7 +107,8 @@ class Decision:
 # Words that fold to the same letters: when the citizen typed the marks, keep them apart ("chạy chợ" is running to
 # the market, "cháy chợ" a market fire; "học"/"hóc", "bóng"/"bỏng", "xíu"/"xỉu", "nghén"/"nghẹn").
 _HOMOGRAPHS = {
-    "chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj", "súng": "súngj",
+    "chạy": "chạyj", "học": "họcj", "bóng": "bóngj", "xíu": "xíuj", "nghén": "nghénj", "dâng": "dângj", "mổ": "mổj",
+    "súng": "súngj",
 }  # fmt: skip
 _HOMOGRAPH = re.compile(r"(?<!\w)(?:" + "|".join(_HOMOGRAPHS) + r")(?!\w)", re.IGNORECASE)
 

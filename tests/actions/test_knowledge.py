@@ -13,6 +13,7 @@ PROCEDURES = (
 )  # fmt: skip
 HEALTH_TOPICS = (
     "sot_tre_em", "sot_xuat_huyet", "tieu_chay", "tiem_chung", "tay_chan_mieng", "huyet_ap", "tieu_duong", "mang_thai",
+    "vet_thuong_nhe",
 )  # fmt: skip
 
 
