@@ -9,6 +9,7 @@ COPY channels channels
 COPY broadcast broadcast
 COPY cli cli
 COPY knowledge knowledge
+COPY nlu_data/nlu nlu_data/nlu
 COPY scripts scripts
 RUN pip install --no-cache-dir --no-deps -e .
 ENV UVICORN_BIN=uvicorn XASO_GATEWAY_HOST=0.0.0.0
