@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.cases.service import find_conversation_case, record_citizen_message
 from api.conversations import service as conversations
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
@@ -162,6 +163,9 @@ def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage
         text, route, buttons = topic_message(decision.action), GUIDANCE_ROUTE, []
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
+        owner = find_conversation_case(session, conversation_id=message.conversation_id)
+        if owner is not None:  # handed to staff: the officer still reads what the citizen wrote
+            record_citizen_message(session, case=owner, text=message.text)
         replies = _say(session, ctx, message, text, buttons or None, kind=route)
         now = utcnow()
         conversations.update_row(

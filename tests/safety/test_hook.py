@@ -135,6 +135,18 @@ def test_a_second_message_about_the_same_emergency_is_noted_not_filed_twice(app:
         assert len(cases) == 1 and cases[0].code in second[1]["text"]
 
 
+def test_guidance_in_a_handoff_still_reaches_the_officer(app: FastAPI, client: TestClient) -> None:
+    sender = uuid.uuid4().hex
+    code = prepare(client, staff_headers(app), "staff_in_hours", sender)
+    replies = say(client, sender, "sơ cứu rắn cắn thế nào?")
+    assert "rắn" in replies[0]["text"].lower() and replies[0]["text"].rstrip().endswith("gọi ngay 115.")
+    with app.state.sessionmaker() as session:
+        case = session.scalars(select(Case).where(Case.code == code)).one()
+        notes = session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id)).all()
+        assert any(n.kind == "citizen_message" and n.body == "sơ cứu rắn cắn thế nào?" for n in notes)
+        assert case.priority != "urgent"
+
+
 def test_a_classifier_naming_the_wrong_situation_fails_the_check(
     app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
