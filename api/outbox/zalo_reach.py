@@ -8,7 +8,8 @@
 
 Configuration lives on the commune's Zalo account (``channel_accounts.config``): ``cs_window_hours`` (default 168,
 Zalo's hard limit; some OAs are held to 48), ``promotion_quota_per_month`` (0: not used), ``zns_templates``
-(``{"announcement"|"case_status": {"template_id": "…", "params": {"name": "{field}"}}}``) and ``zns_base``.
+(``{"announcement"|"case_status": {"template_id": "…", "params": {"name": {"type": "code", "value": "{field}"}}}}``,
+parameter types as registered with Zalo Cloud: ``channels/zalo/zns.py``) and ``zns_base``.
 
 The policy only chooses: the chosen route is neutral data (:class:`channels.base.NoticeRoute`) that the channel's
 connector formats and sends (:class:`channels.base.NoticeSender`); nothing here knows Zalo's wire formats.
@@ -190,7 +191,7 @@ def _outside_window(
         reasons.append("người dân chưa cho số điện thoại để gửi tin ZNS")
     else:
         raw = template.get("params")
-        params = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        params = {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {}  # types: channels/zalo/zns.py
         route = _notice(
             "zns", message_id, context, phone=phone, template_id=str(template["template_id"]), params=params
         )
@@ -205,7 +206,7 @@ def _notice(
     *,
     phone: str | None = None,
     template_id: str | None = None,
-    params: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> NoticeRoute:
     details = context or {}
     return NoticeRoute(
