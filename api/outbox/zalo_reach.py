@@ -132,6 +132,7 @@ def decide(
     context: dict[str, Any] | None,
     phone_address: PhoneAddress,
     window_closed: bool = False,
+    promotion_refused: bool = False,
     now: datetime | None = None,
 ) -> Reach:
     """Choose the route and record it on the message (a promotion reserves one unit of the month's quota)."""
@@ -156,6 +157,7 @@ def decide(
             phone_address,
             now,
             reasons,
+            promotion_refused,
         )
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(route=reach.route))
     return reach
@@ -173,9 +175,12 @@ def _outside_window(
     phone_address: PhoneAddress,
     now: datetime,
     reasons: list[str],
+    promotion_refused: bool = False,
 ) -> Reach:
     quota = int(_int(config.get("promotion_quota_per_month"), 0))
-    if kind in PROMOTION_KINDS and quota > 0:
+    if promotion_refused:
+        reasons.append("Zalo từ chối tin truyền thông cho người dân này lúc này")
+    elif kind in PROMOTION_KINDS and quota > 0:
         left = _promotion_left(
             session, message_id=message_id, commune_id=commune_id, account_id=account_id, quota=quota, now=now
         )

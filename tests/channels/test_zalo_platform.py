@@ -105,6 +105,35 @@ async def test_window_codes_take_the_zns_fallback_like_230(
     assert (row.status, row.route) == ("sent", "zns")
 
 
+async def test_a_promotion_refused_by_a_window_code_goes_on_to_zns(
+    app: FastAPI, gateway: httpx.AsyncClient, zalo: FakeZalo, commune_id: int
+) -> None:
+    zalo.zns_templates = {ZNS_TEMPLATE: {"tieu_de": "label"}}
+    configure_zalo(
+        app,
+        zns_base=zalo.url,
+        promotion_quota_per_month=10,
+        zns_templates={"announcement": {"template_id": ZNS_TEMPLATE, "params": {"tieu_de": "{title}"}}},
+    )
+    uid = "4000000000000000008"
+    await zalo_shares_phone(gateway, zalo.app_id, uid, "0912345671")
+    await drain(app)
+    subscriber(app, commune_id, f"zalo:xa-demo:{uid}", "Ấp 5")
+    zalo.unreachable[uid] = -244  # restricted this message type: customer-service and promotion refused
+    before = len(zalo.calls)
+    bulletin_id = approved_bulletin(app, commune_id, title="Lịch cắt điện")
+    await gateway.post(f"/api/v1/bulletins/{bulletin_id}/announcements", json={}, headers=staff_headers(app))
+    await queue_announcements(app)
+    await drain(app)
+    tried = [c["body"]["message"] for c in zalo.calls[before:] if "body" in c]
+    assert zalo.promotions == [] and len(tried) == 2  # customer-service, then promotion: both refused
+    assert "attachment" in tried[1] and tried[1]["attachment"]["payload"]["template_type"] == "promotion"
+    [zns] = zalo.zns_sent
+    assert zns["phone"] == "84912345671"
+    [row] = announcement_rows(app, bulletin_id)
+    assert (row.status, row.route) == ("sent", "zns")
+
+
 @pytest.mark.parametrize("code", [-217, -244])
 async def test_a_reply_refused_by_a_window_code_fails_at_once_with_the_reason(
     app: FastAPI, gateway: httpx.AsyncClient, zalo: FakeZalo, commune_id: int, code: int
@@ -245,7 +274,7 @@ async def test_zns_parameters_that_fit_their_types_are_sent_with_dates_in_zalos_
     [
         (
             {"name": "Công ty Trách nhiệm hữu hạn Một thành viên Nông sản"},
-            "'ten' (Tên khách hàng) dài 50 ký tự, tối đa 30",
+            "'ten' (Tên khách hàng) dài 51 ký tự, tối đa 30",
         ),
         ({"date": "6/12/2026"}, "'ngay' (Thời gian) phải là dd/mm/yyyy"),
         ({"fee": "50.000"}, "'le_phi' (Tiền tệ (VNĐ)) phải là số nguyên dương"),

@@ -190,6 +190,10 @@ class FakeZalo:
                 return JSONResponse({"error": -216, "message": "Access token is invalid"})
             if self._over_rate():
                 return JSONResponse({"error": -32, "message": "Request exceeds rate limit"})
+            user = (body.get("recipient") or {}).get("user_id")
+            if user in self.unreachable:  # blocked, banned, restricted: promotions are refused too
+                code = self.unreachable[user]
+                return JSONResponse({"error": code, "message": POLICY_MESSAGES.get(code, f"policy {code}")})
             payload = ((body.get("message") or {}).get("attachment") or {}).get("payload") or {}
             if payload.get("template_type") != "promotion" or not payload.get("elements"):
                 return JSONResponse({"error": -201, "message": "Invalid promotion template"})
