@@ -68,9 +68,11 @@ class ZaloClient:
         """The user's display name and avatar as the OA sees them (None when Zalo gives no name)."""
         params = {"data": json.dumps({"user_id": user_id})}
         data = await self._call("GET", f"{self._api_base}{USER_DETAIL_PATH}", params=params)
-        detail = data.get("data") if isinstance(data.get("data"), dict) else {}
+        raw = data.get("data")
+        detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
         name = str(detail.get("display_name") or "").strip()
-        avatars = detail.get("avatars") if isinstance(detail.get("avatars"), dict) else {}
+        raw_avatars = detail.get("avatars")
+        avatars: dict[str, Any] = raw_avatars if isinstance(raw_avatars, dict) else {}
         avatar = str(detail.get("avatar") or avatars.get("240") or avatars.get("120") or "") or None
         return Profile(display_name=name, avatar_url=avatar) if name else None
 
