@@ -97,7 +97,8 @@ class ZaloClient:
             if attempt == 1 and is_token_error(code, zns=zns):
                 await self.refresh(rejected=self._credentials.access_token)
                 continue
-            raise delivery_error(code, str(data.get("message", "")), zns=zns)
+            gone = self._credentials.config.get("not_follower_unsubscribes", True) is not False
+            raise delivery_error(code, str(data.get("message", "")), zns=zns, not_follower_is_gone=gone)
         raise AssertionError("unreachable")
 
     def _token_expiring(self) -> bool:

@@ -202,8 +202,13 @@ def _retry_after(entry: ZaloCode, now: datetime | None) -> float:
     return _seconds_until(0, now, next_day=True) + 300  # daily quotas reset at midnight (Vietnam time)
 
 
-def delivery_error(code: int, message: str, *, zns: bool = False, now: datetime | None = None) -> DeliveryError:
-    """The outcome the outbox acts on, its reason naming the code and quoting Zalo's own message."""
+def delivery_error(
+    code: int, message: str, *, zns: bool = False, now: datetime | None = None, not_follower_is_gone: bool = True
+) -> DeliveryError:
+    """The outcome the outbox acts on, its reason naming the code and quoting Zalo's own message.
+
+    ``not_follower_is_gone=False`` (account setting ``not_follower_unsubscribes: false``) treats −213 as a window code:
+    for OAs where a citizen who never followed can still get replies, −213 does not mean they left."""
     entry = lookup(code, zns=zns)
     said = f" Zalo: “{message.strip()[:300]}”" if message.strip() else ""
     prefix = "ZNS: " if zns else ""
@@ -211,7 +216,7 @@ def delivery_error(code: int, message: str, *, zns: bool = False, now: datetime 
         reason = f"{prefix}Zalo trả mã lỗi chưa biết {code}.{said}"
         return DeliveryError(reason, retryable=True, max_attempts=UNKNOWN_ATTEMPTS)
     reason = f"{prefix}Không gửi được: {entry.text} (mã {code}).{said}"
-    if entry.kind == "window":
+    if entry.kind == "window" or (entry.kind == "gone" and not not_follower_is_gone):
         return OutsideWindow(reason, retryable=False)
     if entry.kind == "gone":
         return RecipientGone(reason)

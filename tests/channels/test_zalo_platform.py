@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,7 +20,8 @@ from api.citizens.models import ChannelIdentity, Citizen
 from api.db import transaction
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
-from channels.zalo.errors import OA_CODES, SOURCES, UNKNOWN_ATTEMPTS, ZNS_CODES
+from channels.base import OutsideWindow, RecipientGone
+from channels.zalo.errors import OA_CODES, SOURCES, UNKNOWN_ATTEMPTS, ZNS_CODES, delivery_error
 from tests.channels.announcing import (
     ZNS_TEMPLATE,
     announcement_rows,
@@ -77,6 +80,19 @@ def test_every_code_is_classified_and_cites_its_sources() -> None:
             assert entry.text.endswith(".") or entry.text.endswith(")"), code
     assert {c for c, e in OA_CODES.items() if e.kind == "window"} == {-217, -227, -230, -232, -234, -244}
     assert OA_CODES[-216].kind == OA_CODES[-220].kind == ZNS_CODES[-124].kind == "token"
+
+
+def test_limits_that_lift_with_time_wait_for_the_right_hour() -> None:
+    night = datetime(2026, 12, 6, 23, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    at_six = delivery_error(-133, "Cannot send at night", zns=True, now=night)
+    assert at_six.retryable and at_six.retry_after == 7 * 3600  # the ZNS night ban: until 06:00
+    tomorrow = delivery_error(-144, "Out of daily quota", zns=True, now=night)
+    assert tomorrow.retry_after == 3600 + 300  # the daily quota: just after midnight
+    assert delivery_error(-32, "limit").retry_after == 60
+    assert isinstance(delivery_error(-213, "not follower"), RecipientGone)
+    assert isinstance(delivery_error(-213, "not follower", not_follower_is_gone=False), OutsideWindow)
+    unknown = delivery_error(-777, "Something new")
+    assert unknown.retryable and unknown.max_attempts == UNKNOWN_ATTEMPTS and "Something new" in unknown.reason
 
 
 @pytest.mark.parametrize("code", [-217, -227, -232, -234, -244])

@@ -148,12 +148,11 @@ class FakeZalo:
         except (ValueError, AttributeError):
             user = ""
         with self._lock:
-            self.calls.append({"user_detail": user, "access_token": token})
             if self.down:
                 return Response("upstream down", status_code=503)
             if token not in self.access_tokens:
                 return JSONResponse({"error": -216, "message": "Access token is invalid"})
-            self.profile_calls.append(user)
+            self.profile_calls.append(user)  # kept apart from `calls` (the sends)
             profile = self.profiles.get(user)
         if profile is None:
             return JSONResponse({"error": -201, "message": "user_id is invalid!"})
