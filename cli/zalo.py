@@ -4,6 +4,7 @@ read, with the commune's stored credentials, each outcome printed with Zalo's ow
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -65,7 +66,9 @@ def missing(credentials: Credentials | None, user: str | None) -> list[str]:
     return lacks
 
 
-async def _run(credentials: Credentials, factory: sessionmaker[Session], user: str) -> bool:
+async def _run(
+    credentials: Credentials, factory: sessionmaker[Session], user: str, document: tuple[str, bytes] | None = None
+) -> bool:
     channel = ZaloChannel()
     ok = True
     async with httpx.AsyncClient(timeout=20) as http:
@@ -84,6 +87,14 @@ async def _run(credentials: Credentials, factory: sessionmaker[Session], user: s
             except DeliveryError as exc:
                 ok = False
                 console.print(f"[red]✗ {label}[/red]: {exc.reason}")
+        if document is not None:
+            name, content = document
+            try:
+                message_id = await client.send_file(user, name=name, content=content)
+                console.print(f"[green]✓ Tệp {name}[/green]: Zalo nhận, message_id={message_id}")
+            except DeliveryError as exc:
+                ok = False
+                console.print(f"[red]✗ Tệp {name}[/red]: {exc.reason}")
         try:
             profile = await client.user_detail(user)
             if profile is None:
@@ -121,8 +132,12 @@ def check(
     api_base: Annotated[
         str | None, typer.Option("--api-base", help="Địa chỉ API Zalo thay cho openapi.zalo.me (máy chủ giả khi thử).")
     ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", exists=True, dir_okay=False, help="Gửi thêm một tệp (PDF, DOC, DOCX, CSV ≤ 5 MB)."),
+    ] = None,
 ) -> None:
-    """Gửi một tin văn bản, một tin có nút bấm và đọc hồ sơ một người dùng trên OA thật của xã."""
+    """Gửi một tin văn bản, một tin có nút bấm (và một tệp, nếu có --file) và đọc hồ sơ một người dùng trên OA thật."""
     settings = get_settings()
     slug = commune or settings.default_commune
     factory = _sessions()
@@ -140,7 +155,8 @@ def check(
     console.print(
         f"Chữ ký webhook được kiểm bằng khóa: {signing} (đổi bằng cấu hình signature_key nếu Zalo dùng khóa kia)."
     )
-    sent = asyncio.run(_run(credentials, factory, user))
+    document = (file.name, file.read_bytes()) if file is not None else None
+    sent = asyncio.run(_run(credentials, factory, user, document))
     templates = _templates(credentials)
     if not (sent and templates):
         raise typer.Exit(1)

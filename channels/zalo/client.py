@@ -20,6 +20,11 @@ CS_PATH = "/v3.0/oa/message/cs"
 PROMOTION_PATH = "/v3.0/oa/message/promotion"  # "tin truyền thông": outside the window, within the OA's quota
 ZNS_PATH = "/message/template"  # Zalo Notification Service: a pre-approved template, addressed by phone number
 USER_DETAIL_PATH = "/v3.0/oa/user/detail"  # GET ?data={"user_id": …}: display name and avatar of a user of the OA
+# Documents: uploaded first (multipart "file"), then sent by the token as {"type": "file", "payload": {"token"}}
+# (Zalo's Java SDK v3/UploadFile + SendFileCSMessage, .NET SDK sendFileToUserIdV3). Tokens expire after 7 days.
+UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
+FILE_TYPES = (".pdf", ".doc", ".docx", ".csv")
+FILE_MAX_BYTES = 5 * 1024 * 1024
 REFRESH_MARGIN_SECONDS = 120
 PROFILE_TIMEOUT_SECONDS = 5.0
 
@@ -76,6 +81,18 @@ class ZaloClient:
         avatar = str(detail.get("avatar") or avatars.get("240") or avatars.get("120") or "") or None
         return Profile(display_name=name, avatar_url=avatar) if name else None
 
+    async def send_file(self, user_id: str, *, name: str, content: bytes) -> str | None:
+        """Upload a document (PDF, DOC, DOCX, CSV up to 5 MB) and send it to the user as a customer-service message."""
+        if not name.lower().endswith(FILE_TYPES) or not content or len(content) > FILE_MAX_BYTES:
+            reason = f"Zalo chỉ nhận tệp PDF, DOC, DOCX, CSV đến 5 MB; không gửi được '{name}' ({len(content)} byte)."
+            raise DeliveryError(reason, retryable=False)
+        uploaded = await self._call("POST", f"{self._api_base}{UPLOAD_FILE_PATH}", files={"file": (name, content)})
+        token = str((uploaded.get("data") or {}).get("token") or "")
+        if not token:
+            raise DeliveryError("Zalo không trả mã tệp sau khi tải lên.", retryable=True)
+        attachment = {"type": "file", "payload": {"token": token}}
+        return await self.send_cs({"recipient": {"user_id": user_id}, "message": {"attachment": attachment}})
+
     async def _call(
         self,
         method: str,
@@ -83,6 +100,7 @@ class ZaloClient:
         *,
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
         zns: bool = False,
     ) -> dict[str, Any]:
         """One API call: the token refreshed first when it is about to expire, and once more (with one retry) when
@@ -90,7 +108,7 @@ class ZaloClient:
         if self._token_expiring():
             await self.refresh()
         for attempt in (1, 2):
-            data = await self._request(method, url, json_body=json_body, params=params)
+            data = await self._request(method, url, json_body=json_body, params=params, files=files)
             code = _error_code(data)
             if code == 0:
                 return data
@@ -108,7 +126,13 @@ class ZaloClient:
         )
 
     async def _request(
-        self, method: str, url: str, *, json_body: dict[str, Any] | None, params: dict[str, str] | None
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        files: dict[str, tuple[str, bytes]] | None = None,
     ) -> dict[str, Any]:
         try:
             response = await self._http.request(
@@ -116,6 +140,7 @@ class ZaloClient:
                 url,
                 json=json_body,
                 params=params,
+                files=files,
                 headers={"access_token": self._credentials.access_token or ""},
             )
         except httpx.HTTPError as exc:

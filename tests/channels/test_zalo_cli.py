@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -30,15 +31,20 @@ def xaso(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_sends_a_text_and_a_button_and_reads_a_profile(
-    app: FastAPI, database_url: str, zalo_account: FakeZalo
+def test_check_sends_a_text_a_button_and_a_file_and_reads_a_profile(
+    app: FastAPI, database_url: str, zalo_account: FakeZalo, tmp_path: Path
 ) -> None:
     zalo_account.profiles[UID] = {"display_name": "Quản trị OA", "avatar": "https://s240-ava-talk.zadn.vn/q.jpg"}
     configure_zalo(app, zns_templates={"case_status": {"template_id": "t1", "params": {"ma": {"type": "code"}}}})
     zalo_account.expire_access_tokens()  # the stored token is stale: the check refreshes and keeps the new pair
-    result = xaso(database_url, "--user", UID)
+    form = tmp_path / "to-khai-khai-sinh.pdf"
+    form.write_bytes(b"%PDF-1.4 mau to khai")
+    result = xaso(database_url, "--user", UID, "--file", str(form))
     assert result.returncode == 0, result.stdout + result.stderr
-    [text, button] = zalo_account.sent
+    [text, button, document] = zalo_account.sent
+    [(token, uploaded)] = zalo_account.files.items()
+    assert uploaded == {"name": "to-khai-khai-sinh.pdf", "size": 20}
+    assert document["message"]["attachment"] == {"type": "file", "payload": {"token": token}}
     assert text["message"]["text"].startswith("Xã Số: tin kiểm tra")
     assert button["message"]["attachment"]["payload"]["buttons"][0]["type"] == "oa.query.hide"
     assert "template_type" not in button["message"]["attachment"]["payload"]
