@@ -99,11 +99,15 @@ class AttachmentUnavailable(Exception):
 class DeliveryError(Exception):
     """A send failed. ``retryable`` failures go back to the queue; the others are recorded for staff to see."""
 
-    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool, retry_after: float | None = None, max_attempts: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
+        # Fewer tries than an outage gets (an unknown platform error): then failed and shown to staff.
+        self.max_attempts = max_attempts
 
 
 class RecipientGone(DeliveryError):
@@ -129,8 +133,17 @@ class NoticeRoute:
     link: str | None = None  # a button opening it (a bulletin's audio)
     phone: str | None = None  # as the connector addresses it (:meth:`NoticeSender.notice_phone`)
     template_id: str | None = None
-    template_params: Mapping[str, str] = field(default_factory=dict)  # parameter → pattern, e.g. "Hồ sơ {case_code}"
+    # parameter → pattern ("Hồ sơ {case_code}") or {"type": …, "value": pattern}, as the commune configured it
+    template_params: Mapping[str, Any] = field(default_factory=dict)
     fields: Mapping[str, Any] = field(default_factory=dict)  # what the patterns are filled from (the message context)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a platform says about a user: the name staff see for a citizen who has not told us theirs."""
+
+    display_name: str
+    avatar_url: str | None = None
 
 
 class Channel(Protocol):
@@ -165,3 +178,13 @@ class NoticeSender(Protocol):
 
     async def send_notice(self, message: OutboundMessage, context: SendContext, route: NoticeRoute) -> str | None:
         """Deliver ``message`` by ``route`` (one part); return the platform's message id or raise DeliveryError."""
+
+
+@runtime_checkable
+class ProfileReader(Protocol):
+    """A connector that can look up a user's profile (Zalo: the OA's user detail endpoint)."""
+
+    async def profile(
+        self, user_id: str, *, http: httpx.AsyncClient, credentials: Credentials | None, tokens: TokenStore | None
+    ) -> Profile | None:
+        """The user's profile, None when the platform gives none; raises DeliveryError when it cannot be asked."""

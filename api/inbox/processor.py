@@ -18,6 +18,7 @@ from api.conversations.flows import Context, handle
 from api.inbox import service as inbox
 from api.inbox.failures import record_failure
 from api.inbox.models import InboxEvent
+from api.inbox.profiles import with_profile
 from api.infra.signals import notify
 from api.infra.writes import write_transaction
 from api.outbox.service import enqueue_next_page
@@ -93,6 +94,9 @@ async def _process(app: FastAPI, event: Event) -> None:
         return
     ctx = Context(event.id, event.commune_id, event.commune_slug, event.channel, inline=False)
     await channel.acknowledge(messages[0], lambda: run_in_threadpool(_credentials, app.state.sessionmaker, event))
+    messages[0] = await with_profile(
+        app, channel, messages[0], lambda: run_in_threadpool(_credentials, app.state.sessionmaker, event)
+    )
     more = parse_more(messages[0].text) if messages[0].kind in ("text", "button") else None
     if more is not None:  # "Xem thêm" under a paged button list: the next page, without a turn
         if await run_in_threadpool(_next_page, app.state.sessionmaker, event.id, messages[0].conversation_id, more):

@@ -121,10 +121,18 @@ async def _send(app: FastAPI, job: SendJob, channel: Channel, message: OutboundM
             return
         except OutsideWindow:  # the platform counts the window differently than we do: take the next route
             reach = await _decide(app, job, channel, window_closed=True)
+    if reach.route == "promotion":
+        try:
+            await _send_outside_window(app, job, channel, reach, message, context)
+            return
+        except OutsideWindow:  # the promotion was refused for this citizen now (night-time, restricted): ZNS next
+            reach = await _decide(app, job, channel, window_closed=True, promotion_refused=True)
     await _send_outside_window(app, job, channel, reach, message, context)
 
 
-async def _decide(app: FastAPI, job: SendJob, channel: NoticeSender, *, window_closed: bool) -> zalo_reach.Reach:
+async def _decide(
+    app: FastAPI, job: SendJob, channel: NoticeSender, *, window_closed: bool, promotion_refused: bool = False
+) -> zalo_reach.Reach:
     credentials = job.credentials
     assert credentials is not None
     return await run_in_threadpool(
@@ -139,6 +147,7 @@ async def _decide(app: FastAPI, job: SendJob, channel: NoticeSender, *, window_c
         context=job.context,
         phone_address=channel.notice_phone,
         window_closed=window_closed,
+        promotion_refused=promotion_refused,
     )
 
 

@@ -119,7 +119,7 @@ def _failure_values(job: Job, exc: DeliveryError) -> dict[str, Any]:
         }
     if isinstance(exc, dispatch.NotReachable):  # the platform allows no message to this citizen: staff call them
         return {"status": UNREACHABLE, "last_error": exc.reason[:2000], "lease_until": None}
-    if not exc.retryable or job.attempts >= MAX_ATTEMPTS:
+    if not exc.retryable or job.attempts >= (exc.max_attempts or MAX_ATTEMPTS):
         reason = exc.reason if not exc.retryable else f"Đã thử {job.attempts} lần, không gửi được: {exc.reason}"
         return {"status": FAILED, "last_error": reason[:2000], "lease_until": None}
     delay = exc.retry_after if exc.retry_after is not None else backoff_seconds(job.attempts)

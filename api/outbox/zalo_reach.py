@@ -8,7 +8,8 @@
 
 Configuration lives on the commune's Zalo account (``channel_accounts.config``): ``cs_window_hours`` (default 168,
 Zalo's hard limit; some OAs are held to 48), ``promotion_quota_per_month`` (0: not used), ``zns_templates``
-(``{"announcement"|"case_status": {"template_id": "…", "params": {"name": "{field}"}}}``) and ``zns_base``.
+(``{"announcement"|"case_status": {"template_id": "…", "params": {"name": {"type": "code", "value": "{field}"}}}}``,
+parameter types as registered with Zalo Cloud: ``channels/zalo/zns.py``) and ``zns_base``.
 
 The policy only chooses: the chosen route is neutral data (:class:`channels.base.NoticeRoute`) that the channel's
 connector formats and sends (:class:`channels.base.NoticeSender`); nothing here knows Zalo's wire formats.
@@ -131,6 +132,7 @@ def decide(
     context: dict[str, Any] | None,
     phone_address: PhoneAddress,
     window_closed: bool = False,
+    promotion_refused: bool = False,
     now: datetime | None = None,
 ) -> Reach:
     """Choose the route and record it on the message (a promotion reserves one unit of the month's quota)."""
@@ -155,6 +157,7 @@ def decide(
             phone_address,
             now,
             reasons,
+            promotion_refused,
         )
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(route=reach.route))
     return reach
@@ -172,9 +175,12 @@ def _outside_window(
     phone_address: PhoneAddress,
     now: datetime,
     reasons: list[str],
+    promotion_refused: bool = False,
 ) -> Reach:
     quota = int(_int(config.get("promotion_quota_per_month"), 0))
-    if kind in PROMOTION_KINDS and quota > 0:
+    if promotion_refused:
+        reasons.append("Zalo từ chối tin truyền thông cho người dân này lúc này")
+    elif kind in PROMOTION_KINDS and quota > 0:
         left = _promotion_left(
             session, message_id=message_id, commune_id=commune_id, account_id=account_id, quota=quota, now=now
         )
@@ -190,7 +196,7 @@ def _outside_window(
         reasons.append("người dân chưa cho số điện thoại để gửi tin ZNS")
     else:
         raw = template.get("params")
-        params = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        params = {str(k): v for k, v in raw.items()} if isinstance(raw, dict) else {}  # types: channels/zalo/zns.py
         route = _notice(
             "zns", message_id, context, phone=phone, template_id=str(template["template_id"]), params=params
         )
@@ -205,7 +211,7 @@ def _notice(
     *,
     phone: str | None = None,
     template_id: str | None = None,
-    params: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> NoticeRoute:
     details = context or {}
     return NoticeRoute(

@@ -1,14 +1,17 @@
-"""A thin typed client for the Zalo OA API on httpx: customer-service messages and the rotating token pair."""
+"""A thin typed client for the Zalo OA API on httpx: customer-service, promotion and ZNS messages, the user detail
+endpoint, and the rotating token pair. What each error code means: ``channels/zalo/errors.py``."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 import httpx
 
-from channels.base import Credentials, DeliveryError, OutsideWindow, RecipientGone, TokenStore
+from channels.base import Credentials, DeliveryError, Profile, TokenStore
+from channels.zalo.errors import delivery_error, is_token_error
 
 DEFAULT_API_BASE = "https://openapi.zalo.me"
 DEFAULT_OAUTH_BASE = "https://oauth.zaloapp.com"
@@ -16,30 +19,14 @@ DEFAULT_ZNS_BASE = "https://business.openapi.zalo.me"
 CS_PATH = "/v3.0/oa/message/cs"
 PROMOTION_PATH = "/v3.0/oa/message/promotion"  # "tin truyền thông": outside the window, within the OA's quota
 ZNS_PATH = "/message/template"  # Zalo Notification Service: a pre-approved template, addressed by phone number
-TOKEN_ERRORS = {-216, -220}  # invalid / expired access token: refresh and retry once
+USER_DETAIL_PATH = "/v3.0/oa/user/detail"  # GET ?data={"user_id": …}: display name and avatar of a user of the OA
+# Documents: uploaded first (multipart "file"), then sent by the token as {"type": "file", "payload": {"token"}}
+# (Zalo's Java SDK v3/UploadFile + SendFileCSMessage, .NET SDK sendFileToUserIdV3). Tokens expire after 7 days.
+UPLOAD_FILE_PATH = "/v2.0/oa/upload/file"
+FILE_TYPES = (".pdf", ".doc", ".docx", ".csv")
+FILE_MAX_BYTES = 5 * 1024 * 1024
 REFRESH_MARGIN_SECONDS = 120
-
-# Errors that will not go away by retrying the same message: recorded (in Vietnamese) for staff to see.
-PERMANENT_ERRORS = {
-    -230: "Không gửi được: người dân chưa nhắn cho OA trong 7 ngày qua (ngoài khung thời gian được phép trả lời).",
-    -213: "Không gửi được: người dân chưa quan tâm (follow) OA hoặc đã bỏ quan tâm.",
-    -201: "Không gửi được: Zalo từ chối nội dung tin nhắn (tham số không hợp lệ).",
-}
-OUTSIDE_WINDOW = -230
-NOT_FOLLOWER = -213
-# ZNS errors (sources disagree on some codes: the text of the error is recorded with it). Permanent for this phone.
-ZNS_PERMANENT_ERRORS = {
-    -108: "Số điện thoại không hợp lệ với ZNS.",
-    -118: "Số điện thoại chưa có tài khoản Zalo hoặc tài khoản bị khóa.",
-    -119: "Tài khoản Zalo của người dân không nhận được tin ZNS.",
-    -124: "Mã truy cập ZNS không hợp lệ.",
-    -131: "Mẫu ZNS chưa được duyệt hoặc không tồn tại.",
-    -132: "Tham số mẫu ZNS không hợp lệ.",
-    -139: "Người dân đã từ chối nhận tin ZNS.",
-}
-ZNS_TOKEN_INVALID = -124  # ZNS's own code for a rejected access token: refreshed and retried once
-ZNS_QUOTA_EXCEEDED = {-144: "OA đã hết hạn mức gửi ZNS trong ngày."}
-RATE_LIMITED = -32
+PROFILE_TIMEOUT_SECONDS = 5.0
 
 _refresh_locks: dict[int, asyncio.Lock] = {}
 
@@ -78,18 +65,59 @@ class ZaloClient:
     async def _send(
         self, url: str, body: dict[str, Any], *, id_key: str = "message_id", zns: bool = False
     ) -> str | None:
+        data = await self._call("POST", url, json_body=body, zns=zns)
+        message_id = (data.get("data") or {}).get(id_key)
+        return None if message_id is None else str(message_id)
+
+    async def user_detail(self, user_id: str) -> Profile | None:
+        """The user's display name and avatar as the OA sees them (None when Zalo gives no name)."""
+        params = {"data": json.dumps({"user_id": user_id})}
+        data = await self._call("GET", f"{self._api_base}{USER_DETAIL_PATH}", params=params)
+        raw = data.get("data")
+        detail: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        name = str(detail.get("display_name") or "").strip()
+        raw_avatars = detail.get("avatars")
+        avatars: dict[str, Any] = raw_avatars if isinstance(raw_avatars, dict) else {}
+        avatar = str(detail.get("avatar") or avatars.get("240") or avatars.get("120") or "") or None
+        return Profile(display_name=name, avatar_url=avatar) if name else None
+
+    async def send_file(self, user_id: str, *, name: str, content: bytes) -> str | None:
+        """Upload a document (PDF, DOC, DOCX, CSV up to 5 MB) and send it to the user as a customer-service message."""
+        if not name.lower().endswith(FILE_TYPES) or not content or len(content) > FILE_MAX_BYTES:
+            reason = f"Zalo chỉ nhận tệp PDF, DOC, DOCX, CSV đến 5 MB; không gửi được '{name}' ({len(content)} byte)."
+            raise DeliveryError(reason, retryable=False)
+        uploaded = await self._call("POST", f"{self._api_base}{UPLOAD_FILE_PATH}", files={"file": (name, content)})
+        token = str((uploaded.get("data") or {}).get("token") or "")
+        if not token:
+            raise DeliveryError("Zalo không trả mã tệp sau khi tải lên.", retryable=True)
+        attachment = {"type": "file", "payload": {"token": token}}
+        return await self.send_cs({"recipient": {"user_id": user_id}, "message": {"attachment": attachment}})
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
+        zns: bool = False,
+    ) -> dict[str, Any]:
+        """One API call: the token refreshed first when it is about to expire, and once more (with one retry) when
+        Zalo refuses it; any other error code becomes the outcome its table entry says (``errors.py``)."""
         if self._token_expiring():
             await self.refresh()
-        try:
-            return await self._post_message(body, url=url, id_key=id_key)
-        except ZaloApiError as exc:
-            if exc.code not in TOKEN_ERRORS and not (zns and exc.code == ZNS_TOKEN_INVALID):
-                raise (self._zns_error(exc) if zns else self._delivery_error(exc)) from exc
-        await self.refresh(rejected=self._credentials.access_token)
-        try:
-            return await self._post_message(body, url=url, id_key=id_key)
-        except ZaloApiError as exc:
-            raise (self._zns_error(exc) if zns else self._delivery_error(exc)) from exc
+        for attempt in (1, 2):
+            data = await self._request(method, url, json_body=json_body, params=params, files=files)
+            code = _error_code(data)
+            if code == 0:
+                return data
+            if attempt == 1 and is_token_error(code, zns=zns):
+                await self.refresh(rejected=self._credentials.access_token)
+                continue
+            gone = self._credentials.config.get("not_follower_unsubscribes", True) is not False
+            raise delivery_error(code, str(data.get("message", "")), zns=zns, not_follower_is_gone=gone)
+        raise AssertionError("unreachable")
 
     def _token_expiring(self) -> bool:
         expires = self._credentials.access_token_expires_at
@@ -97,46 +125,27 @@ class ZaloClient:
             expires is not None and time.time() >= expires - REFRESH_MARGIN_SECONDS
         )
 
-    async def _post_message(self, body: dict[str, Any], *, url: str, id_key: str) -> str | None:
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        files: dict[str, tuple[str, bytes]] | None = None,
+    ) -> dict[str, Any]:
         try:
-            response = await self._http.post(
+            response = await self._http.request(
+                method,
                 url,
-                json=body,
+                json=json_body,
+                params=params,
+                files=files,
                 headers={"access_token": self._credentials.access_token or ""},
             )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"Không kết nối được Zalo: {type(exc).__name__}", retryable=True) from exc
-        data = _json(response)
-        code = _error_code(data)
-        if code != 0:
-            raise ZaloApiError(code, str(data.get("message", "")))
-        message_id = (data.get("data") or {}).get(id_key)
-        return None if message_id is None else str(message_id)
-
-    @staticmethod
-    def _delivery_error(exc: ZaloApiError) -> DeliveryError:
-        if exc.code == NOT_FOLLOWER:
-            return RecipientGone(f"{PERMANENT_ERRORS[exc.code]} (mã {exc.code})")
-        if exc.code == OUTSIDE_WINDOW:  # the gateway may take the next route (promotion, ZNS)
-            return OutsideWindow(f"{PERMANENT_ERRORS[exc.code]} (mã {exc.code})", retryable=False)
-        if exc.code in PERMANENT_ERRORS:
-            return DeliveryError(f"{PERMANENT_ERRORS[exc.code]} (mã {exc.code})", retryable=False)
-        if exc.code == RATE_LIMITED:
-            return DeliveryError("Zalo giới hạn tần suất gửi (mã -32); sẽ gửi lại sau.", retryable=True, retry_after=60)
-        if exc.code in TOKEN_ERRORS:
-            return DeliveryError(
-                f"Mã truy cập Zalo vẫn bị từ chối sau khi làm mới (mã {exc.code}).", retryable=True, retry_after=300
-            )
-        return DeliveryError(f"Zalo trả lỗi {exc.code}: {exc.message}", retryable=True)
-
-    @staticmethod
-    def _zns_error(exc: ZaloApiError) -> DeliveryError:
-        if exc.code in ZNS_PERMANENT_ERRORS:
-            return DeliveryError(f"ZNS: {ZNS_PERMANENT_ERRORS[exc.code]} (mã {exc.code})", retryable=False)
-        if exc.code in ZNS_QUOTA_EXCEEDED:
-            reason = f"ZNS: {ZNS_QUOTA_EXCEEDED[exc.code]} (mã {exc.code}); sẽ gửi lại sau."
-            return DeliveryError(reason, retryable=True, retry_after=3600)
-        return ZaloClient._delivery_error(exc)
+        return _json(response)
 
     async def refresh(self, *, rejected: str | None = None) -> None:
         """Exchange the single-use refresh token; the new pair is committed before the new access token is used."""

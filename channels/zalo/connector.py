@@ -9,6 +9,8 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import httpx
+
 from channels.base import (
     Credentials,
     DeliveryError,
@@ -16,13 +18,16 @@ from channels.base import (
     InboundRejected,
     NoticeRoute,
     OutboundMessage,
+    Profile,
     SendContext,
+    TokenStore,
 )
 from channels.paging import first_page
 from channels.text import split_text
 from channels.zalo.client import ZaloClient
 from channels.zalo.events import is_echo, parse_event
-from channels.zalo.notices import promotion_body, template_data, zns_phone
+from channels.zalo.notices import promotion_body, zns_phone
+from channels.zalo.zns import template_data
 
 TEXT_LIMIT = 2000
 # Buttons one Zalo button template carries; longer lists are paged with "Xem thêm" (channels/paging.py).
@@ -99,7 +104,9 @@ class ZaloChannel:
                 _button(b)
                 for b in first_page(message.buttons, per_message=MAX_BUTTONS, message_id=message.message_id)
             ]
-            template = {"type": "template", "payload": {"template_type": "button", "buttons": buttons}}
+            # The official SDK's shape (ZaloDotNetSDK ZaloClient.sendListButtonMessagetoUserId, PHP SDK MessageBuilder):
+            # the payload carries only the buttons; no "template_type": "button" (docs/channels.md).
+            template = {"type": "template", "payload": {"buttons": buttons}}
             if not bodies:
                 bodies.append({"recipient": recipient, "message": {"text": "Mời bạn chọn:"}})
             bodies[-1]["message"]["attachment"] = template
@@ -119,6 +126,14 @@ class ZaloChannel:
             last_id = await client.send_cs(bodies[index])
             await context.on_part_sent(index + 1, last_id)
         return last_id
+
+    async def profile(
+        self, user_id: str, *, http: httpx.AsyncClient, credentials: Credentials | None, tokens: TokenStore | None
+    ) -> Profile | None:
+        """Display name (and avatar) from the OA's user detail endpoint."""
+        if credentials is None:
+            return None
+        return await ZaloClient(http, credentials, tokens).user_detail(user_id)
 
     def notice_phone(self, phone: str | None) -> str | None:
         """ZNS addresses Vietnamese numbers as 84xxxxxxxxx; None for a number it cannot reach."""

@@ -171,14 +171,21 @@ async def test_zalo_outside_the_window_gets_the_zns_template_and_without_a_phone
     app: FastAPI, gateway: httpx.AsyncClient, platforms: tuple[FakeZalo, FakeTelegram], commune_id: int
 ) -> None:
     zalo, _telegram = platforms
-    zalo.zns_templates = {ZNS_TEMPLATE: ["tieu_de", "noi_dung", "ngay"], ZNS_CASE_TEMPLATE: ["ma_ho_so", "trang_thai"]}
+    zalo.zns_templates = {
+        ZNS_TEMPLATE: {"tieu_de": "label", "noi_dung": "product", "ngay": "time"},
+        ZNS_CASE_TEMPLATE: ["ma_ho_so", "trang_thai"],
+    }
     configure_zalo(
         app,
         zns_base=zalo.url,
         zns_templates={
             "announcement": {
                 "template_id": ZNS_TEMPLATE,
-                "params": {"tieu_de": "{title}", "noi_dung": "{summary}", "ngay": "{date}"},
+                "params": {
+                    "tieu_de": "{title}",
+                    "noi_dung": {"type": "product", "value": "{summary}"},  # up to 200 characters
+                    "ngay": {"type": "time", "value": "{date}"},
+                },
             },
             "case_status": {
                 "template_id": ZNS_CASE_TEMPLATE,
