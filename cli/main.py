@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import bulletin, db, nlu, run, staff, telegram, train
+from cli import bulletin, db, facts, nlu, run, staff, telegram, train
 
 app = typer.Typer(
     help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
@@ -18,6 +18,7 @@ app.add_typer(nlu.app, name="nlu")
 app.add_typer(bulletin.app, name="bulletin")
 app.add_typer(telegram.app, name="telegram")
 app.add_typer(staff.app, name="staff")
+app.add_typer(facts.app, name="facts")
 
 
 def main() -> None:

@@ -114,7 +114,7 @@ def test_a_stale_review_or_an_uncited_basis_is_a_problem_and_is_listed(tmp_path:
     _write(tmp_path, {"reviewed_on": "2025-11-01", "basis": ["Luật A"]})
     proc = load_procedures(tmp_path)["thu"]
     problems = fact_problems(proc.facts["fee"], today)
-    assert any("quá 12 tháng" in p for p in problems) and any("chưa dẫn tới điều" in p for p in problems)
+    assert any("quá hạn rà soát" in p for p in problems) and any("chưa dẫn tới điều" in p for p in problems)
     kinds = {(item.aspect, item.kind) for item in review_items({"thu": proc}, today)}
     assert ("fee", "overdue") in kinds and ("fee", "unverified") in kinds
     # a basis marked for review is not a failure, but stays on the console's list
