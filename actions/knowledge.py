@@ -9,8 +9,8 @@ A commune may override a procedure field through its settings JSON, e.g.
 from __future__ import annotations
 
 import os
-from datetime import date
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Text, Tuple

@@ -124,13 +124,15 @@ def _dated_note(proc: Procedure, aspect: Text, *, brief: bool = False) -> Text:
     if later is None:
         return ""
     current = proc.facts.get(aspect)
-    temporary = current is not None and current.valid_until is not None and current.in_force(proc.day or vietnam_today())
+    until = current.valid_until if current is not None and current.in_force(proc.day or vietnam_today()) else None
     if brief:
-        return f"(Áp dụng tạm thời đến hết ngày {current.valid_until:%d/%m/%Y}.)" if temporary and current and current.valid_until \
+        return (
+            f"(Áp dụng tạm thời đến hết ngày {until:%d/%m/%Y}.)"
+            if until
             else f"(Có thay đổi từ ngày {later.valid_from:%d/%m/%Y}.)"
-    if temporary and current is not None and current.valid_until is not None:
-        return f"(Áp dụng đến hết ngày {current.valid_until:%d/%m/%Y}. Từ ngày {later.valid_from:%d/%m/%Y}: {later.text})"
-    return f"(Từ ngày {later.valid_from:%d/%m/%Y}: {later.text})"
+        )
+    since = f"Từ ngày {later.valid_from:%d/%m/%Y}: {later.text}"
+    return f"(Áp dụng đến hết ngày {until:%d/%m/%Y}. {since})" if until else f"({since})"
 
 
 def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[Text, Any]] = None) -> Text:

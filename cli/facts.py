@@ -19,7 +19,9 @@ from knowledge.facts import (
     vietnam_today,
 )
 
-app = typer.Typer(help="Dữ kiện thủ tục (knowledge/procedures): rà soát căn cứ, ngày rà soát, hiệu lực.", no_args_is_help=True)
+app = typer.Typer(
+    help="Dữ kiện thủ tục (knowledge/procedures): rà soát căn cứ, ngày rà soát, hiệu lực.", no_args_is_help=True
+)
 console = Console(width=200)
 
 
@@ -38,7 +40,9 @@ def _rows(procedures: dict[str, ProcedureFacts], today: date) -> list[tuple[Proc
 @app.command("check")
 def check(
     today: str | None = typer.Option(None, "--today", help="Ngày kiểm tra YYYY-MM-DD (mặc định: hôm nay ở Việt Nam)"),
-    within: int = typer.Option(30, "--within", min=1, help="Báo dữ kiện hết hiệu lực hoặc đến hạn rà soát trong bấy nhiêu ngày"),
+    within: int = typer.Option(
+        30, "--within", min=1, help="Báo dữ kiện hết hiệu lực hoặc đến hạn rà soát trong bấy nhiêu ngày"
+    ),
     directory: Path | None = typer.Option(None, "--dir", help="Thư mục kho tri thức (chứa procedures/)"),
 ) -> None:
     """Liệt kê mọi dữ kiện theo tuổi rà soát, dữ kiện sắp hết hiệu lực, dữ kiện chưa có căn cứ tới điều.
@@ -60,8 +64,9 @@ def check(
     for column in ("thủ tục", "dữ kiện", "hiệu lực", "rà soát", "tuổi (ngày)", "hạn rà soát", "căn cứ"):
         table.add_column(column, overflow="fold")
     for proc, fact in rows:
-        table.add_row(proc.id, fact.aspect, _period(fact), f"{fact.reviewed_on:%d/%m/%Y}", str((day - fact.reviewed_on).days),
-                      f"{fact.review_due():%d/%m/%Y}", fact.citation())  # fmt: skip
+        age = str((day - fact.reviewed_on).days)
+        reviewed, review_due = f"{fact.reviewed_on:%d/%m/%Y}", f"{fact.review_due():%d/%m/%Y}"
+        table.add_row(proc.id, fact.aspect, _period(fact), reviewed, age, review_due, fact.citation())
     console.print(table)
 
     expiring = [(p, f) for p, f in rows if f.valid_until is not None and day <= f.valid_until <= horizon]
@@ -69,7 +74,9 @@ def check(
     due = [(p, f) for p, f in rows if day <= f.review_due() <= horizon]
     console.print(f"\n[bold]Hết hiệu lực trong {within} ngày tới ({len(expiring)}):[/bold]")
     for proc, fact in expiring:
-        console.print(f"  {proc.id}.{fact.aspect} hiệu lực tới {fact.valid_until:%d/%m/%Y}. {fact.valid_until_note}".rstrip())
+        console.print(
+            f"  {proc.id}.{fact.aspect} hiệu lực tới {fact.valid_until:%d/%m/%Y}. {fact.valid_until_note}".rstrip()
+        )
     if ended:
         console.print(f"[bold]Đã hết hiệu lực mà chưa có phiên bản thay thế ({len(ended)}):[/bold]")
         for proc, fact in ended:
@@ -88,7 +95,8 @@ def check(
     failures = [(proc, fact, problem) for proc, fact in rows for problem in fact_problems(fact, day)]
     total = len(rows)
     console.print(
-        f"\n{len(procedures)} thủ tục, {total} dữ kiện đang dùng; {unverified} dữ kiện còn ghi chú chưa kiểm chứng (trang /staff/facts)."
+        f"\n{len(procedures)} thủ tục, {total} dữ kiện đang dùng; "
+        f"{unverified} dữ kiện còn ghi chú chưa kiểm chứng (trang /staff/facts)."
     )
     if failures:
         console.print(f"[red]LỖI: {len(failures)} dữ kiện chưa đạt:[/red]")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def vietnam_today(now: datetime | None = None) -> date:
             return date.fromisoformat(frozen)
         except ValueError as exc:
             raise KnowledgeError(f"{TODAY_ENV} phải là ngày dạng YYYY-MM-DD (đang là {frozen!r})") from exc
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(timezone.utc)  # noqa: UP017 (datetime.UTC is 3.11+, the action server runs 3.10)
     if moment.tzinfo is None:
         raise ValueError("vietnam_today needs an aware datetime")
     return moment.astimezone(VIETNAM_TZ).date()
@@ -217,11 +218,11 @@ def parse_versions(aspect: str, data: Any, where: str) -> tuple[Fact, ...]:
     if not data:
         raise KnowledgeError(f"{where}: facts.{aspect}: danh sách phiên bản rỗng")
     versions = sorted((parse_fact(aspect, item, where) for item in data), key=lambda fact: fact.valid_from)
-    for before, after in zip(versions, versions[1:], strict=False):
+    for before, after in pairwise(versions):
         if before.valid_until is None or before.valid_until >= after.valid_from:
             raise KnowledgeError(
                 f"{where}: facts.{aspect}: phiên bản từ {before.valid_from:%d/%m/%Y} chồng lên phiên bản từ "
-                f"{after.valid_from:%d/%m/%Y} (ghi 'valid_until' của phiên bản trước, trước ngày bắt đầu của phiên bản sau)"
+                f"{after.valid_from:%d/%m/%Y} (phiên bản trước cần 'valid_until' sớm hơn)"
             )
     return tuple(versions)
 
@@ -244,7 +245,9 @@ def load_procedure(path: Path) -> ProcedureFacts:
     missing = [aspect for aspect in REQUIRED_ASPECTS if aspect not in raw_facts]
     if missing:
         raise KnowledgeError(f"{where}: thiếu dữ kiện {', '.join(missing)}")
-    variants = {aspect: parse_versions(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts}
+    variants = {
+        aspect: parse_versions(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts
+    }
     online = data.get("online") or {}
     if not isinstance(online, dict):
         raise KnowledgeError(f"{where}: 'online' phải có url và note")

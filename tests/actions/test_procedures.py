@@ -141,8 +141,9 @@ async def test_a_health_question_taken_for_a_procedure_gets_health_guidance() ->
     ("today", "expected", "absent"),
     [
         ("2026-08-14", ["8.000 đồng", "Từ ngày 15/08/2026: Miễn phí"], ["Thông tư 117/2026"]),
-        ("2026-08-15", ["Miễn phí cho công dân dùng tài khoản định danh điện tử mức độ 2", "Áp dụng đến hết ngày 28/02/2027",
-                        "Từ ngày 01/03/2027: 8.000 đồng", "Căn cứ: Thông tư 117/2026/TT-BTC"], []),
+        ("2026-08-15", ["Miễn phí cho công dân dùng tài khoản định danh điện tử mức độ 2",
+                        "Áp dụng đến hết ngày 28/02/2027", "Từ ngày 01/03/2027: 8.000 đồng",
+                        "Căn cứ: Thông tư 117/2026/TT-BTC"], []),
         ("2027-03-01", ["8.000 đồng", "Căn cứ: Điều 4 Thông tư 281/2016/TT-BTC."], ["Miễn phí", "VNeID"]),
     ],
 )  # fmt: skip
@@ -205,15 +206,17 @@ async def test_sub_procedures_answer_as_themselves(text: str, entity: str, expec
 
 
 async def test_the_parent_still_answers_for_itself() -> None:
-    dispatcher, slots = await ask("đăng ký giám hộ cho cháu mồ côi cần gì", [{"entity": "procedure", "value": "giam_ho"}])
+    dispatcher, slots = await ask(
+        "đăng ký giám hộ cho cháu mồ côi cần gì", [{"entity": "procedure", "value": "giam_ho"}]
+    )
     assert texts(dispatcher)[0].startswith("Dạ, hồ sơ đăng ký giám hộ gồm:") and slots == {"procedure": "giam_ho"}
     dispatcher, slots = await ask("bé sinh được 2 tháng rồi, quá hạn khai sinh chưa ạ", [])
     assert texts(dispatcher)[0].startswith("Dạ, thời hạn đăng ký khai sinh:") and slots == {"procedure": "khai_sinh"}
 
 
 async def test_birth_documents_no_longer_ask_for_the_parents_marriage_certificate() -> None:
-    dispatcher, _ = await ask("làm giấy khai sinh cần giấy tờ gì",
-                              [{"entity": "procedure", "value": "khai_sinh"}, {"entity": "aspect", "value": "documents"}])  # fmt: skip
+    entities = [{"entity": "procedure", "value": "khai_sinh"}, {"entity": "aspect", "value": "documents"}]
+    dispatcher, _ = await ask("làm giấy khai sinh cần giấy tờ gì", entities)
     answer = texts(dispatcher)[0]
     assert "Không cần mang Giấy chứng nhận kết hôn của cha mẹ" in answer
     assert "Giấy chứng nhận kết hôn của cha mẹ (nếu có) để xuất trình" not in answer

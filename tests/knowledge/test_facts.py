@@ -162,12 +162,12 @@ def test_the_extract_and_residence_fee_waiver_switches_on_its_dates(day: date, w
 
 
 def test_vietnam_today_is_the_date_in_hanoi_and_can_be_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     monkeypatch.delenv("XASO_TODAY", raising=False)
     # 17:30 UTC on 14/08 is 00:30 on 15/08 in Hà Nội: the waiver has started there
-    assert vietnam_today(datetime(2026, 8, 14, 17, 30, tzinfo=timezone.utc)) == date(2026, 8, 15)
-    assert vietnam_today(datetime(2026, 8, 14, 16, 59, tzinfo=timezone.utc)) == date(2026, 8, 14)
+    assert vietnam_today(datetime(2026, 8, 14, 17, 30, tzinfo=UTC)) == date(2026, 8, 15)
+    assert vietnam_today(datetime(2026, 8, 14, 16, 59, tzinfo=UTC)) == date(2026, 8, 14)
     monkeypatch.setenv("XASO_TODAY", "2027-03-01")
     assert vietnam_today() == date(2027, 3, 1)
     assert "8.000 đồng" in PROCEDURES["trich_luc_ho_tich"].facts["fee"].text  # ``facts`` reads the frozen clock
