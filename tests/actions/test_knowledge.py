@@ -37,7 +37,7 @@ def test_reference_facts_are_kept() -> None:
     assert procedures["khai_sinh"].basis["deadline"] == ("Điều 15 khoản 1 Luật Hộ tịch 2014",)
     assert "Công an xã" in procedures["cu_tru"].where
     assert any("20/2021" in item for item in procedures["tro_cap_xa_hoi"].legal)
-    assert any("123/2015" in item for item in procedures["khai_sinh"].legal)
+    assert any("07/2025/NĐ-CP" in item for item in procedures["khai_sinh"].legal)  # amends NĐ 123/2015
 
 
 @pytest.mark.parametrize(

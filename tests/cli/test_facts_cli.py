@@ -1,5 +1,5 @@
-"""``xaso facts check`` as operators and CI run it: the installed command in a subprocess, on the real knowledge base
-and on a broken copy of it."""
+"""``xaso facts check`` as operators and CI run it: the installed command in a subprocess on the real knowledge base,
+and the same Typer app in-process (CliRunner, a second each) on frozen dates and on broken copies of the base."""
 
 from __future__ import annotations
 
@@ -9,29 +9,41 @@ import subprocess
 from pathlib import Path
 
 import yaml
+from typer.testing import CliRunner
+
+from cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 XASO = ROOT / ".venv" / "bin" / "xaso"
 
 
-def run(*args: str, today: str | None = None) -> subprocess.CompletedProcess[str]:
+class Result:
+    def __init__(self, returncode: int, stdout: str) -> None:
+        self.returncode, self.stdout = returncode, stdout
+
+
+def run(*args: str, today: str | None = None) -> Result:
+    """In-process, as the installed command dispatches it; ``today`` goes through XASO_TODAY like the bot's clock."""
+    result = CliRunner().invoke(app, ["facts", "check", *args], env={"XASO_TODAY": today, "COLUMNS": "200"})
+    return Result(result.exit_code, result.output)
+
+
+def run_installed(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("XASO_TODAY", None)
-    if today:
-        env["XASO_TODAY"] = today
     return subprocess.run([str(XASO), "facts", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)  # fmt: skip
 
 
 def test_the_knowledge_base_passes_and_lists_ages_expiries_and_uncited_bases() -> None:
-    result = run("--today", "2026-12-06")
+    result = run_installed("--today", "2026-12-06")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Dữ kiện theo tuổi rà soát (ngày 06/12/2026)" in out and "cham_dut_giam_ho" in out
     assert "Hết hiệu lực trong 30 ngày tới (0)" in out
     assert "Căn cứ chưa dẫn tới điều" in out and "Thông tư 117/2026/TT-BTC" in out
     assert "Mọi dữ kiện có căn cứ và ngày rà soát còn hạn." in out
-    assert run().returncode == 0  # and on the real today in Vietnam, as CI runs it
+    assert run_installed().returncode == 0  # and on the real today in Vietnam, as CI runs it
 
 
 def test_expiring_within_30_days_follows_the_frozen_clock() -> None:
