@@ -261,3 +261,25 @@ def test_every_procedure_says_how_to_file_online_with_a_level_2_account() -> Non
             continue  # certification needs the original / the signature in person
         online = proc.fact("online", TODAY)
         assert online is not None and "mức độ 2" in online.text, proc.id
+
+
+def test_every_text_since_2024_cited_by_a_fact_has_a_row_in_the_change_register() -> None:
+    """A new text means a new row in docs/legal-changes.md: a fact citing a 2024+ decree or circular the register
+    does not name fails here."""
+    import re
+
+    register = (Path(__file__).resolve().parents[2] / "docs" / "legal-changes.md").read_text(encoding="utf-8")
+    numbered = re.compile(r"(\d+/(20\d\d)/(?:NĐ-CP|TT-[A-Z]+|QH\d+))")
+    cited = {
+        match.group(1)
+        for versions in (proc.variants.values() for proc in PROCEDURES.values())
+        for facts in versions
+        for fact in facts
+        for item in fact.basis
+        for match in numbered.finditer(item)
+        if int(match.group(2)) >= 2024
+    }
+    assert cited, "the review cites texts since 2024"
+    assert {number for number in cited if number not in register} == set()
+    for law in ("Luật Bảo hiểm xã hội 2024",):
+        assert law in register
