@@ -46,7 +46,7 @@ def check(
     directory: Path | None = typer.Option(None, "--dir", help="Thư mục kho tri thức (chứa procedures/)"),
 ) -> None:
     """Liệt kê mọi dữ kiện theo tuổi rà soát, dữ kiện sắp hết hiệu lực, dữ kiện chưa có căn cứ tới điều.
-    Mã thoát 1 nếu có dữ kiện thiếu căn cứ, thiếu hoặc quá hạn rà soát."""
+    Mã thoát 1 nếu có dữ kiện thiếu căn cứ, thiếu hoặc quá hạn rà soát, hoặc đã hết hiệu lực mà chưa có bản thay thế."""
     try:
         day = date.fromisoformat(today) if today else vietnam_today()
     except (ValueError, KnowledgeError) as exc:
@@ -93,6 +93,7 @@ def check(
     unverified = sum(1 for _, fact in rows if fact.review_note)
 
     failures = [(proc, fact, problem) for proc, fact in rows for problem in fact_problems(fact, day)]
+    failures += [(proc, fact, "hết hiệu lực, chưa có phiên bản thay thế") for proc, fact in ended]
     total = len(rows)
     console.print(
         f"\n{len(procedures)} thủ tục, {total} dữ kiện đang dùng; "

@@ -51,6 +51,10 @@ def test_expiring_within_30_days_follows_the_frozen_clock() -> None:
     assert "(ngày 10/02/2027)" in result.stdout
     assert "trich_luc_ho_tich.fee hiệu lực tới 28/02/2027" in result.stdout
     assert "cu_tru.fee rà soát trước 15/02/2027" in result.stdout
+    ended = run(today="2027-03-01")  # the civil-status facts end with the reported new law: a review is due
+    assert ended.returncode == 1 and "khai_sinh.deadline" in ended.stdout
+    assert "hết hiệu lực, chưa có phiên bản thay thế" in ended.stdout
+    assert "trich_luc_ho_tich.fee" not in ended.stdout.split("LỖI")[-1]  # the waiver's end has its successor
 
 
 def _copy(tmp_path: Path) -> Path:
