@@ -104,7 +104,9 @@ class ProcedureFacts:
             return None
         started = [fact for fact in versions if fact.valid_from <= today]
         in_force = [fact for fact in started if fact.in_force(today)]
-        return (in_force or started or list(versions))[-1 if (in_force or started) else 0]
+        if in_force:
+            return in_force[-1]
+        return started[-1] if started else versions[0]
 
     def on(self, today: date) -> dict[str, Fact]:
         return {aspect: fact for aspect in FACT_ASPECTS if (fact := self.fact(aspect, today)) is not None}
