@@ -3,6 +3,7 @@ article-level basis; exits 1 when a fact cannot be shown as checked (CI runs it)
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from knowledge.facts import (
+    TODAY_ENV,
     Fact,
     KnowledgeError,
     ProcedureFacts,
@@ -57,6 +59,10 @@ def check(
     except KnowledgeError as exc:  # a fact without basis or review date never loads
         console.print(f"[red]LỖI tệp thủ tục: {exc}[/red]")
         raise typer.Exit(1) from exc
+    if not today and os.environ.get(TODAY_ENV):
+        console.print(
+            f"[yellow]{TODAY_ENV}={os.environ[TODAY_ENV]}: ngày đang bị cố định (chỉ dùng khi kiểm thử).[/yellow]"
+        )
     rows = _rows(procedures, day)
     horizon = day + timedelta(days=within)
 

@@ -48,7 +48,7 @@ def test_the_knowledge_base_passes_and_lists_ages_expiries_and_uncited_bases() -
 
 def test_expiring_within_30_days_follows_the_frozen_clock() -> None:
     result = run(today="2027-02-10")  # XASO_TODAY, as the bot and the console read it
-    assert "(ngày 10/02/2027)" in result.stdout
+    assert "(ngày 10/02/2027)" in result.stdout and "XASO_TODAY=2027-02-10: ngày đang bị cố định" in result.stdout
     assert "trich_luc_ho_tich.fee hiệu lực tới 28/02/2027" in result.stdout
     assert "cu_tru.fee rà soát trước 15/02/2027" in result.stdout
     ended = run(today="2027-03-01")  # the civil-status facts end with the reported new law: a review is due
