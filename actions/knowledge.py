@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Text, Tuple
@@ -17,7 +18,7 @@ from typing import Any, Dict, Mapping, Optional, Text, Tuple
 import yaml
 
 from actions.common import contains_any, fold
-from knowledge.facts import Fact, ProcedureFacts, load_procedures
+from knowledge.facts import Fact, ProcedureFacts, load_procedures, vietnam_today
 
 KNOWLEDGE_DIR = Path(os.environ.get("XASO_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
 ASPECTS = ("documents", "fee", "time", "deadline", "where", "online", "who", "legal")
@@ -43,7 +44,10 @@ class Procedure:
     deadline: Text = ""
     # Legal basis per fact (who, documents, time, deadline, fee, where): cited with the answer about that fact.
     basis: Mapping[Text, Tuple[Text, ...]] = field(default_factory=dict)
-    facts: Mapping[Text, Fact] = field(default_factory=dict)
+    facts: Mapping[Text, Fact] = field(default_factory=dict)  # the versions in force on ``day``
+    refines: Tuple[Text, ...] = ()
+    day: Optional[date] = None
+    upcoming: Mapping[Text, Fact] = field(default_factory=dict)  # the next dated version of a fact, if any
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,8 @@ def _read(path: Path) -> Dict[Text, Any]:
     return data
 
 
-def _procedure(source: ProcedureFacts) -> Procedure:
-    facts = source.facts
+def _procedure(source: ProcedureFacts, day: date) -> Procedure:
+    facts = source.on(day)
     return Procedure(
         id=source.id,
         name=source.name,
@@ -76,23 +80,40 @@ def _procedure(source: ProcedureFacts) -> Procedure:
         fee=facts["fee"].text,
         where=facts["where"].text,
         online_url=source.online_url,
-        online_note=source.online_note,
-        legal=source.legal(),
+        online_note=facts["online"].text if "online" in facts else source.online_note,
+        legal=source.legal(day),
         keywords=source.keywords,
         deadline=facts["deadline"].text if "deadline" in facts else "",
         basis={aspect: fact.basis for aspect, fact in facts.items()},
         facts=dict(facts),
+        refines=source.refines,
+        day=day,
+        upcoming={
+            aspect: later[0]
+            for aspect, versions in source.variants.items()
+            if (later := [fact for fact in versions if fact.valid_from > day])
+        },
     )
 
 
 @lru_cache(maxsize=1)
-def procedures() -> Dict[Text, Procedure]:
-    return {key: _procedure(value) for key, value in load_procedures(KNOWLEDGE_DIR).items()}
+def sources() -> Dict[Text, ProcedureFacts]:
+    """Every procedure file, read once per process; which dated version answers is decided per question."""
+    return load_procedures(KNOWLEDGE_DIR)
 
 
-def procedure_for(procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = None) -> Optional[Procedure]:
-    """The procedure with the commune's overrides applied (unknown or malformed override fields are ignored)."""
-    base = procedures().get(procedure_id)
+def procedures(today: Optional[date] = None) -> Dict[Text, Procedure]:
+    """The procedures as they stand on ``today`` (Vietnam's date by default, see ``vietnam_today``)."""
+    day = today or vietnam_today()
+    return {key: _procedure(value, day) for key, value in sources().items()}
+
+
+def procedure_for(
+    procedure_id: Text, overrides: Optional[Mapping[Text, Any]] = None, today: Optional[date] = None
+) -> Optional[Procedure]:
+    """The procedure on ``today`` with the commune's overrides applied (unknown or malformed fields are ignored)."""
+    source = sources().get(procedure_id)
+    base = _procedure(source, today or vietnam_today()) if source is not None else None
     if base is None or not overrides:
         return base
     changes: Dict[Text, Any] = {}
@@ -130,7 +151,7 @@ def match_procedure(text: Text) -> Optional[Text]:
     """The procedure whose keywords best match free text (longest keyword wins), for when NLU found no entity."""
     folded = fold(text)
     best: Tuple[int, Optional[Text]] = (0, None)
-    for proc in procedures().values():
+    for proc in sources().values():
         for keyword in (proc.name, *proc.keywords):
             if len(keyword) > best[0] and contains_any(folded, [keyword]):
                 best = (len(keyword), proc.id)
@@ -155,6 +176,15 @@ def health_topics() -> Dict[Text, HealthTopic]:
 @lru_cache(maxsize=1)
 def health_common() -> Dict[Text, Text]:
     return {k: str(v) for k, v in _read(KNOWLEDGE_DIR / "health" / "_common.yml").items()}
+
+
+def refine_procedure(procedure_id: Optional[Text], text: Text) -> Optional[Text]:
+    """A sub-procedure named in the text beats its parent found by the NLU: "chấm dứt giám hộ" is not "giám hộ",
+    "cấp lại bản sao giấy khai sinh" is not "khai sinh". The NLU's synonyms map such phrases to the parent."""
+    matched = match_procedure(text)
+    if matched and procedure_id and matched != procedure_id and procedure_id in sources()[matched].refines:
+        return matched
+    return procedure_id
 
 
 def match_health_topic(text: Text) -> Optional[HealthTopic]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import VIETNAM_TZ, commune_slug, contains_any, first_entity, fold, latest_text
+from actions.common import commune_slug, contains_any, first_entity, fold, latest_text
 from actions.gateway import gateway
 from actions.health import answer_health
 from actions.knowledge import (
@@ -21,7 +21,9 @@ from actions.knowledge import (
     match_procedure,
     procedure_for,
     procedures,
+    refine_procedure,
 )  # fmt: skip
+from knowledge.facts import vietnam_today
 
 # A registration deadline (how long after the birth/death one has to register) is not the processing time: "trong
 # thời hạn bao lâu", "hạn chót", "quá hạn"… ask for the deadline unless they ask when the result comes.
@@ -92,16 +94,45 @@ def _legal_line(proc: Procedure, aspects: List[Text]) -> Text:
     return f"Căn cứ: {'; '.join(items)}." if items else ""
 
 
-def _validity_note(proc: Procedure, aspects: List[Text], today: Optional[datetime] = None) -> Text:
-    """A fact outside its validity dates is still shown, with a warning to check at the office."""
-    day = (today or datetime.now(VIETNAM_TZ)).date()
-    stale = [proc.facts[a] for a in aspects if a in proc.facts and not proc.facts[a].in_force(day)]
-    if not stale:
+CHECK_AT = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) hoặc bộ phận một cửa của UBND xã"
+CHECK_AT_POLICE = "Cổng dịch vụ công Bộ Công an (dichvucong.bocongan.gov.vn) hoặc Công an xã"
+
+
+def _validity_note(proc: Procedure, aspects: List[Text], today: Optional[date] = None) -> Text:
+    """A fact out of force or past its review date is still shown, saying it may have changed and where to check."""
+    day = today or proc.day or vietnam_today()
+    facts = [proc.facts[a] for a in aspects if a in proc.facts]
+    check_at = CHECK_AT_POLICE if proc.id == "cu_tru" else CHECK_AT
+    if any(not fact.in_force(day) for fact in facts):
+        return (
+            "Lưu ý: quy định này có thể đã thay đổi theo văn bản mới; anh/chị vui lòng kiểm tra lại trên "
+            f"{check_at} trước khi nộp hồ sơ."
+        )
+    overdue = [fact for fact in facts if fact.review_overdue(day)]
+    if overdue:
+        last = min(fact.reviewed_on for fact in overdue)
+        return (
+            f"Lưu ý: thông tin này được rà soát lần cuối ngày {last:%d/%m/%Y} nên có thể đã thay đổi; anh/chị kiểm "
+            f"tra lại trên {check_at}."
+        )
+    return ""
+
+
+def _dated_note(proc: Procedure, aspect: Text, *, brief: bool = False) -> Text:
+    """A temporary rule says until when it applies and what comes after; a rule about to start says from when."""
+    later = proc.upcoming.get(aspect)
+    if later is None:
         return ""
-    return (
-        "Lưu ý: quy định này có thể đã thay đổi theo văn bản mới; anh/chị vui lòng hỏi lại bộ phận một cửa "
-        "trước khi nộp hồ sơ."
-    )
+    current = proc.facts.get(aspect)
+    until = current.valid_until if current is not None and current.in_force(proc.day or vietnam_today()) else None
+    if brief:
+        return (
+            f"(Áp dụng tạm thời đến hết ngày {until:%d/%m/%Y}.)"
+            if until
+            else f"(Có thay đổi từ ngày {later.valid_from:%d/%m/%Y}.)"
+        )
+    since = f"Từ ngày {later.valid_from:%d/%m/%Y}: {later.text}"
+    return f"(Áp dụng đến hết ngày {until:%d/%m/%Y}. {since})" if until else f"({since})"
 
 
 def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[Text, Any]] = None) -> Text:
@@ -111,6 +142,8 @@ def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[
         body = f"Dạ, hồ sơ {proc.name.lower()} gồm:\n" + "\n".join(f"- {d}" for d in proc.documents)
     elif aspect == "fee":
         body = f"Dạ, lệ phí {proc.name.lower()}: {proc.fee}"
+        if note := _dated_note(proc, "fee"):
+            body += f"\n{note}"
     elif aspect == "time":
         body = f"Dạ, thời gian giải quyết {proc.name.lower()}: {proc.time}"
     elif aspect == "deadline" and proc.deadline:
@@ -128,15 +161,20 @@ def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[
             if commune.get("office_hours"):
                 body += f"\nGiờ làm việc: {commune['office_hours']}."
     elif aspect == "online":
-        body = f"Dạ, {proc.online_note}" if proc.online_note else f"Dạ, {proc.name.lower()} chưa có dịch vụ trực tuyến."
+        note = proc.online_note
+        body = f"Dạ, {note[:1].lower()}{note[1:]}" if note else f"Dạ, {proc.name.lower()} chưa có dịch vụ trực tuyến."
         if proc.online_url:
             body += f"\nĐường dẫn: {proc.online_url}"
+        cited = ["online"] if proc.basis.get("online") else []
     elif aspect == "who":
         body = f"Dạ, người nộp hồ sơ {proc.name.lower()}: {proc.who}"
     elif aspect == "legal":
         return f"Dạ, căn cứ pháp lý của thủ tục {proc.name.lower()}: {'; '.join(proc.legal)}."
     else:
-        body = f"Dạ, {proc.summary}\nLệ phí: {proc.fee}\nAnh/chị muốn biết thêm thông tin nào ạ?"
+        body = f"Dạ, {proc.summary}\nLệ phí: {proc.fee}"
+        if note := _dated_note(proc, "fee", brief=True):
+            body += f"\n{note}"
+        body += "\nAnh/chị muốn biết thêm thông tin nào ạ?"
         cited = ["fee", "deadline"]
     lines = [body, _validity_note(proc, cited), _legal_line(proc, cited)]
     return "\n".join(line for line in lines if line)
@@ -147,10 +185,12 @@ class ActionAnswerProcedure(Action):
         return "action_answer_procedure"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        today = vietnam_today()  # one date for the whole answer; XASO_TODAY freezes it
         aspect = detect_aspect(tracker)
         procedure_id = first_entity(tracker, "procedure")
-        if procedure_id not in procedures():
+        if procedure_id not in procedures(today):
             procedure_id = match_procedure(latest_text(tracker))
+        procedure_id = refine_procedure(procedure_id, latest_text(tracker))
         if procedure_id is None and aspect is not None:
             procedure_id = tracker.get_slot("procedure")  # a follow-up such as "còn lệ phí thì sao?"
         if procedure_id not in procedures() and aspect is None and match_health_topic(latest_text(tracker)):
@@ -162,7 +202,7 @@ class ActionAnswerProcedure(Action):
             )
             return [SlotSet("procedure", None)]
         commune = await gateway().commune(commune_slug(tracker))
-        proc = procedure_for(str(procedure_id), commune_overrides(commune, str(procedure_id)))
+        proc = procedure_for(str(procedure_id), commune_overrides(commune, str(procedure_id)), today)
         assert proc is not None
         dispatcher.utter_message(text=answer_text(proc, aspect, commune), buttons=aspect_buttons(proc.id, skip=aspect))
         return [SlotSet("procedure", proc.id)]

@@ -8,22 +8,41 @@ so in ``review_note`` and is listed for review instead of passing silently.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
-FACT_ASPECTS = ("who", "documents", "time", "deadline", "fee", "where")
+FACT_ASPECTS = ("who", "documents", "time", "deadline", "fee", "where", "online")  # online: how to file on the portal
 REQUIRED_ASPECTS = ("who", "documents", "time", "fee", "where")  # deadline only where the law sets one
 REVIEW_INTERVAL = timedelta(days=365)
 DUE_SOON = timedelta(days=60)  # the console warns this long before a review falls due
 EXPIRY_WARNING = timedelta(days=120)  # … and this long before a fact stops being in force
 ARTICLE_RE = re.compile(r"\bĐiều\s+\d+")
+VIETNAM_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no daylight saving time
+TODAY_ENV = "XASO_TODAY"  # YYYY-MM-DD: freezes "today" for every reader of the facts (tests, a staff rehearsal)
+
+
+def vietnam_today(now: datetime | None = None) -> date:
+    """The date in Vietnam, which decides which dated fact is in force: a waiver that starts on 15/08 starts at
+    00:00 in Hà Nội, not at 07:00 when the UTC date turns. ``XASO_TODAY`` overrides the clock."""
+    frozen = os.environ.get(TODAY_ENV, "").strip()
+    if frozen and now is None:
+        try:
+            return date.fromisoformat(frozen)
+        except ValueError as exc:
+            raise KnowledgeError(f"{TODAY_ENV} phải là ngày dạng YYYY-MM-DD (đang là {frozen!r})") from exc
+    moment = now or datetime.now(timezone.utc)  # noqa: UP017 (datetime.UTC is 3.11+, the action server runs 3.10)
+    if moment.tzinfo is None:
+        raise ValueError("vietnam_today needs an aware datetime")
+    return moment.astimezone(VIETNAM_TZ).date()
 
 
 class KnowledgeError(ValueError):
@@ -42,9 +61,13 @@ class Fact:
     valid_until: date | None = None
     valid_until_note: str = ""
     review_note: str = ""
+    review_by: date | None = None  # set when a rule must be re-read earlier than 12 months (e.g. a waiver's end)
 
     def review_due(self) -> date:
-        return self.reviewed_on + REVIEW_INTERVAL
+        return self.review_by or self.reviewed_on + REVIEW_INTERVAL
+
+    def review_overdue(self, today: date) -> bool:
+        return today > self.review_due()
 
     def in_force(self, today: date) -> bool:
         return self.valid_from <= today and (self.valid_until is None or today <= self.valid_until)
@@ -65,15 +88,50 @@ class ProcedureFacts:
     keywords: tuple[str, ...]
     online_url: str | None
     online_note: str
-    facts: Mapping[str, Fact]
+    # Each aspect holds one fact, or several dated versions of it (a temporary waiver between the rule before and
+    # the rule after), ordered by valid_from, never overlapping: the version in force on the day asked answers.
+    variants: Mapping[str, tuple[Fact, ...]]
     path: Path
+    # Procedures this one is a part of: asked with the parent's words plus its own ("chấm dứt giám hộ"), the bot
+    # answers with this procedure, not the parent.
+    refines: tuple[str, ...] = ()
 
-    def legal(self) -> tuple[str, ...]:
-        """Every basis cited by the procedure's facts, first mention first."""
-        seen: dict[str, None] = {}
+    def fact(self, aspect: str, today: date) -> Fact | None:
+        """The version in force on ``today``; out of force on every version, the latest that started (shown with a
+        warning), or the first when none has started yet."""
+        versions = self.variants.get(aspect, ())
+        if not versions:
+            return None
+        started = [fact for fact in versions if fact.valid_from <= today]
+        in_force = [fact for fact in started if fact.in_force(today)]
+        if in_force:
+            return in_force[-1]
+        return started[-1] if started else versions[0]
+
+    def on(self, today: date) -> dict[str, Fact]:
+        return {aspect: fact for aspect in FACT_ASPECTS if (fact := self.fact(aspect, today)) is not None}
+
+    @property
+    def facts(self) -> dict[str, Fact]:
+        """The facts in force today in Vietnam (``vietnam_today``)."""
+        return self.on(vietnam_today())
+
+    def current(self, today: date) -> list[Fact]:
+        """Every version that still matters on ``today``: in force or yet to come, and the answering version even
+        when it has ended (an ended rule nobody replaced is a gap to fix); superseded versions are history."""
+        kept: list[Fact] = []
         for aspect in FACT_ASPECTS:
-            fact = self.facts.get(aspect)
-            for item in fact.basis if fact else ():
+            answering = self.fact(aspect, today)
+            for fact in self.variants.get(aspect, ()):
+                if fact is answering or fact.valid_from > today:
+                    kept.append(fact)
+        return kept
+
+    def legal(self, today: date | None = None) -> tuple[str, ...]:
+        """Every basis cited by the procedure's facts in force, first mention first."""
+        seen: dict[str, None] = {}
+        for fact in self.on(today or vietnam_today()).values():
+            for item in fact.basis:
                 seen.setdefault(item, None)
         return tuple(seen)
 
@@ -137,6 +195,9 @@ def parse_fact(aspect: str, data: Any, where: str) -> Fact:
         raise KnowledgeError(f"{where}: 'valid_until' trước 'valid_from'")
     reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
     assert reviewed_on is not None
+    review_by = _date(data.get("review_by"), where, "review_by", required=False)
+    if review_by is not None and review_by < reviewed_on:
+        raise KnowledgeError(f"{where}: 'review_by' trước 'reviewed_on'")
     return Fact(
         aspect=aspect,
         text=text,
@@ -148,7 +209,24 @@ def parse_fact(aspect: str, data: Any, where: str) -> Fact:
         valid_until=valid_until,
         valid_until_note=str(data.get("valid_until_note") or "").strip(),
         review_note=str(data.get("review_note") or "").strip(),
+        review_by=review_by,
     )
+
+
+def parse_versions(aspect: str, data: Any, where: str) -> tuple[Fact, ...]:
+    """One fact, or a list of dated versions whose validity periods do not overlap."""
+    if not isinstance(data, list):
+        return (parse_fact(aspect, data, where),)
+    if not data:
+        raise KnowledgeError(f"{where}: facts.{aspect}: danh sách phiên bản rỗng")
+    versions = sorted((parse_fact(aspect, item, where) for item in data), key=lambda fact: fact.valid_from)
+    for before, after in pairwise(versions):
+        if before.valid_until is None or before.valid_until >= after.valid_from:
+            raise KnowledgeError(
+                f"{where}: facts.{aspect}: phiên bản từ {before.valid_from:%d/%m/%Y} chồng lên phiên bản từ "
+                f"{after.valid_from:%d/%m/%Y} (phiên bản trước cần 'valid_until' sớm hơn)"
+            )
+    return tuple(versions)
 
 
 def load_procedure(path: Path) -> ProcedureFacts:
@@ -169,7 +247,9 @@ def load_procedure(path: Path) -> ProcedureFacts:
     missing = [aspect for aspect in REQUIRED_ASPECTS if aspect not in raw_facts]
     if missing:
         raise KnowledgeError(f"{where}: thiếu dữ kiện {', '.join(missing)}")
-    facts = {aspect: parse_fact(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts}
+    variants = {
+        aspect: parse_versions(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts
+    }
     online = data.get("online") or {}
     if not isinstance(online, dict):
         raise KnowledgeError(f"{where}: 'online' phải có url và note")
@@ -180,8 +260,9 @@ def load_procedure(path: Path) -> ProcedureFacts:
         keywords=tuple(str(k) for k in data.get("keywords") or ()),
         online_url=str(online["url"]) if online.get("url") else None,
         online_note=str(online.get("note") or ""),
-        facts=facts,
+        variants=variants,
         path=path,
+        refines=tuple(str(r) for r in data.get("refines") or ()),
     )
 
 
@@ -199,8 +280,8 @@ def fact_problems(fact: Fact, today: date) -> list[str]:
     problems = []
     if fact.uncited() and not fact.review_note:
         problems.append(f"căn cứ chưa dẫn tới điều: {'; '.join(fact.uncited())} (ghi review_note nếu chưa xác định)")
-    if today > fact.review_due():
-        problems.append(f"rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}, quá 12 tháng")
+    if fact.review_overdue(today):
+        problems.append(f"rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}, quá hạn rà soát {fact.review_due():%d/%m/%Y}")
     if fact.reviewed_on > today:
         problems.append(f"ngày rà soát {fact.reviewed_on:%d/%m/%Y} ở tương lai")
     return problems
@@ -232,7 +313,8 @@ def review_items(procedures: Mapping[str, ProcedureFacts], today: date) -> list[
     found = [
         ReviewItem(proc.id, proc.name, aspect, kind, detail, due, fact)
         for proc in procedures.values()
-        for aspect, fact in proc.facts.items()
+        for fact in proc.current(today)
+        for aspect in (fact.aspect,)
         for kind, detail, due in _reasons(fact, today)
     ]
     found.sort(key=lambda item: (KIND_ORDER[item.kind], item.due or date.max, item.procedure_id, item.aspect))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -31,7 +30,7 @@ from api.nlu.catalogue import load_catalogue
 from api.nlu.models import REASON_LABELS, STATUS_LABELS, NluReview, Reason, ReviewStatus
 from api.staff.models import Staff
 from channels import registry
-from knowledge.facts import KIND_ORDER, KnowledgeError, load_procedures, review_items
+from knowledge.facts import KIND_ORDER, KnowledgeError, load_procedures, review_items, vietnam_today
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 add_template_dir(Path(__file__).resolve().parent / "templates")
@@ -213,7 +212,7 @@ async def flag(
 @router.get("/facts")
 def facts_due(request: Request, console: auth.ConsoleStaff) -> Response:
     """Procedure facts due for review: overdue or soon, out of force or about to be, or not yet cited to the article."""
-    today = date.today()
+    today = vietnam_today()  # the date in Vietnam decides which dated version is in force (XASO_TODAY freezes it)
     error = None
     try:
         items = review_items(load_procedures(), today)

@@ -10,6 +10,8 @@ from knowledge.emergency import load_emergency
 PROCEDURES = (
     "khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",
     "trich_luc_ho_tich", "cai_chinh_ho_tich", "nhan_cha_me_con", "giam_ho", "cu_tru", "tro_cap_xa_hoi",
+    # sub-procedures, answered as themselves rather than as their parent
+    "cham_dut_giam_ho", "thay_doi_giam_ho", "khai_sinh_qua_han", "tro_cap_huu_tri_xa_hoi",
 )  # fmt: skip
 HEALTH_TOPICS = (
     "sot_tre_em", "sot_xuat_huyet", "tieu_chay", "tiem_chung", "tay_chan_mieng", "huyet_ap", "tieu_duong", "mang_thai",
@@ -36,7 +38,7 @@ def test_reference_facts_are_kept() -> None:
     assert procedures["khai_sinh"].basis["deadline"] == ("Điều 15 khoản 1 Luật Hộ tịch 2014",)
     assert "Công an xã" in procedures["cu_tru"].where
     assert any("20/2021" in item for item in procedures["tro_cap_xa_hoi"].legal)
-    assert any("123/2015" in item for item in procedures["khai_sinh"].legal)
+    assert any("07/2025/NĐ-CP" in item for item in procedures["khai_sinh"].legal)  # amends NĐ 123/2015
 
 
 @pytest.mark.parametrize(
@@ -49,6 +51,13 @@ def test_reference_facts_are_kept() -> None:
         ("xin giấy xác nhận tình trạng hôn nhân", "xac_nhan_hon_nhan"),
         ("dang ky tam tru o dau", "cu_tru"),
         ("cong chung giay to", "chung_thuc_ban_sao"),
+        ("cham dut giam ho cho chau", "cham_dut_giam_ho"),
+        ("muốn thay đổi người giám hộ cho em trai", "thay_doi_giam_ho"),
+        ("bị mất giấy khai sinh muốn xin cấp lại giấy khai sinh", "trich_luc_ho_tich"),
+        ("con tôi 5 tuổi rồi, đăng ký khai sinh muộn được không", "khai_sinh_qua_han"),
+        ("con tôi mới sinh chưa làm giấy khai sinh", "khai_sinh"),
+        ("sửa tên trong giấy khai sinh", "cai_chinh_ho_tich"),
+        ("bà tôi 76 tuổi không có lương hưu thì có trợ cấp gì", "tro_cap_huu_tri_xa_hoi"),
         ("hôm nay trời đẹp", None),
     ],
 )

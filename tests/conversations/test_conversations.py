@@ -69,6 +69,25 @@ def test_procedure_answers_are_the_same_without_diacritics(
     assert second.says(plain) == answer
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("chấm dứt giám hộ cho cháu thì mất bao lâu",
+         ["đăng ký chấm dứt giám hộ: 02 ngày làm việc", "Điều 23 khoản 2"]),
+        ("mất giấy khai sinh, xin cấp lại giấy khai sinh hết bao nhiêu tiền",
+         ["cấp bản sao trích lục hộ tịch", "8.000"]),
+        ("trợ cấp hưu trí xã hội ai được hưởng", ["từ đủ 75 tuổi", "Luật Bảo hiểm xã hội 2024"]),
+    ],
+)  # fmt: skip
+def test_sub_procedures_answer_as_themselves_through_the_model(
+    stack: Stack, question: str, expected: list[str]
+) -> None:
+    """The model names the parent procedure (giam_ho, khai_sinh, tro_cap_xa_hoi); the action answers the part asked."""
+    answer = Citizen(stack).says(question)
+    for part in expected:
+        assert part in answer, answer
+
+
 def test_report_filed_with_code_department_and_due_time(stack: Stack, citizen: Citizen) -> None:
     citizen.say("đèn đường ở ấp 3 bị hư mấy hôm nay rồi")
     reply = finish_report(citizen, DEFAULT_ANSWERS)

@@ -186,3 +186,17 @@ def test_facts_due_for_review_are_listed(client: TestClient, officer: Member) ->
     assert page.status_code == 200
     assert 'data-fact="xac_nhan_hon_nhan.where"' in page.text and "Nghị định 120/2025/NĐ-CP" in page.text
     assert "Sắp hết hiệu lực" in page.text and "01/03/2027" in page.text  # the reported new civil-status law
+
+
+def test_facts_past_their_review_date_are_listed_on_the_day_in_vietnam(
+    client: TestClient, officer: Member, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login(client, officer)
+    monkeypatch.setenv("XASO_TODAY", "2027-02-16")  # the day after the fee waiver's review_by
+    page = client.get("/staff/facts")
+    assert page.status_code == 200 and "16/02/2027" in page.text
+    assert 'data-kind="overdue" data-fact="trich_luc_ho_tich.fee"' in page.text
+    assert 'data-kind="overdue" data-fact="cu_tru.fee"' in page.text
+    monkeypatch.setenv("XASO_TODAY", "2026-12-06")
+    page = client.get("/staff/facts")
+    assert 'data-kind="overdue"' not in page.text  # the review of 06/12/2026 holds today
