@@ -43,7 +43,8 @@ def test_the_knowledge_base_passes_and_lists_ages_expiries_and_uncited_bases() -
     assert "Hết hiệu lực trong 30 ngày tới (0)" in out
     assert "Căn cứ chưa dẫn tới điều" in out and "Thông tư 117/2026/TT-BTC" in out
     assert "Mọi dữ kiện có căn cứ và ngày rà soát còn hạn." in out
-    assert run_installed().returncode == 0  # and on the real today in Vietnam, as CI runs it
+    # Not asserted on the real today: a review falling due must reach staff (/staff/facts, this command's exit code
+    # for the operator), not fail an unrelated CI run months later.
 
 
 def test_expiring_within_30_days_follows_the_frozen_clock() -> None:
