@@ -1,7 +1,8 @@
-"""The local ``.env``: random secrets generated once, never overwritten (honcho and the settings both read it)."""
+"""The local ``.env``: random secrets generated once, never overwritten (honcho, `xaso run --cluster` and the settings read it)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -24,9 +25,10 @@ def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
 
 
 def ensure_env_file(path: Path = ENV_FILE) -> list[str]:
-    """Add any missing secret to ``.env``; returns the names that were added."""
+    """Add any missing secret to ``.env``; returns the names that were added. A secret already in the environment
+    (a service manager's, a test's) is not missing: it wins over ``.env`` anyway."""
     existing = read_env_file(path)
-    missing = [name for name in GENERATED_SECRETS if name not in existing]
+    missing = [name for name in GENERATED_SECRETS if name not in existing and not os.environ.get(name)]
     if missing:
         with path.open("a", encoding="utf-8") as handle:
             if not existing:
