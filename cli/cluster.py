@@ -82,9 +82,7 @@ class ClusterPlan:
         }
 
 
-def plan_from(
-    database_url: str | None, redis_url: str | None, environ: Mapping[str, str] | None = None
-) -> ClusterPlan:
+def plan_from(database_url: str | None, redis_url: str | None, environ: Mapping[str, str] | None = None) -> ClusterPlan:
     """The cluster for these settings: an SQLite URL (the embedded default) means the local PostgreSQL. Ports come
     from ``environ`` when set there (XASO_RASA_PORT_1/2, XASO_ACTIONS_PORT, XASO_GATEWAY_PORT), else the defaults."""
     if not database_url or make_url(database_url).get_backend_name() != "postgresql":

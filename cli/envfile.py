@@ -1,4 +1,5 @@
-"""The local ``.env``: random secrets generated once, never overwritten (honcho, `xaso run --cluster` and the settings read it)."""
+"""The local ``.env``: random secrets generated once, never overwritten (read by honcho, `xaso run --cluster`, the
+settings)."""
 
 from __future__ import annotations
 

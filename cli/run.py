@@ -82,7 +82,7 @@ def run(
 
 
 def cluster_env() -> None:
-    """In ra môi trường của dạng cụm (DATABASE_URL, REDIS_URL, cổng) cho EnvironmentFile của systemd (deploy/systemd)."""
+    """In ra môi trường của dạng cụm (DATABASE_URL, REDIS_URL, cổng) cho EnvironmentFile của systemd."""
     for name, value in read_env_file().items():  # as `xaso run --cluster` reads them: the environment first
         os.environ.setdefault(name, value)
     get_settings.cache_clear()

@@ -1,4 +1,4 @@
-"""`xaso run --cluster`: what it tells the start scripts and the supervisor, and the databases it creates when missing."""
+"""`xaso run --cluster`: what it tells the start scripts and the supervisor, and the databases it creates."""
 
 from __future__ import annotations
 

@@ -304,13 +304,15 @@ def supervised_cluster(
     work: Path,
     model: Path,
     *,
-    database: str = CLUSTER_DB,
+    database: str | None = None,
     redis_db: int = GATEWAY_REDIS_DB,
     extra_env: Mapping[str, str] | None = None,
     timeout: float = 500.0,
 ) -> Iterator[SupervisedCluster]:
-    """Run ``xaso run --cluster`` (what `make run-cluster` runs) until every program answers; stop it afterwards."""
+    """Run ``xaso run --cluster`` (what `make run-cluster` runs) until every program answers; stop it afterwards.
+    Its databases are named for this run (several checkouts may test on one PostgreSQL) and dropped afterwards."""
     admin_url, redis_base = _server_urls()
+    database = database or f"{CLUSTER_DB}_{secrets.token_hex(4)}"
     database_url = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
     ports = {
         "XASO_RASA_PORT_1": str(free_port()), "XASO_RASA_PORT_2": str(free_port()),
@@ -358,4 +360,14 @@ def supervised_cluster(
         yield cluster
     finally:
         cluster.stop()
+        _drop_databases(plan)
 
+
+def _drop_databases(plan: ClusterPlan) -> None:
+    engine = create_engine(make_url(_server_urls()[0]).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for name in (make_url(plan.database_url).database, plan.tracker_database):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
