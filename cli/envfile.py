@@ -26,10 +26,10 @@ def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
 
 
 def ensure_env_file(path: Path = ENV_FILE) -> list[str]:
-    """Add any missing secret to ``.env``; returns the names that were added. A secret already in the environment
-    (a service manager's, a test's) is not missing: it wins over ``.env`` anyway."""
+    """Add any missing secret to ``.env``; returns the names that were added. A secret set in the environment (a
+    service manager's, a test's; even set empty) is not missing: the settings read it before ``.env`` anyway."""
     existing = read_env_file(path)
-    missing = [name for name in GENERATED_SECRETS if name not in existing and not os.environ.get(name)]
+    missing = [name for name in GENERATED_SECRETS if name not in existing and name not in os.environ]
     if missing:
         with path.open("a", encoding="utf-8") as handle:
             if not existing:

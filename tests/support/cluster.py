@@ -28,6 +28,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from api.config import get_settings
 from cli.cluster import ClusterPlan, plan_from
 from tests.support.paths import ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
@@ -319,6 +320,7 @@ def supervised_cluster(
         "XASO_ACTIONS_PORT": str(free_port()), "XASO_GATEWAY_PORT": str(free_port()),
     }  # fmt: skip
     plan = plan_from(database_url, f"{redis_base}/{redis_db}", ports)
+    settings = get_settings()
     _fresh_databases(plan)
     _fresh_redis(plan)
     run_dir = work / "run"
@@ -332,9 +334,10 @@ def supervised_cluster(
         "XASO_DATA_DIR": str(work / "data"),
         "XASO_RASA_TOKEN": RASA_TOKEN,
         "XASO_SERVICE_TOKEN": SERVICE_TOKEN,
-        # Given, so that `xaso run` writes no .env into the checkout (it adds only secrets it is not given).
-        "XASO_SECRET_KEY": secrets.token_urlsafe(32),
-        "XASO_SECRETS_KEY": secrets.token_urlsafe(32),
+        # Given, so that `xaso run` writes no .env into the checkout (it adds only secrets it is not given); the
+        # test's own, so that channel secrets the test stores are readable by the cluster.
+        "XASO_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "XASO_SECRETS_KEY": settings.secrets_key.get_secret_value(),
         "XASO_RUN_BACKGROUND_JOBS": "true",
         "XASO_DEFAULT_COMMUNE": "xa-demo",
         **(extra_env or {}),
