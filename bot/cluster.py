@@ -19,7 +19,8 @@ twice). Here, under the conversation's lock (Rasa's lock store, shared by the re
 5. A turn whose custom action cannot reach the action server (down, or being restarted by the supervisor) stops
    there, unsaved, and answers 500: the gateway keeps the message and runs it again later, whole. Stock Rasa logs the
    error, drops the action's events and answers "200" with what was said before it, so a report's form would end
-   without its case filed and the message would count as answered.
+   without its case filed and the message would count as answered. Any other failure of a turn (the tracker store's
+   PostgreSQL or the lock store's Redis restarting) answers 500 too, for the same reason.
 
 ``apply()`` runs in the Rasa server process only (``python -m bot.server``).
 """
@@ -38,9 +39,10 @@ _running: Set["asyncio.Task[Any]"] = set()
 # Set in the request's own context when its turn lost the lock race; the response middleware turns the reply into 409.
 _lock_lost: contextvars.ContextVar[bool] = contextvars.ContextVar("xaso_lock_lost", default=False)
 LOCK_LOST_STATUS = 409
-# Set when the turn stopped because the action server could not be reached; the response middleware answers 500.
-_actions_down: contextvars.ContextVar[bool] = contextvars.ContextVar("xaso_actions_down", default=False)
-ACTIONS_DOWN_STATUS = 500  # not 502-504: the replica is fine, and the gateway must not mark it down for this
+# Set when the turn failed (the action server could not be reached, the tracker or lock store failed mid-turn): the
+# response middleware answers 500 with this code instead of the REST channel's "200" with what was said before.
+_failed: contextvars.ContextVar[str] = contextvars.ContextVar("xaso_turn_failed", default="")
+FAILED_STATUS = 500  # not 502-504: the replica is fine, and the gateway must not mark it down for this
 
 
 class ActionServerUnreachable(BaseException):
@@ -146,8 +148,11 @@ def _make_handle_message(original: Any) -> Any:
             _lock_lost.set(True)  # Rasa's REST channel would answer 200 with no replies: see answer_conflict
             raise
         except ActionServerUnreachable as exc:  # the turn was not saved: the gateway runs it again, whole
-            _actions_down.set(True)
+            _failed.set("action_server_unreachable")
             raise RuntimeError(f"action server unreachable: {exc}") from None
+        except Exception:  # e.g. PostgreSQL or Redis restarting mid-turn: not saved, or saved and answered again
+            _failed.set("turn_failed")
+            raise
 
     return handle_message
 
@@ -162,9 +167,10 @@ def answer_conflict(app: Any) -> None:
         if _lock_lost.get():
             _lock_lost.set(False)
             return json({"error": "conversation_locked"}, status=LOCK_LOST_STATUS)
-        if _actions_down.get():
-            _actions_down.set(False)
-            return json({"error": "action_server_unreachable"}, status=ACTIONS_DOWN_STATUS)
+        failed = _failed.get()
+        if failed:
+            _failed.set("")
+            return json({"error": failed}, status=FAILED_STATUS)
         return None
 
 

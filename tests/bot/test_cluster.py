@@ -42,6 +42,8 @@ class Processor:
         await message.output_channel.send_text_message(message.sender_id, "Dạ")
         if message.sender_id.endswith(":actions-down"):  # a custom action found the action server gone, mid-turn
             raise cluster.ActionServerUnreachable("Failed to execute custom action 'action_submit_report'.")
+        if message.sender_id.endswith(":store-down"):  # the tracker store's PostgreSQL restarting, mid-turn
+            raise ConnectionError("server closed the connection unexpectedly")
         return list(message.output_channel.messages)
 
 
@@ -77,7 +79,12 @@ async def _post_both() -> list[tuple[int, Any]]:
     answers = []
     try:
         async with aiohttp.ClientSession() as client:
-            for sender in ("zalo:xa-demo:lost", "zalo:xa-demo:actions-down", "zalo:xa-demo:1"):
+            for sender in (
+                "zalo:xa-demo:lost",
+                "zalo:xa-demo:actions-down",
+                "zalo:xa-demo:store-down",
+                "zalo:xa-demo:1",
+            ):
                 url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
                 async with client.post(url, json={"sender": sender, "message": "xin chào"}) as response:
                     answers.append((response.status, await response.json()))
@@ -87,11 +94,12 @@ async def _post_both() -> list[tuple[int, Any]]:
     return answers
 
 
-def test_a_turn_that_lost_its_lock_or_its_action_server_answers_an_error_and_the_next_turn_answers_as_usual() -> None:
-    lost, actions_down, held = asyncio.run(_post_both())
+def test_a_turn_that_lost_its_lock_or_failed_answers_an_error_and_the_next_turn_answers_as_usual() -> None:
+    lost, actions_down, store_down, held = asyncio.run(_post_both())
     assert lost == (409, {"error": "conversation_locked"})
-    # Not "200" with what was said before the action: the gateway keeps the message and runs the turn again, whole.
+    # Not "200" with what was said before the failure: the gateway keeps the message and runs the turn again, whole.
     assert actions_down == (500, {"error": "action_server_unreachable"})
+    assert store_down == (500, {"error": "turn_failed"})
     assert held == (200, [{"recipient_id": "zalo:xa-demo:1", "text": "Dạ"}])
 
 
