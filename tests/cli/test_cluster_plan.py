@@ -72,3 +72,12 @@ def test_databases_are_created_once() -> None:
             for database in (name, f"{name}_rasa"):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         engine.dispose()
+
+
+def test_make_run_cluster_is_the_command_the_kill_test_runs() -> None:
+    """tests/cli/test_cluster.py runs `xaso run --cluster` (tests/support/cluster.py supervised_cluster): the same."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    recipe = makefile[next(i for i, line in enumerate(makefile) if line.startswith("run-cluster:")) + 1]
+    assert recipe.split() == ["$(XASO)", "run", "--cluster"]
+    harness = (ROOT / "tests" / "support" / "cluster.py").read_text(encoding="utf-8")
+    assert '/ "xaso"), "run", "--cluster"]' in harness
