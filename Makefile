@@ -47,7 +47,7 @@ model-for-tests: venvs
 run: venvs ## install what is missing, train if needed, start Rasa, actions and the gateway (Ctrl-C stops all)
 	$(XASO) run
 
-run-cluster: venvs ## the production shape on this machine: PostgreSQL + Redis (must be running), 2 Rasa, 2 gateway workers
+run-cluster: venvs ## the production shape on this machine under supervisord: PostgreSQL + Redis (must be running), 2 Rasa, 2 gateway workers; a dead process is restarted
 	$(XASO) run --cluster
 
 test: venvs browser model-for-tests ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser

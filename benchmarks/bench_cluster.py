@@ -1,11 +1,12 @@
 """Cluster (issue 14): turns/s and latency with 1 and 2 Rasa replicas and 1 and 2 gateway workers, side by side in one
 run, plus the CPU-seconds each process spends per turn - the inputs of docs/scaling.md's capacity model.
 
-The cluster is the one `make run-cluster` starts (cli/cluster.py, tests/support/cluster.py): PostgreSQL tracker store,
-Redis lock store, two Rasa replicas, the action server; the gateway is restarted for each shape (its workers, the
-replicas it uses). Citizens on the web channel (answered in the response) run the scripted conversations of
-bench_conversations.py. Shapes alternate (A B C D D C B A) so drift in the machine's load hits all alike. PostgreSQL's
-and Redis's CPU is read from their server processes on this machine.
+The cluster is the processes `make run-cluster` starts, by the same scripts with the same environment (cli/cluster.py,
+tests/support/cluster.py ``running_cluster``) but without its supervisor: PostgreSQL tracker store, Redis lock store,
+two Rasa replicas, the action server; the gateway is restarted for each shape (its workers, the replicas it uses).
+Citizens on the web channel (answered in the response) run the scripted conversations of bench_conversations.py.
+Shapes alternate (A B C D D C B A) so drift in the machine's load hits all alike. PostgreSQL's and Redis's CPU is read
+from their server processes on this machine.
 
     .venv/bin/python benchmarks/bench_cluster.py [--seconds 20] [--citizens 20] [--rounds 2]
 

@@ -16,6 +16,11 @@ twice). Here, under the conversation's lock (Rasa's lock store, shared by the re
 4. A turn that could not get the conversation's lock (its ticket lapsed while it waited behind a turn that took
    longer than the lock lifetime) answers 409 instead of Rasa's "200, no replies": the gateway keeps the message and
    runs it again later, rather than marking it answered with nothing said.
+5. A turn whose custom action cannot reach the action server (down, or being restarted by the supervisor) stops
+   there, unsaved, and answers 500: the gateway keeps the message and runs it again later, whole. Stock Rasa logs the
+   error, drops the action's events and answers "200" with what was said before it, so a report's form would end
+   without its case filed and the message would count as answered. Any other failure of a turn (the tracker store's
+   PostgreSQL or the lock store's Redis restarting) answers 500 too, for the same reason.
 
 ``apply()`` runs in the Rasa server process only (``python -m bot.server``).
 """
@@ -34,6 +39,48 @@ _running: Set["asyncio.Task[Any]"] = set()
 # Set in the request's own context when its turn lost the lock race; the response middleware turns the reply into 409.
 _lock_lost: contextvars.ContextVar[bool] = contextvars.ContextVar("xaso_lock_lost", default=False)
 LOCK_LOST_STATUS = 409
+# Set when the turn failed (the action server could not be reached, the tracker or lock store failed mid-turn): the
+# response middleware answers 500 with this code instead of the REST channel's "200" with what was said before.
+_failed: contextvars.ContextVar[str] = contextvars.ContextVar("xaso_turn_failed", default="")
+FAILED_STATUS = 500  # not 502-504: the replica is fine, and the gateway must not mark it down for this
+
+
+class ActionServerUnreachable(BaseException):
+    """Raised through Rasa's processor, which catches every ``Exception`` an action raises and goes on without its
+    events; a BaseException ends the turn before it is saved (caught again in ``handle_message`` below)."""
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a failed custom action failed for want of the action server (not an error of the action itself)."""
+    import aiohttp
+
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, (aiohttp.ClientConnectionError, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def stop_turn_when_actions_unreachable() -> None:
+    """Install on Rasa's RemoteAction (idempotent)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    if getattr(RemoteAction, "_xaso_stops_turn", False):
+        return
+    original = RemoteAction.run
+
+    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except RasaException as exc:
+            if _unreachable(exc):
+                raise ActionServerUnreachable(str(exc)) from exc
+            raise
+
+    RemoteAction.run = run  # type: ignore[method-assign]
+    RemoteAction._xaso_stops_turn = True  # type: ignore[attr-defined]
 
 
 def _replies_to(tracker: Any, turn_id: Text) -> Optional[List[Any]]:
@@ -100,12 +147,19 @@ def _make_handle_message(original: Any) -> Any:
         except LockError:
             _lock_lost.set(True)  # Rasa's REST channel would answer 200 with no replies: see answer_conflict
             raise
+        except ActionServerUnreachable as exc:  # the turn was not saved: the gateway runs it again, whole
+            _failed.set("action_server_unreachable")
+            raise RuntimeError(f"action server unreachable: {exc}") from None
+        except Exception:  # e.g. PostgreSQL or Redis restarting mid-turn: not saved, or saved and answered again
+            _failed.set("turn_failed")
+            raise
 
     return handle_message
 
 
 def answer_conflict(app: Any) -> None:
-    """A response middleware: a turn that lost its lock answers 409 (nothing ran; the gateway retries it)."""
+    """A response middleware: a turn that lost its lock answers 409, one that found the action server down 500
+    (nothing saved either way; the gateway retries it)."""
     from sanic.response import json
 
     @app.middleware("response")
@@ -113,6 +167,10 @@ def answer_conflict(app: Any) -> None:
         if _lock_lost.get():
             _lock_lost.set(False)
             return json({"error": "conversation_locked"}, status=LOCK_LOST_STATUS)
+        failed = _failed.get()
+        if failed:
+            _failed.set("")
+            return json({"error": failed}, status=FAILED_STATUS)
         return None
 
 
@@ -193,6 +251,7 @@ def apply() -> None:
     from rasa.core.agent import Agent
 
     Agent.handle_message = _make_handle_message(Agent.handle_message)  # type: ignore[method-assign]
+    stop_turn_when_actions_unreachable()
     apply_lock_serialisation()
     _answer_conflicts()
     _applied = True

@@ -1,13 +1,18 @@
 """The production shape on one machine (``xaso run --cluster``): PostgreSQL and Redis, two Rasa replicas, one action
-server, the gateway with two worker processes - started by the same scripts as ``make run`` and docker-compose.
+server, the gateway with two worker processes - started by the same scripts as ``make run`` and docker-compose, under
+supervisord (deploy/supervisord.conf), which restarts a process that dies and keeps the others running.
 
-``ClusterPlan.environment()`` is everything those scripts need to know; the cluster test and the cluster benchmark
-start their processes from it too, so what they prove is what ``make run-cluster`` runs.
+``ClusterPlan.environment()`` is everything those scripts need to know. The cluster test (tests/cli/test_cluster.py)
+runs ``xaso run --cluster`` itself, with this plan and that supervisor configuration; the cluster benchmark starts the
+same scripts with the same environment, without the supervisor.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +31,8 @@ class ClusterPlan:
     redis_url: str  # the gateway's (limits, wake-ups)
     rasa_ports: tuple[int, ...] = (5005, 5006)
     gateway_workers: int = 2
+    actions_port: int = 5055
+    gateway_port: int = 8000
 
     @property
     def tracker_database(self) -> str:
@@ -67,15 +74,42 @@ class ClusterPlan:
             "XASO_REDIS_PASSWORD": password,
             "XASO_TRACKER_CACHE_REDIS": f"redis://{auth}{host}:{port}/{self.lock_db}",
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+            "XASO_ACTIONS_PORT": str(self.actions_port),
+            "XASO_ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}",
+            "XASO_GATEWAY_PORT": str(self.gateway_port),
+            "XASO_GATEWAY_URL": f"http://127.0.0.1:{self.gateway_port}",
             **{f"XASO_RASA_PORT_{i}": str(p) for i, p in enumerate(self.rasa_ports, start=1)},
         }
 
 
-def plan_from(database_url: str | None, redis_url: str | None) -> ClusterPlan:
-    """The cluster for these settings: an SQLite URL (the embedded default) means the local PostgreSQL."""
+def plan_from(database_url: str | None, redis_url: str | None, environ: Mapping[str, str] | None = None) -> ClusterPlan:
+    """The cluster for these settings: an SQLite URL (the embedded default) means the local PostgreSQL. Ports come
+    from ``environ`` when set there (XASO_RASA_PORT_1/2, XASO_ACTIONS_PORT, XASO_GATEWAY_PORT), else the defaults."""
     if not database_url or make_url(database_url).get_backend_name() != "postgresql":
         database_url = DEFAULT_DATABASE_URL
-    return ClusterPlan(database_url=database_url, redis_url=redis_url or DEFAULT_REDIS_URL)
+    env = {} if environ is None else environ
+    default = ClusterPlan(database_url=database_url, redis_url=redis_url or DEFAULT_REDIS_URL)
+    rasa_ports = tuple(
+        int(env.get(f"XASO_RASA_PORT_{i}") or port) for i, port in enumerate(default.rasa_ports, start=1)
+    )
+    return ClusterPlan(
+        database_url=database_url,
+        redis_url=redis_url or DEFAULT_REDIS_URL,
+        rasa_ports=rasa_ports,
+        actions_port=int(env.get("XASO_ACTIONS_PORT") or default.actions_port),
+        gateway_port=int(env.get("XASO_GATEWAY_PORT") or default.gateway_port),
+    )
+
+
+def supervisor_config(root: Path) -> Path:
+    """The supervisord configuration ``xaso run --cluster`` runs (programs rasa-1, rasa-2, actions, gateway)."""
+    return root / "deploy" / "supervisord.conf"
+
+
+def run_dir(root: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the supervisor keeps its socket, pid file and the processes' logs (XASO_RUN_DIR, default var/cluster)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("XASO_RUN_DIR") or root / "var" / "cluster")
 
 
 def ensure_databases(plan: ClusterPlan) -> list[str]:

@@ -1,7 +1,9 @@
-"""The local ``.env``: random secrets generated once, never overwritten (honcho and the settings both read it)."""
+"""The local ``.env``: random secrets generated once, never overwritten (read by honcho, `xaso run --cluster`, the
+settings)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -24,9 +26,10 @@ def read_env_file(path: Path = ENV_FILE) -> dict[str, str]:
 
 
 def ensure_env_file(path: Path = ENV_FILE) -> list[str]:
-    """Add any missing secret to ``.env``; returns the names that were added."""
+    """Add any missing secret to ``.env``; returns the names that were added. A secret set in the environment (a
+    service manager's, a test's; even set empty) is not missing: the settings read it before ``.env`` anyway."""
     existing = read_env_file(path)
-    missing = [name for name in GENERATED_SECRETS if name not in existing]
+    missing = [name for name in GENERATED_SECRETS if name not in existing and name not in os.environ]
     if missing:
         with path.open("a", encoding="utf-8") as handle:
             if not existing:

@@ -12,6 +12,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.command("run")(run.run)
+app.command("cluster-env")(run.cluster_env)
 app.command("train")(train.train)
 app.add_typer(db.app, name="db")
 app.add_typer(nlu.app, name="nlu")

@@ -14,6 +14,19 @@ fi
 # limit, every citizen's open chat widget (an event stream lasting up to 5 minutes) would hold the restart that long;
 # the widget reconnects and resumes from its last event, and a turn cut short is already stored and retried.
 # XASO_GATEWAY_WORKERS > 1 (the cluster): uvicorn runs that many processes on one port and restarts one that dies.
+# Under supervisord (deploy/supervisord.conf sets XASO_GATEWAY_PIDFILE): when uvicorn's main process was killed, its
+# workers live on holding the port, and the gateway started again could not bind it. They are the previous run's
+# process group (numbered by its main process, whose number Linux does not reuse while the group has members): ended
+# first. systemd and Docker end a service's leftover processes themselves.
+if [ -n "${XASO_GATEWAY_PIDFILE:-}" ]; then
+  previous=$(cat "$XASO_GATEWAY_PIDFILE" 2>/dev/null || true)
+  if [ -n "$previous" ] && [ "$previous" != "$$" ] && pgrep -g "$previous" >/dev/null; then
+    echo "ending the previous gateway's leftover workers (process group $previous)" >&2
+    pkill -KILL -g "$previous" || true
+    sleep 0.5
+  fi
+  echo "$$" >"$XASO_GATEWAY_PIDFILE"
+fi
 exec "${UVICORN_BIN:-.venv/bin/uvicorn}" api.main:create_app --factory \
   --host "${XASO_GATEWAY_HOST:-127.0.0.1}" --port "${XASO_GATEWAY_PORT:-8000}" --no-access-log "${proxy_args[@]}" \
   --workers "${XASO_GATEWAY_WORKERS:-1}" --timeout-graceful-shutdown "${XASO_SHUTDOWN_GRACE_SECONDS:-5}"

@@ -5,6 +5,7 @@ read by something, PostgreSQL's init creates both databases, and the topology is
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import re
@@ -32,6 +33,13 @@ def procfile(name: str) -> dict[str, str]:
     return {key.strip(): command.strip() for key, _, command in (line.partition(":") for line in lines if line)}
 
 
+def supervised_programs() -> dict[str, str]:
+    """What `make run-cluster` runs (deploy/supervisord.conf): program name → command."""
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "deploy" / "supervisord.conf", encoding="utf-8")
+    return {s.removeprefix("program:"): config[s]["command"] for s in config.sections() if s.startswith("program:")}
+
+
 def read_text(*patterns: str) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for pattern in patterns for p in sorted(ROOT.glob(pattern)))
 
@@ -45,10 +53,10 @@ def test_file_follows_the_compose_specification() -> None:
 
 def test_production_shape_is_the_cluster() -> None:
     assert set(SERVICES) == {"postgres", "redis", *APP_SERVICES}
-    cluster = procfile("Procfile.cluster")
+    cluster = supervised_programs()
     for name in APP_SERVICES:
         command = SERVICES[name]["command"]
-        assert cluster[name].split()[-1] == command[0], f"{name} runs something else than `make run-cluster`"
+        assert cluster[name].endswith("/../" + command[0]), f"{name} runs something else than `make run-cluster`"
         assert command[0] in procfile("Procfile").values(), f"{name} runs something else than `make run`"
         script = ROOT / command[0]
         assert script.is_file() and os.access(script, os.X_OK)

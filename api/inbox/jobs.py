@@ -8,11 +8,13 @@ the items in flight are finished and recorded before the loop stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.background import PeriodicJob
@@ -75,6 +77,26 @@ async def pump(
             raise
         finally:
             renewer.cancel()
+
+
+@contextlib.asynccontextmanager
+async def keep_leased(factory: sessionmaker[Session], event_id: int) -> AsyncIterator[None]:
+    """Renew one event's lease while the block runs (a web request answering its own message): a slow turn stays with
+    its live process, and a killed process's message is taken over when the 20 s lease lapses."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await run_in_threadpool(inbox.renew_leases, factory, [event_id])
+            except Exception:  # the next round tries again; a lapsed lease only means a later retry
+                log.exception("inbox: lease of %s not renewed", event_id)
+
+    renewer = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewer.cancel()
 
 
 async def inbox_job(app: FastAPI) -> None:

@@ -16,8 +16,11 @@ from api.inbox.models import IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
 from api.infra.leasing import backoff_seconds, claim, renew
 from api.infra.writes import write_transaction
 
-LEASE_SECONDS = 60.0  # an event the web request answers itself (not renewed)
-WORKER_LEASE_SECONDS = 20.0  # an event the inbox worker took: renewed while in flight (api/inbox/jobs.py)
+# A claimed event is leased this long and the lease is renewed every 5 s while its turn runs (api/inbox/jobs.py), by
+# the inbox worker and by a web request answering its own message alike: a live process keeps a slow turn, a killed
+# one's events are taken over within this time (docs/scaling.md).
+WORKER_LEASE_SECONDS = 20.0
+LEASE_SECONDS = WORKER_LEASE_SECONDS  # an event the web request answers itself (``claim_now``)
 MAX_ATTEMPTS = 50  # with backoff capped at 10 minutes: several hours of Rasa outage before giving up
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import httpx
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from api.errors import UpstreamUnavailable
 from api.nlu.replicas import ReplicaPool, Slot
@@ -73,6 +74,10 @@ class RasaClient:
             raise UpstreamUnavailable(
                 "Máy chủ hội thoại (Rasa) đang quá tải, vui lòng thử lại sau.", code="rasa_unavailable"
             ) from None
+        except RedisError as exc:  # Redis restarting: Rasa's lock store needs it too; kept and run again later
+            raise UpstreamUnavailable(
+                "Máy chủ hội thoại (Rasa) tạm thời không nhận lượt, vui lòng thử lại sau.", code="rasa_unavailable"
+            ) from exc
 
     async def _queued_request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A turn or parse: waits its turn (FIFO) for a slot on a replica, at most ``timeout``; a replica that

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "xaso:rasa:inflight:"
 REDIS_POLL_SECONDS = 0.01  # the head of the queue re-asks Redis this often while every replica is full
+REDIS_RETRY_SECONDS = 0.5  # and this often while Redis cannot be reached
 FIRST_BACKOFF, MAX_BACKOFF = 1.0, 15.0
 LEASE_SECONDS = 6.0  # an in-flight entry lapses this long after its process last renewed it (every third of it)
 
@@ -218,7 +219,10 @@ class ReplicaPool:
     async def release(self, slot: Slot) -> None:
         slot.replica.inflight -= 1
         if self._redis is not None:
-            await self._redis.zrem(slot.replica.key, slot.token)
+            try:
+                await self._redis.zrem(slot.replica.key, slot.token)
+            except RedisError as exc:  # Redis restarting: the entry lapses by itself; the turn's answer stays
+                log.warning("could not release a Rasa slot: %s", exc)
         else:
             self._hand_over()
 
@@ -246,7 +250,12 @@ class ReplicaPool:
                 if head.done():
                     queue.waiters.popleft()
                     continue
-                slot = await self._try_enter(set())
+                try:
+                    slot = await self._try_enter(set())
+                except RedisError as exc:  # Redis restarting: ask again shortly; each waiter bounds its own wait
+                    log.warning("Rasa admission: %s", exc)
+                    await asyncio.sleep(REDIS_RETRY_SECONDS)
+                    continue
                 if slot is None:
                     await asyncio.sleep(REDIS_POLL_SECONDS)
                     continue

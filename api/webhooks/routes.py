@@ -23,6 +23,7 @@ from api.conversations.flows import Context, Turn, handle
 from api.deps import SettingsDep
 from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized
 from api.inbox.failures import record_failure
+from api.inbox.jobs import keep_leased
 from api.inbox.models import PENDING
 from api.inbox.service import Stored, store_event
 from api.infra.signals import notify
@@ -205,7 +206,8 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
     turn: Turn | None = None
     error: str | None = None
     try:  # the same entry point as every channel: emergencies first, then the conversation's state
-        turn = await handle(request.app, ctx, message)
+        async with keep_leased(factory, stored.id):  # a killed worker's message is taken over within the lease
+            turn = await handle(request.app, ctx, message)
     except Exception as exc:  # recorded as a failure of this message; never left leased and unanswered
         log.exception("web message %s failed", stored.id)
         error = f"{type(exc).__name__}: {exc}"

@@ -110,3 +110,25 @@ def test_a_turn_that_waits_longer_than_the_timeout_is_refused(slow_rasa: tuple[S
     assert isinstance(third, UpstreamUnavailable)
     assert third.code == "rasa_unavailable" and "quá tải" in third.message
     assert rasa.arrivals == ["web:xa-demo:first", "web:xa-demo:second"]
+
+
+def test_a_turn_while_redis_is_unreachable_is_refused_as_unavailable(slow_rasa: tuple[SlowRasa, str]) -> None:
+    """Redis restarting (the cluster's admission and Rasa's lock store): the turn is "Rasa unavailable", so the gateway
+    keeps the message and runs it again with the busy path's patience, not as a failure dead-lettered after four."""
+    from api.infra.redis import async_client
+    from tests.support.processes import free_port
+
+    _, url = slow_rasa
+    nowhere = async_client(f"redis://127.0.0.1:{free_port()}/0")  # the gateway's client; nothing listens there
+    client = RasaClient(url, "token", timeout=30.0, max_concurrency=1, redis=nowhere)
+
+    async def turn() -> None:
+        try:
+            await client.send_message("web:xa-demo:redis-down", "a", {})
+        finally:
+            await client.aclose()
+            await nowhere.aclose()
+
+    with pytest.raises(UpstreamUnavailable) as refused:
+        asyncio.run(turn())
+    assert refused.value.message != "Máy chủ hội thoại (Rasa) đang quá tải, vui lòng thử lại sau."  # not a timeout

@@ -40,6 +40,10 @@ class Processor:
 
     async def handle_message(self, message: Any) -> list[dict[str, Any]]:
         await message.output_channel.send_text_message(message.sender_id, "Dạ")
+        if message.sender_id.endswith(":actions-down"):  # a custom action found the action server gone, mid-turn
+            raise cluster.ActionServerUnreachable("Failed to execute custom action 'action_submit_report'.")
+        if message.sender_id.endswith(":store-down"):  # the tracker store's PostgreSQL restarting, mid-turn
+            raise ConnectionError("server closed the connection unexpectedly")
         return list(message.output_channel.messages)
 
 
@@ -75,7 +79,12 @@ async def _post_both() -> list[tuple[int, Any]]:
     answers = []
     try:
         async with aiohttp.ClientSession() as client:
-            for sender in ("zalo:xa-demo:lost", "zalo:xa-demo:1"):
+            for sender in (
+                "zalo:xa-demo:lost",
+                "zalo:xa-demo:actions-down",
+                "zalo:xa-demo:store-down",
+                "zalo:xa-demo:1",
+            ):
                 url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
                 async with client.post(url, json={"sender": sender, "message": "xin chào"}) as response:
                     answers.append((response.status, await response.json()))
@@ -85,10 +94,31 @@ async def _post_both() -> list[tuple[int, Any]]:
     return answers
 
 
-def test_a_turn_that_lost_its_lock_answers_409_and_the_next_turn_answers_as_usual() -> None:
-    lost, held = asyncio.run(_post_both())
+def test_a_turn_that_lost_its_lock_or_failed_answers_an_error_and_the_next_turn_answers_as_usual() -> None:
+    lost, actions_down, store_down, held = asyncio.run(_post_both())
     assert lost == (409, {"error": "conversation_locked"})
+    # Not "200" with what was said before the failure: the gateway keeps the message and runs the turn again, whole.
+    assert actions_down == (500, {"error": "action_server_unreachable"})
+    assert store_down == (500, {"error": "turn_failed"})
     assert held == (200, [{"recipient_id": "zalo:xa-demo:1", "text": "Dạ"}])
+
+
+def test_a_custom_action_without_its_server_stops_the_turn() -> None:
+    """Stock Rasa catches the failure, drops the action's events and goes on (a form ends without its case filed)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    cluster.stop_turn_when_actions_unreachable()
+    with socket.socket() as probe:  # a port nobody listens on: the action server is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    action = RemoteAction("action_submit_report", EndpointConfig(url=f"http://127.0.0.1:{port}/webhook"))
+    tracker = DialogueStateTracker("zalo:xa-demo:1", slots=[])
+    with pytest.raises(cluster.ActionServerUnreachable):
+        asyncio.run(action.run(CollectingOutputChannel(), None, tracker, Domain.empty()))  # type: ignore[arg-type]
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")

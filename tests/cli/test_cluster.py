@@ -1,8 +1,13 @@
-"""`make run-cluster` under fire: concurrent citizens on Zalo and Telegram through two gateway workers and two Rasa
-replicas on real PostgreSQL and Redis; one Rasa replica and one gateway worker are SIGKILLed mid-load and come back.
+"""`make run-cluster` under fire: the test runs exactly what `make run-cluster` runs (``xaso run --cluster``:
+supervisord with deploy/supervisord.conf) on test databases and free ports, while citizens talk on Zalo and Telegram.
+Mid-load a Rasa replica, a gateway worker and the action server are SIGKILLed at once; nothing but the supervisor (and
+uvicorn, for its worker) brings them back.
 
-Every inbound message is answered exactly once (Rasa ran each turn once, the citizen got its replies once), in order
-within each conversation, no case is filed twice and no outbox message is lost.
+Asserted: each killed process is back within a stated time, the others were never restarted; an emergency sent while
+they are down is answered at once from the gateway's own screen; every message stored before the kill is answered
+exactly once (Rasa ran each turn once, the citizen got its replies once, in order); no case is filed twice; no
+message sent after the restart window is refused (delivered once, without the platforms' redelivery); SIGTERM stops
+the whole cluster. The measured times are printed (docs/scaling.md quotes them).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import random
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,9 +32,11 @@ from api.cases.models import Case
 from api.channel_accounts.service import upsert_account
 from api.communes.service import get_commune
 from api.conversations.messages import BUSY_TEXT
-from api.db import make_engine, make_sessionmaker, transaction
+from api.db import make_engine, make_sessionmaker, transaction, utcnow
 from api.inbox.models import InboxEvent
+from api.infra.leasing import as_utc
 from api.outbox.models import OutboxMessage
+from tests.channels import citizens as platform
 from tests.channels.citizens import TelegramCitizen, ZaloCitizen
 from tests.channels.conftest import OA_SECRET, TG_SECRET
 from tests.channels.live import wait_until
@@ -41,7 +49,7 @@ from tests.support.gateway_fixtures import model_path
 pytestmark = [
     pytest.mark.rasa,
     pytest.mark.slow,
-    pytest.mark.timeout(900),  # two model loads in a row (start, restart); about 2 minutes on an idle 2-core machine
+    pytest.mark.timeout(900),  # two model loads in a row (start, restart); a few minutes on a loaded 2-core machine
     pytest.mark.skipif(not harness.configured(), reason="needs TEST_DATABASE_URL and TEST_REDIS_URL"),
 ]
 
@@ -58,6 +66,11 @@ CITIZENS_PER_CHANNEL = 6
 # killed replica can wait that long for CPU alone. This test is about correctness (nothing lost, doubled or reordered);
 # how often a citizen is told "busy" is a speed figure, for benchmarks/bench_cluster.py, not for a test.
 GATEWAY_SETTINGS = {"XASO_RASA_TIMEOUT_SECONDS": "30"}
+# The stated recovery bounds (seconds from the SIGKILL until the process answers again), with room for a 2-core machine
+# shared with other work: uvicorn replaces a worker in seconds, the action server starts in a few, a Rasa replica
+# loads its model (about a minute on a busy machine). Measured figures: docs/scaling.md.
+BACK_WITHIN = {"gateway worker": 60.0, "actions": 90.0, "rasa-1": 300.0}
+EMERGENCY = "ông em ngưng thở rồi"
 
 
 @pytest.fixture
@@ -84,10 +97,15 @@ def _accounts(factory: sessionmaker[Session], zalo: FakeZalo, telegram: FakeTele
 
 
 def _talk(citizen: Any, script: list[str], errors: list[str]) -> None:
-    """Like a person: the next message once the previous one was answered (or after a while without an answer)."""
+    """Like a person: the next message once the previous one was answered (or after a while without an answer). A
+    delivery the gateway refuses (no answer, or not 200, after the platform's redeliveries) is an error."""
     for text in script:
         before = len(citizen.received())
-        citizen.say(text)
+        try:
+            citizen.say(text)
+        except (AssertionError, httpx.HTTPError) as exc:
+            errors.append(f"{citizen.conversation_id}: {text!r} refused: {exc!r}")
+            continue
 
         def answered(count: int = before) -> bool:
             return len(citizen.received()) > count
@@ -97,6 +115,32 @@ def _talk(citizen: Any, script: list[str], errors: list[str]) -> None:
         except AssertionError as exc:
             errors.append(f"{citizen.conversation_id}: {exc}")
         time.sleep(random.uniform(0.05, 0.3))
+
+
+def _run(citizens: list[Any], scripts: dict[str, list[str]], errors: list[str]) -> list[threading.Thread]:
+    threads = [
+        threading.Thread(target=_talk, args=(c, scripts[c.conversation_id], errors), daemon=True) for c in citizens
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _watch_recovery(cluster: harness.SupervisedCluster, workers: list[int], killed_at: float) -> dict[str, float]:
+    """Seconds from the kill until each killed process answers again (polled over HTTP, 4 times a second)."""
+    back: dict[str, float] = {}
+    deadline = killed_at + max(BACK_WITHIN.values())
+    while len(back) < len(BACK_WITHIN) and time.monotonic() < deadline:
+        now = time.monotonic() - killed_at
+        for name in ("rasa-1", "actions"):
+            if name not in back and cluster.ready(name):
+                back[name] = now
+        if "gateway worker" not in back:
+            current = cluster.gateway_workers()
+            if len(current) == len(workers) and set(current) - set(workers):
+                back["gateway worker"] = now
+        time.sleep(0.25)
+    return back
 
 
 def _diff(conversation_id: str, got: list[str], outbox: list[OutboxMessage]) -> str:
@@ -142,50 +186,63 @@ def _tracker_turns(rasa_url: str, conversation_id: str) -> list[str]:
     ]
 
 
-def test_cluster_survives_a_killed_rasa_replica_and_gateway_worker(
-    tmp_path: Path, fakes: tuple[FakeZalo, FakeTelegram]
+def test_make_run_cluster_survives_a_killed_rasa_replica_gateway_worker_and_action_server(
+    tmp_path: Path, fakes: tuple[FakeZalo, FakeTelegram], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     zalo, telegram = fakes
-    with harness.running_cluster(tmp_path, model_path(), gateway_extra=GATEWAY_SETTINGS) as cluster:
+    started = time.monotonic()
+    with harness.supervised_cluster(tmp_path, model_path(), extra_env=GATEWAY_SETTINGS) as cluster:
+        startup = time.monotonic() - started
         engine = make_engine(cluster.plan.database_url)
         factory = make_sessionmaker(engine)
         _accounts(factory, zalo, telegram)
         workers = cluster.gateway_workers()
         assert len(workers) == 2, workers
+        pids = {name: cluster.pid(name) for name in harness.PROGRAMS}
+        assert all(pids.values()), pids
         citizens: list[Any] = [ZaloCitizen(cluster.gateway_url, zalo) for _ in range(CITIZENS_PER_CHANNEL)]
         citizens += [TelegramCitizen(cluster.gateway_url, telegram) for _ in range(CITIZENS_PER_CHANNEL)]
         scripts = {c.conversation_id: SCRIPTS[i % len(SCRIPTS)] for i, c in enumerate(citizens)}
         errors: list[str] = []
-        threads = [
-            threading.Thread(target=_talk, args=(c, scripts[c.conversation_id], errors), daemon=True) for c in citizens
-        ]
-        for thread in threads:
-            thread.start()
+        threads = _run(citizens, scripts, errors)
         total = sum(len(s) for s in scripts.values())
         wait_until(
             lambda: sum(r.status == "processed" for r in _rows(factory, InboxEvent)) >= total // 4,
             timeout=180,
             what="a quarter of the messages answered",
         )
-        # Mid-load: one Rasa replica and one gateway worker die without a chance to clean up.
-        harness.kill_process_group(cluster.rasa[0])
+        # Mid-load: a Rasa replica, a gateway worker and the action server die without a chance to clean up.
+        before = _rows(factory, InboxEvent)
+        stored_before = {r.id for r in before}
+        open_before = {r.id for r in before if r.status != "processed"}
+        killed_at, killed_wall = time.monotonic(), utcnow()
+        cluster.kill("rasa-1")
+        cluster.kill("actions")
         os.kill(workers[0], signal.SIGKILL)
-        wait_until(
-            lambda: len(set(cluster.gateway_workers()) - set(workers)) == 1 and len(cluster.gateway_workers()) == 2,
-            timeout=60,
-            what="uvicorn restarting the killed worker",
+        # Meanwhile an emergency is answered from the gateway's own screen, whatever else is down.
+        asked = time.monotonic()
+        emergency = httpx.post(
+            f"{cluster.gateway_url}/webhooks/web",
+            json={"sender": f"web-{uuid.uuid4().hex[:12]}", "message": EMERGENCY, "metadata": {"message_id": "sos"}},
+            timeout=30,
         )
-        restart = threading.Thread(target=lambda: cluster.rasa.__setitem__(0, cluster.start_rasa(0)), daemon=True)
-        restart.start()  # the load goes on meanwhile, on the other replica
+        emergency_seconds, actions_back = time.monotonic() - asked, cluster.ready("actions")
+        assert emergency.status_code == 200, emergency.text
+        assert "115" in emergency.json()[0]["text"], emergency.json()
+        back = _watch_recovery(cluster, workers, killed_at)  # the load goes on meanwhile, on what is left
+        for name, bound in BACK_WITHIN.items():
+            assert back.get(name, bound + 1) <= bound, f"{name} not back within {bound} s: {back}\n{cluster.log_tail()}"
+        window = max(back.values())
+        restarted = {name: cluster.pid(name) for name in harness.PROGRAMS}
+        assert restarted["rasa-1"] != pids["rasa-1"] and restarted["actions"] != pids["actions"], restarted
+        assert (restarted["rasa-2"], restarted["gateway"]) == (pids["rasa-2"], pids["gateway"]), "restarted: " + str(
+            restarted
+        )  # the supervisor restarted what died and nothing else (uvicorn replaced its worker itself)
         for thread in threads:
             thread.join(timeout=300)
-        restart.join(timeout=500)
-        assert cluster.rasa[0].process.poll() is None, "the killed replica did not come back"
-        # After both restarts every citizen says goodbye: the cluster answers as before.
-        threads = [threading.Thread(target=_talk, args=(c, ["tạm biệt"], errors), daemon=True) for c in citizens]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
+        # After the restart window every citizen says goodbye, delivered once: nothing may be refused now.
+        monkeypatch.setattr(platform, "REDELIVERY_PAUSES", ())
+        for thread in _run(citizens, {c.conversation_id: ["tạm biệt"] for c in citizens}, errors):
             thread.join(timeout=120)
         for citizen in citizens:
             scripts[citizen.conversation_id] = [*scripts[citizen.conversation_id], "tạm biệt"]
@@ -202,13 +259,19 @@ def test_cluster_survives_a_killed_rasa_replica_and_gateway_worker(
         inbox, outbox = _rows(factory, InboxEvent), _rows(factory, OutboxMessage)
         cases = _rows(factory, Case)
         turns = {c.conversation_id: _tracker_turns(cluster.plan.rasa_urls[1], c.conversation_id) for c in citizens}
+        taken_over = [as_utc(r.processed_at) for r in inbox if r.id in open_before and r.processed_at is not None]
         engine.dispose()
+        stop_seconds = cluster.stop()
+        assert cluster.process.returncode == 0 and stop_seconds < 60, (cluster.process.returncode, stop_seconds)
+        assert not any(harness._alive(pid) for pid in restarted.values() if pid), "a process outlived the stop"
 
-    assert len(inbox) == total
-    assert all(r.route == "rasa" for r in inbox), collections.Counter(r.route for r in inbox)
+    citizen_rows = [r for r in inbox if r.conversation_id in scripts]
+    assert len(citizen_rows) == total
+    assert all(r.route == "rasa" for r in citizen_rows), collections.Counter(r.route for r in citizen_rows)
+    assert stored_before <= {r.id for r in inbox if r.status == "processed"}
     busy = resends = 0
     by_conversation: dict[str, list[InboxEvent]] = collections.defaultdict(list)
-    for row in inbox:
+    for row in citizen_rows:
         by_conversation[row.conversation_id].append(row)
     for citizen in citizens:
         rows = by_conversation[citizen.conversation_id]
@@ -228,11 +291,19 @@ def test_cluster_survives_a_killed_rasa_replica_and_gateway_worker(
         assert expected.count(BUSY_TEXT) == sum(r.busy_notified for r in rows), diff
         busy += expected.count(BUSY_TEXT)
         resends += resent
-    # Each report and consultation script filed exactly one case.
-    filed = collections.Counter(c.conversation_id for c in cases)
+    # Each report and consultation script filed exactly one case (the action server died mid-load: none lost either).
+    filed = collections.Counter(c.conversation_id for c in cases if c.conversation_id in scripts)
     expected_cases = {cid for cid, script in scripts.items() if script[0] != SCRIPTS[0][0]}
     assert set(filed) == expected_cases and set(filed.values()) == {1}, filed
     # A reply is sent twice only when the worker that was sending it died before it could record it: neither platform
     # takes an idempotency key, so the outbox is at-least-once across a SIGKILL (docs/scaling.md). One worker died.
     assert resends <= 2, resends
-    print(f"{busy} busy notice(s), {resends} resent reply(ies) for {len(inbox)} messages")  # kept in the test log
+    last = max((moment for moment in taken_over if moment is not None), default=killed_wall)
+    print(  # kept in the test log: the figures docs/scaling.md quotes
+        f"start {startup:.1f} s; back after the kill: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(back.items()))
+        + f"; emergency answered in {emergency_seconds:.2f} s (action server back then: {actions_back}); "
+        f"restart window {window:.1f} s; stop {stop_seconds:.1f} s; {busy} busy notice(s), {resends} resent "
+        f"reply(ies) for {len(citizen_rows)} messages; the {len(open_before)} message(s) open at the kill all "
+        f"answered {(last - killed_wall).total_seconds():.1f} s after it"
+    )

@@ -1,7 +1,8 @@
-"""`xaso run --cluster`: what it tells the start scripts, and the databases it creates when missing."""
+"""`xaso run --cluster`: what it tells the start scripts and the supervisor, and the databases it creates."""
 
 from __future__ import annotations
 
+import configparser
 import os
 import uuid
 
@@ -32,9 +33,30 @@ def test_environment_is_what_the_gateway_and_the_scripts_read() -> None:
     assert (env["XASO_TRACKER_USER"], env["XASO_TRACKER_PASSWORD"]) == ("app", "s3cret")
     assert (env["XASO_REDIS_HOST"], env["XASO_REDIS_PORT"], env["XASO_REDIS_LOCK_DB"]) == ("cache", "6380", "5")
     assert env["XASO_TRACKER_CACHE_REDIS"] == "redis://:pw@cache:6380/5"
-    procfile = (ROOT / "Procfile.cluster").read_text(encoding="utf-8")
+    supervised = (ROOT / "deploy" / "supervisord.conf").read_text(encoding="utf-8")
     for name in ("XASO_RASA_PORT_1", "XASO_RASA_PORT_2"):
-        assert name in env and name in procfile
+        assert name in env and f"%(ENV_{name})s" in supervised
+
+
+def test_ports_come_from_the_environment() -> None:
+    ports = {"XASO_RASA_PORT_1": "7005", "XASO_RASA_PORT_2": "7006", "XASO_ACTIONS_PORT": "7055"}
+    env = plan_from(None, None, {**ports, "XASO_GATEWAY_PORT": "7000"}).environment()
+    assert env["XASO_RASA_URL"] == "http://127.0.0.1:7005,http://127.0.0.1:7006"
+    assert (env["XASO_ACTIONS_URL"], env["XASO_GATEWAY_URL"]) == ("http://127.0.0.1:7055", "http://127.0.0.1:7000")
+    assert {name: env[name] for name in ports} == ports
+
+
+def test_the_supervisor_restarts_every_program_and_stops_each_as_a_group() -> None:
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "deploy" / "supervisord.conf", encoding="utf-8")
+    programs = {s.removeprefix("program:"): config[s] for s in config.sections() if s.startswith("program:")}
+    assert set(programs) == {"rasa-1", "rasa-2", "actions", "gateway"}
+    for name, program in programs.items():
+        script = program["command"].rsplit("/", 1)[1]
+        assert (ROOT / "scripts" / script).is_file(), name
+        assert program.getboolean("autorestart") and program.getboolean("stopasgroup"), name
+        assert program.getboolean("killasgroup") and program.getint("startretries") >= 10, name
+    assert config["supervisord"].getboolean("nodaemon")  # `xaso run --cluster` stays in the foreground (Ctrl-C)
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
@@ -50,3 +72,12 @@ def test_databases_are_created_once() -> None:
             for database in (name, f"{name}_rasa"):
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         engine.dispose()
+
+
+def test_make_run_cluster_is_the_command_the_kill_test_runs() -> None:
+    """tests/cli/test_cluster.py runs `xaso run --cluster` (tests/support/cluster.py supervised_cluster): the same."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    recipe = makefile[next(i for i, line in enumerate(makefile) if line.startswith("run-cluster:")) + 1]
+    assert recipe.split() == ["$(XASO)", "run", "--cluster"]
+    harness = (ROOT / "tests" / "support" / "cluster.py").read_text(encoding="utf-8")
+    assert '/ "xaso"), "run", "--cluster"]' in harness
