@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.cases.models import Case, TimelineEntry
-from api.citizens.masking import mask_conversation, mask_name, mask_phone
+from api.citizens.masking import mask_name, mask_phone
 from api.citizens.service import citizen_summary, erase_personal_fields, get_citizen, list_citizens
 from api.db import utcnow
 from api.deps import AdminStaff, CurrentStaff, SessionDep
@@ -70,8 +70,6 @@ def list_(
 
 def _masked(data: dict[str, Any]) -> dict[str, Any]:
     data["display_name"], data["phone"] = mask_name(data["display_name"]), mask_phone(data["phone"])
-    for identity in data["identities"]:
-        identity["conversation_id"] = mask_conversation(identity["conversation_id"])
     return data
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizens.models import ChannelIdentity, Citizen
+from api.conversations.access import public_ref
 from api.conversations.service import forget_citizen as forget_conversations
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
@@ -172,7 +173,7 @@ def citizen_summary(citizen: Citizen) -> dict[str, Any]:
         "created_at": citizen.created_at,
         "erased_at": citizen.erased_at,
         "identities": [
-            {"channel": i.channel, "conversation_id": i.conversation_id, "created_at": i.created_at}
+            {"channel": i.channel, "conversation_id": public_ref(i.conversation_id), "created_at": i.created_at}
             for i in citizen.identities
         ],
     }

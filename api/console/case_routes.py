@@ -18,6 +18,7 @@ from api.cases.views import timeline_read
 from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import render
+from api.conversations import access
 from api.conversations.transcript import transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
@@ -67,6 +68,7 @@ def _page(
         "transcript": (
             transcript(session, conversation_id=case.conversation_id, commune_slug=commune.slug)
             if case.conversation_id and commune is not None
+            and access.can_read(session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id)
             else []
         ),
         "VARIABLES": canned.VARIABLES,

@@ -24,6 +24,7 @@ from api.cases.uploads import MEDIA_TYPES, media_path
 from api.console import auth
 from api.console.desk_routes import BULK_ACTIONS
 from api.console.templating import STATIC_DIR, ZONE, render
+from api.conversations import access
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
@@ -266,9 +267,11 @@ def static_file(name: str) -> Response:
 
 
 @router.get("/media/{commune_id}/{name}")
-def media(commune_id: int, name: str, settings: SettingsDep, console: auth.ConsoleStaff) -> Response:
+def media(
+    commune_id: int, name: str, session: SessionDep, settings: SettingsDep, console: auth.ConsoleStaff
+) -> Response:
     path = media_path(settings.data_dir, commune_id=commune_id, name=name)
-    if commune_id != console.staff.commune_id or path is None:
+    if path is None or not access.media_readable(session, console.staff, commune_id=commune_id, name=name):
         raise NotFound("Không tìm thấy tệp.", code="media_not_found")
     return FileResponse(
         path,
