@@ -35,6 +35,7 @@ from api.inbox.routes import router as dead_letters_router
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.privacy.routes import router as privacy_router
 from api.safety.routes import router as safety_router
 from api.staff.routes import router as staff_router
 from api.subscriptions.console import router as subscribers_console_router
@@ -74,6 +75,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(bulletins_console_router)
     app.include_router(subscribers_console_router)
     app.include_router(open311_router)
+    app.include_router(privacy_router)
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)

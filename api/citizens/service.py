@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 
 from api.citizens.models import ChannelIdentity, Citizen
 from api.conversations.access import public_ref
-from api.conversations.service import forget_citizen as forget_conversations
-from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
 from channels.ids import PREFIXES, ConversationId
 
@@ -177,13 +175,3 @@ def citizen_summary(citizen: Citizen) -> dict[str, Any]:
             for i in citizen.identities
         ],
     }
-
-
-def erase_personal_fields(session: Session, *, citizen: Citizen) -> None:
-    citizen.display_name = None
-    citizen.phone = None
-    citizen.erased_at = utcnow()
-    for identity in list(citizen.identities):
-        session.delete(identity)
-    session.flush()
-    forget_conversations(session, citizen_id=citizen.id)

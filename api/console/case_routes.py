@@ -67,8 +67,11 @@ def _page(
         "canned": canned.for_case(commune=commune, case=case, officer_name=console.staff.full_name),
         "transcript": (
             transcript(session, conversation_id=case.conversation_id, commune_slug=commune.slug)
-            if case.conversation_id and commune is not None
-            and access.can_read(session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id)
+            if case.conversation_id
+            and commune is not None
+            and access.can_read(
+                session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id
+            )
             else []
         ),
         "VARIABLES": canned.VARIABLES,

@@ -12,8 +12,10 @@ sender secret. ``public_ref`` / ``resolve_ref`` are the only way in and out on s
 
 from __future__ import annotations
 
+from typing import TypeAlias, TypeVar
+
 from sqlalchemy import ColumnElement, Text, and_, cast, exists, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.cases.catalog import Kind
 from api.cases.models import Case
@@ -25,6 +27,10 @@ from api.staff.models import Role, Staff
 from channels.ids import InvalidConversationRef, open_ref, seal_ref
 
 _NOT_FOUND = "Không tìm thấy hội thoại."
+T = TypeVar("T")
+_Column: TypeAlias = (
+    ColumnElement[T] | QueryableAttribute[T]
+)  # a mapped column or a literal: conversation id, commune id
 
 
 def _key() -> bytes:
@@ -44,13 +50,13 @@ def resolve_ref(ref: str) -> str:
         raise NotFound(_NOT_FOUND, code="conversation_not_found") from None
 
 
-def _health(conversation: ColumnElement[str], commune_id: int) -> ColumnElement[bool]:
+def _health(conversation: _Column[str], commune_id: int) -> ColumnElement[bool]:
     return exists().where(
         Case.conversation_id == conversation, Case.commune_id == commune_id, Case.kind == Kind.consultation.value
     )
 
 
-def visible(staff: Staff, conversation: ColumnElement[str], commune: ColumnElement[int]) -> ColumnElement[bool]:
+def visible(staff: Staff, conversation: _Column[str], commune: _Column[int]) -> ColumnElement[bool]:
     """SQL condition: ``staff`` may read the conversation named by the ``conversation`` column of a row of commune
     ``commune`` (inbox events, review rows, conversations)."""
     same_commune = commune == staff.commune_id

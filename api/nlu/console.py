@@ -102,7 +102,9 @@ def _inbox_page(
     ]
     context = {
         "console": console,
-        "rows": [(row, review.entity_spec(row.text, row.entities), access.public_ref(row.conversation_id)) for row in rows],
+        "rows": [
+            (row, review.entity_spec(row.text, row.entities), access.public_ref(row.conversation_id)) for row in rows
+        ],
         "counts": counts,
         "status": status,
         "catalogue": load_catalogue(),

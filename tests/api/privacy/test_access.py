@@ -51,7 +51,11 @@ def _said(app: FastAPI, *, sender: str, text: str, photo: str | None = None) -> 
     with transaction(app.state.sessionmaker) as session:
         commune_id = session.scalar(select(Commune.id).where(Commune.slug == "xa-demo"))
         assert commune_id is not None
-        raw: dict[str, Any] = {"sender": sender, "message": text, "metadata": {"commune": "xa-demo", "message_id": "m1"}}
+        raw: dict[str, Any] = {
+            "sender": sender,
+            "message": text,
+            "metadata": {"commune": "xa-demo", "message_id": "m1"},
+        }
         if photo:
             raw["metadata"]["attachments"] = [photo]
         event = InboxEvent(
@@ -103,7 +107,9 @@ def test_every_view_of_a_conversation_follows_one_rule(
         csrf = login(client, member)
         bodies: list[str] = []
 
-        def get(path: str, *, api: bool = False) -> tuple[int, str]:
+        def get(
+            path: str, *, api: bool = False, member: Member = member, bodies: list[str] = bodies
+        ) -> tuple[int, str]:
             response = client.get(path, headers=member.headers if api else None)
             bodies.append(response.text)
             return response.status_code, response.text
@@ -111,9 +117,9 @@ def test_every_view_of_a_conversation_follows_one_rule(
         inbox_status, inbox = get("/staff/nlu")
         for kind, allowed in reads.items():
             where = f"{role} / {kind}"
-            case_status, case_api = get(f"/api/v1/cases/{codes[kind]}", api=True)
+            case_status, _ = get(f"/api/v1/cases/{codes[kind]}", api=True)
             assert case_status == (200 if allowed else 404), where
-            page_status, page = get(f"/staff/cases/{codes[kind]}")
+            page_status, _ = get(f"/staff/cases/{codes[kind]}")
             assert page_status == (200 if allowed else 404), where
             for csv_path in ("/api/v1/cases/export.csv", "/staff/export.csv"):
                 status, csv = get(csv_path, api=csv_path.startswith("/api"))
