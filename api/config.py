@@ -67,6 +67,9 @@ class Settings(BaseSettings):
 
     # Personal data (docs/privacy.md): who processes it, as the first-contact notice names them, and how long each
     # kind is kept before the retention job (api/privacy/retention.py) deletes or anonymises it. 0 keeps forever.
+    privacy_notice: bool = (
+        True  # the notice at each conversation's first contact (off only in tests about other things)
+    )
     privacy_controller: str = "Ủy ban nhân dân xã"
     privacy_contact: str = "bộ phận Một cửa của xã"
     retention_message_days: int = Field(default=365, ge=0)  # raw inbound events, outbound texts, review-inbox rows

@@ -107,7 +107,7 @@ def _first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[
 async def with_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn: Turn) -> Turn:
     """The turn, followed by the privacy notice when this is the conversation's first contact (after the answer, so
     an emergency's numbers always come first). A data request's own answer speaks of the rights already."""
-    if message.kind == "unfollow" or turn.route == ROUTE:
+    if message.kind == "unfollow" or turn.route == ROUTE or not app.state.settings.privacy_notice:
         return turn
     sent = await run_in_threadpool(_first_contact, app, ctx, message)
     if sent is None:
