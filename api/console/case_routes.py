@@ -22,6 +22,7 @@ from api.conversations import access
 from api.conversations.transcript import transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
+from api.staff.audit import Action, record_access
 from api.staff.models import Role, Staff
 from api.staff.service import list_departments, list_staff
 
@@ -81,7 +82,9 @@ def _page(
 
 @router.get("/{code}")
 def case_detail(request: Request, code: str, session: SessionDep, console: auth.ConsoleStaff, ok: str = "") -> Response:
-    return _page(request, session, console, get_case(session, staff=console.staff, code=code), flash=ok)
+    case = get_case(session, staff=console.staff, code=code)
+    record_access(session, staff=console.staff, action=Action.view, subject=f"case:{case.code}")
+    return _page(request, session, console, case, flash=ok)
 
 
 def _act(

@@ -28,6 +28,7 @@ from api.conversations import access
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
+from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from api.staff.service import change_own_password, list_staff
 
@@ -233,6 +234,8 @@ def case_list(
 @router.get("/export.csv")
 def export_csv(factory: SessionFactoryDep, console: auth.ConsoleStaff, params: Params) -> Response:
     filters = params.filters(console.staff)
+    with transaction(factory) as session:
+        record_access(session, staff=console.staff, action=Action.export, subject="cases.csv")
 
     def rows() -> Iterator[str]:
         with transaction(factory) as session:

@@ -30,6 +30,7 @@ from api.infra.writes import write_transaction
 from api.nlu import review
 from api.nlu.catalogue import load_catalogue
 from api.nlu.models import REASON_LABELS, STATUS_LABELS, NluReview, Reason, ReviewStatus
+from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from channels import registry
 from channels.ids import ConversationId
@@ -192,6 +193,7 @@ def transcript(request: Request, ref: str, session: SessionDep, console: auth.Co
     staff = _writer(console)
     conversation_id = access.resolve_ref(ref)
     turns = _turns(session, staff, conversation_id)
+    record_access(session, staff=staff, action=Action.view, subject=f"conversation:{ref[:180]}")
     context = {"console": console, "conversation_label": _label(conversation_id), "turns": turns, **LABELS}
     return render(request, "nlu_transcript.html", context)
 

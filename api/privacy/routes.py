@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.citizens.service import get_citizen
 from api.db import transaction
-from api.deps import AdminStaff, SettingsDep
+from api.deps import AdminStaff, SessionDep, SettingsDep
 from api.privacy import notice
 from api.privacy.erasure import erase_and_record
-from api.staff.audit import Action, record_access
+from api.privacy.models import DataRequest
+from api.staff.audit import AccessLog, Action, record_access
 
 router = APIRouter(tags=["privacy"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)])
 
@@ -53,6 +56,54 @@ def erase(citizen_id: IdPath, request: Request, settings: SettingsDep, admin: Ad
         cases_scrubbed=erased.cases_anonymised,
         messages_scrubbed=erased.messages_scrubbed,
     )
+
+
+class AccessRead(BaseModel):
+    staff_id: int | None
+    action: str
+    subject: str
+    created_at: datetime
+
+
+class RequestRead(BaseModel):
+    id: int
+    citizen_id: int | None
+    kind: str
+    channel: str
+    status: str
+    outcome: dict[str, Any]
+    created_at: datetime
+
+
+@router.get("/api/v1/privacy/access-log", response_model=list[AccessRead], summary="Nhật ký cán bộ xem/xuất dữ liệu")
+def access_log(
+    session: SessionDep, admin: AdminStaff, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[AccessRead]:
+    rows = session.scalars(
+        select(AccessLog)
+        .where(AccessLog.commune_id == admin.commune_id)
+        .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
+        .limit(limit)
+    )
+    return [AccessRead(staff_id=r.staff_id, action=r.action, subject=r.subject, created_at=r.created_at) for r in rows]
+
+
+@router.get("/api/v1/privacy/requests", response_model=list[RequestRead], summary="Yêu cầu của người dân về dữ liệu")
+def data_requests(
+    session: SessionDep, admin: AdminStaff, limit: Annotated[int, Query(ge=1, le=1000)] = 200
+) -> list[RequestRead]:
+    """Carried out (``done``) or waiting for staff (``forwarded``: an erasure while a case is still open)."""
+    rows = session.scalars(
+        select(DataRequest)
+        .where(DataRequest.commune_id == admin.commune_id)
+        .order_by(DataRequest.created_at.desc(), DataRequest.id.desc())
+        .limit(limit)
+    )
+    return [
+        RequestRead(id=r.id, citizen_id=r.citizen_id, kind=r.kind, channel=r.channel, status=r.status,
+                    outcome=r.outcome, created_at=r.created_at)
+        for r in rows
+    ]  # fmt: skip
 
 
 @router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
