@@ -35,6 +35,7 @@ from api.inbox.routes import router as dead_letters_router
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.privacy.retention import retention_job
 from api.privacy.routes import router as privacy_router
 from api.safety.routes import router as safety_router
 from api.staff.routes import router as staff_router
@@ -84,4 +85,4 @@ def include_all(app: FastAPI) -> None:
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    return [overdue_job(), *channel_jobs(), *broadcast_jobs()]
+    return [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job()]

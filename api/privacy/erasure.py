@@ -68,7 +68,8 @@ def conversations_of(session: Session, *, citizen: Citizen) -> set[str]:
     return ids
 
 
-def _anonymise_case(session: Session, case: Case, erased: Erased, files: set[tuple[str, str]]) -> None:
+def anonymise_case(session: Session, case: Case, files: set[tuple[str, str]], erased: Erased | None = None) -> None:
+    """The case as an anonymous record: code, kind, category, status and dates stay; every text and link goes."""
     for ref in case.attachments or []:
         files |= _media(ref)
     case.title = MARKER[:200]
@@ -85,8 +86,10 @@ def _anonymise_case(session: Session, case: Case, erased: Erased, files: set[tup
         files |= _media(entry.body) | _media(json.dumps(entry.data or {}))
         if entry.body or entry.data:
             entry.body, entry.data = (MARKER if entry.body else ""), {}
-            erased.messages_scrubbed += 1
-    erased.cases_anonymised += 1
+            if erased is not None:
+                erased.messages_scrubbed += 1
+    if erased is not None:
+        erased.cases_anonymised += 1
 
 
 def erase_citizen(session: Session, *, citizen: Citizen) -> tuple[Erased, set[tuple[str, str]]]:
@@ -95,7 +98,7 @@ def erase_citizen(session: Session, *, citizen: Citizen) -> tuple[Erased, set[tu
     erased, files = Erased(), set[tuple[str, str]]()
     conversations = conversations_of(session, citizen=citizen)
     for case in session.scalars(select(Case).where(Case.citizen_id == citizen.id)):
-        _anonymise_case(session, case, erased, files)
+        anonymise_case(session, case, files, erased)
     if conversations:
         in_conversations = list(conversations)
         for raw in session.scalars(select(InboxEvent.raw).where(InboxEvent.conversation_id.in_(in_conversations))):
