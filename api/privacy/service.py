@@ -19,6 +19,11 @@ def consent_status(session: Session, *, conversation_id: str, purpose: Purpose) 
     return ConsentStatus(status) if status else None
 
 
+def health_consent_given(session: Session, *, conversation_id: str) -> bool:
+    """Cases ask this before storing a consultation's health details (api/cases/consent.py)."""
+    return consent_status(session, conversation_id=conversation_id, purpose=Purpose.health) == ConsentStatus.granted
+
+
 def set_consent(
     session: Session,
     *,
