@@ -63,6 +63,11 @@ def _said(app: FastAPI, *, sender: str, text: str, photo: str | None = None) -> 
             raw=json.dumps(raw), status="processed", route="rasa", response=[{"text": "Dạ, em ghi nhận."}],
         )  # fmt: skip
         session.add(event)
+        dead = InboxEvent(
+            commune_id=commune_id, channel="web", event_id=f"{sender}:m2", conversation_id=conversation,
+            raw=json.dumps({**raw, "message": f"{text} (lần 2)"}), status="failed", route=None,
+        )  # fmt: skip
+        session.add(dead)  # a dead letter: shown to staff on /staff/dead-letters and in the API
         session.flush()
         row = review.record(
             session, commune_id=commune_id, inbox_event_id=event.id, conversation_id=conversation, text=text,
@@ -124,6 +129,12 @@ def test_every_view_of_a_conversation_follows_one_rule(
             for csv_path in ("/api/v1/cases/export.csv", "/staff/export.csv"):
                 status, csv = get(csv_path, api=csv_path.startswith("/api"))
                 assert status == 200 and (codes[kind] in csv) == allowed, f"{where} {csv_path}"
+            for letters_path in ("/staff/dead-letters", "/api/v1/dead-letters"):
+                status, letters = get(letters_path, api=letters_path.startswith("/api"))
+                if role == "viewer":
+                    assert status == 403, f"{where} {letters_path}"
+                else:
+                    assert status == 200 and (f"{texts[kind]} (lần 2)" in letters) == allowed, f"{where} {letters_path}"
             transcript_status, transcript = get(f"/staff/nlu/conversations/{refs[kind]}")
             if role == "viewer":  # viewers never open the review pages
                 assert inbox_status == 403 and transcript_status == 403, where
