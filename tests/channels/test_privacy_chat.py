@@ -161,3 +161,13 @@ def test_commands_with_and_without_diacritics(text: str, action: str) -> None:
 )
 def test_ordinary_messages_are_not_data_requests(text: str) -> None:
     assert parse_command(text) is None
+
+
+async def test_an_emergency_at_first_contact_gets_115_first_and_the_notice_after(
+    app: FastAPI, gateway: httpx.AsyncClient
+) -> None:
+    sender = f"web{random.randrange(10**12, 10**13)}"
+    response = await gateway.post("/webhooks/web", json={"sender": sender, "message": "cứu với ba em đột quỵ rồi"})
+    texts = [r["text"] for r in response.json() if r.get("text")]
+    assert "115" in texts[0] and "/privacy" not in texts[0], texts  # safety first (GUIDE principle 1)
+    assert "/privacy" in texts[-1] and sum("/privacy" in t for t in texts) == 1, texts
