@@ -15,8 +15,9 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from api.background import PeriodicJob
-from api.cases.catalog import DONE_STATUSES
+from api.cases.catalog import DONE_STATUSES, OPEN_STATUSES
 from api.cases.models import Case
+from api.citizens.models import Citizen
 from api.config import Settings
 from api.db import transaction, utcnow
 from api.inbox import models as inbox_models
@@ -24,7 +25,9 @@ from api.inbox.models import InboxEvent
 from api.nlu.models import NluReview, ReviewStatus
 from api.outbox import models as outbox_models
 from api.outbox.models import OutboxMessage
-from api.privacy.erasure import MARKER, anonymise_case, delete_rows
+from api.outbox.service import enqueue_message
+from api.privacy.erasure import MARKER, anonymise_case, delete_rows, erase_and_record
+from api.privacy.models import DataRequest, RequestKind
 from api.staff.audit import AccessLog
 
 BATCH = 500  # closed cases anonymised per run: a large backlog is worked off over several runs
@@ -118,8 +121,58 @@ def sweep(app: FastAPI) -> dict[str, int]:
     return asdict(swept)
 
 
+FINISHED = (
+    "Các hồ sơ của bạn đã giải quyết xong; theo yêu cầu trước đây, xã đã xóa dữ liệu cá nhân của bạn "
+    "(hồ sơ chỉ còn dạng ẩn danh)."
+)
+
+
+def finish_forwarded_erasures(app: FastAPI) -> int:
+    """Erasures passed to staff because a case was still open are carried out once no case of the person is open;
+    the person is told on every channel they wrote from. Returns how many were finished."""
+    factory = app.state.sessionmaker
+    with transaction(factory) as session:
+        waiting = [
+            (r.id, r.commune_id, r.citizen_id)
+            for r in session.scalars(
+                select(DataRequest).where(
+                    DataRequest.kind == RequestKind.erasure.value, DataRequest.status == "forwarded"
+                )
+            )
+            if r.citizen_id is not None
+        ]
+    finished = 0
+    for request_id, commune_id, citizen_id in waiting:
+        with transaction(factory) as session:
+            still_open = session.scalar(
+                select(func.count()).where(
+                    Case.citizen_id == citizen_id, Case.status.in_([s.value for s in OPEN_STATUSES])
+                )
+            )
+            citizen = session.get(Citizen, citizen_id)
+            channels = [i.conversation_id for i in citizen.identities] if citizen is not None else []
+        if still_open:
+            continue
+        _, erased = erase_and_record(
+            factory, app.state.settings.data_dir, commune_id=commune_id, citizen_id=citizen_id, channel="staff"
+        )
+        with transaction(factory) as session:
+            request = session.get(DataRequest, request_id)
+            if request is not None:
+                request.status, request.outcome = "done", {**request.outcome, **erased.counts()}
+            for conversation_id in channels:
+                enqueue_message(session, commune_id=commune_id, conversation_id=conversation_id, text=FINISHED)
+        finished += 1
+    return finished
+
+
+def _run(app: FastAPI) -> None:
+    sweep(app)
+    finish_forwarded_erasures(app)
+
+
 async def run_retention(app: FastAPI) -> None:
-    await asyncio.to_thread(sweep, app)
+    await asyncio.to_thread(_run, app)
 
 
 def retention_job(interval: float = 3600.0) -> PeriodicJob:

@@ -12,14 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from api.cases.models import Case
 from api.cases.uploads import store_image
 from api.db import transaction, utcnow
 from api.inbox.models import InboxEvent
+from api.outbox.models import OutboxMessage
 from api.privacy.erasure import MARKER
-from api.privacy.retention import retention_job
+from api.privacy.models import DataRequest
+from api.privacy.retention import FINISHED, retention_job
 from api.routers import background_jobs
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -73,3 +76,28 @@ async def test_the_job_deletes_and_anonymises_what_is_past_its_period(
         assert cases[recent].contact_phone == "0912345678"  # closed within the period
     assert not old_path.exists()  # past the photo period
     assert not (data_dir / "uploads" / "1" / new_photo.rsplit("/", 1)[1]).exists()  # left with its anonymised case
+
+
+async def test_an_erasure_waiting_for_an_open_case_is_finished_when_it_closes(
+    app: FastAPI, client: TestClient, file_case: Callable[..., dict[str, Any]]
+) -> None:
+    sender = "forwardedsender0001"
+    conversation = f"web:xa-demo:{sender}"
+    code = file_case(channel="web", conversation_id=conversation, contact_phone="0912345678")["code"]
+    client.post("/webhooks/web", json={"sender": sender, "message": "xóa dữ liệu của tôi"})
+    replies = client.post("/webhooks/web", json={"sender": sender, "message": "xác nhận xóa"}).json()
+    assert code in replies[0]["text"] and "chuyển cán bộ" in replies[0]["text"]  # kept while the case is handled
+    await retention_job().run(app)
+    with transaction(app.state.sessionmaker) as session:
+        assert session.scalar(select(Case.contact_phone).where(Case.code == code)) == "0912345678"
+        assert session.scalar(select(DataRequest.status).where(DataRequest.kind == "erasure")) == "forwarded"
+        session.execute(update(Case).where(Case.code == code).values(status="resolved", resolved_at=utcnow()))
+
+    await retention_job().run(app)
+
+    with transaction(app.state.sessionmaker) as session:
+        assert session.scalar(select(Case.contact_phone).where(Case.code == code)) is None
+        statuses = list(session.scalars(select(DataRequest.status).where(DataRequest.kind == "erasure")))
+        assert sorted(statuses) == ["done", "done"]  # the forwarded request, and the erasure that finished it
+        told = session.scalars(select(OutboxMessage.text).where(OutboxMessage.conversation_id == conversation)).all()
+        assert told == [FINISHED]
