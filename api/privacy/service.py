@@ -24,6 +24,11 @@ def health_consent_given(session: Session, *, conversation_id: str) -> bool:
     return consent_status(session, conversation_id=conversation_id, purpose=Purpose.health) == ConsentStatus.granted
 
 
+def review_allowed(session: Session, *, conversation_id: str) -> bool:
+    """The review inbox keeps a citizen's words unless they withdrew consent (api/nlu/capture.py asks)."""
+    return consent_status(session, conversation_id=conversation_id, purpose=Purpose.service) != ConsentStatus.withdrawn
+
+
 def set_consent(
     session: Session,
     *,
