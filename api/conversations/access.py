@@ -82,19 +82,35 @@ def require(session: Session, staff: Staff, *, commune_id: int, conversation_id:
 
 
 def media_readable(session: Session, staff: Staff, *, commune_id: int, name: str) -> bool:
-    """A citizen's uploaded photo takes the scope of what carries it: a case ``staff`` may see, or a message of a
-    conversation ``staff`` may read. A file nothing refers to any more (erased, expired) is not served."""
+    """An uploaded photo (``/staff/media/<commune>/<name>``): served only while something ``staff`` may read carries
+    it (a file nothing refers to any more — erased, expired — is not served)."""
     if commune_id != staff.commune_id:
         return False
-    pattern = f"%/staff/media/{commune_id}/{name}%"
+    readable, _referenced = _holders(session, staff, ref=f"/staff/media/{commune_id}/{name}")
+    return readable
+
+
+def attachment_hidden(session: Session, staff: Staff, *, ref: str) -> bool:
+    """A platform-held attachment (``tg-file:<id>``) is hidden when what carries it is out of ``staff``'s scope.
+    One nothing refers to is left to the platform's own rule (the commune's bot fetches only what was sent to it)."""
+    readable, referenced = _holders(session, staff, ref=ref)
+    return referenced and not readable
+
+
+def _holders(session: Session, staff: Staff, *, ref: str) -> tuple[bool, bool]:
+    """(may ``staff`` read something that carries ``ref``, does anything carry it): the cases whose attachments
+    name it and the conversations whose messages do."""
+    escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     cases = session.scalars(
-        select(Case).where(Case.commune_id == commune_id, cast(Case.attachments, Text).like(pattern))
+        select(Case).where(Case.commune_id == staff.commune_id, cast(Case.attachments, Text).like(pattern, escape="\\"))
     ).all()
     if any(can_see(staff, case) for case in cases):
-        return True
+        return True, True
     conversations = session.scalars(
         select(InboxEvent.conversation_id)
-        .where(InboxEvent.commune_id == commune_id, InboxEvent.raw.like(pattern))
+        .where(InboxEvent.commune_id == staff.commune_id, InboxEvent.raw.like(pattern, escape="\\"))
         .distinct()
     ).all()
-    return any(can_read(session, staff, commune_id=commune_id, conversation_id=c) for c in conversations)
+    readable = any(can_read(session, staff, commune_id=staff.commune_id, conversation_id=c) for c in conversations)
+    return readable, bool(cases or conversations)

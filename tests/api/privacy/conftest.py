@@ -4,6 +4,7 @@ import pytest
 
 from api.config import Settings
 from tests.api.cases.conftest import admin, file_case, make_staff, officer, other_commune  # noqa: F401
+from tests.channels.conftest import commune_id, fake_telegram, telegram_account  # noqa: F401
 
 
 @pytest.fixture

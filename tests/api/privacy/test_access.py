@@ -25,6 +25,7 @@ from api.inbox.models import InboxEvent
 from api.nlu import review
 from api.nlu.models import NluReview, Reason
 from tests.api.cases.conftest import Member
+from tests.support.fake_telegram import FakeTelegram
 from tests.console.test_console_http import login
 
 HEALTH_SENDER = "benhnhanbimat0001"  # the widget's secret session id
@@ -32,6 +33,7 @@ OTHER_SENDER = "nguoidanbimat0002"
 HEALTH_TEXT = "tôi bị trầm cảm mất ngủ cả tháng nay"
 OTHER_TEXT = "hàng xóm đổ rác ra kênh ấp hai"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+TG_PHOTO = "AgACAgUAAxkBAAIBhealth-1"  # a photo of the consultation, held by Telegram
 
 
 @dataclass
@@ -57,7 +59,7 @@ def _said(app: FastAPI, *, sender: str, text: str, photo: str | None = None) -> 
             "metadata": {"commune": "xa-demo", "message_id": "m1"},
         }
         if photo:
-            raw["metadata"]["attachments"] = [photo]
+            raw["metadata"]["attachments"] = [photo, f"tg-file:{TG_PHOTO}"]
         event = InboxEvent(
             commune_id=commune_id, channel="web", event_id=f"{sender}:m1", conversation_id=conversation,
             raw=json.dumps(raw), status="processed", route="rasa", response=[{"text": "Dạ, em ghi nhận."}],
@@ -98,9 +100,11 @@ READS = {
 
 
 def test_every_view_of_a_conversation_follows_one_rule(
-    app: FastAPI, client: TestClient, file_case: Callable[..., dict[str, Any]], make_staff: Callable[..., Member]
-) -> None:
+    app: FastAPI, client: TestClient, file_case: Callable[..., dict[str, Any]], make_staff: Callable[..., Member],
+    telegram_account: FakeTelegram,
+) -> None:  # fmt: skip
     data = seed(app, file_case)
+    telegram_account.files[TG_PHOTO] = PNG
     refs = {"health": public_ref(f"web:xa-demo:{HEALTH_SENDER}"), "other": public_ref(f"web:xa-demo:{OTHER_SENDER}")}
     texts = {"health": HEALTH_TEXT, "other": OTHER_TEXT}
     codes = {"health": data.health_code, "other": data.other_code}
@@ -152,6 +156,12 @@ def test_every_view_of_a_conversation_follows_one_rule(
         name = data.photo.rsplit("/", 1)[1]
         photo_status, _ = get(f"/staff/media/1/{name}")
         assert photo_status == (200 if reads["health"] else 404), f"{role}: the consultation's photo"
+        fetched = len(telegram_account.calls)
+        tg_status, _ = get(f"/staff/attachments/telegram/{TG_PHOTO}")
+        expected = 403 if role == "viewer" else 200 if reads["health"] else 404
+        assert tg_status == expected, f"{role}: the consultation's Telegram photo"
+        if expected != 200:
+            assert len(telegram_account.calls) == fetched  # refused before asking Telegram
         # Finding 2: the widget's sender id (its only secret) is on no staff surface, for any role.
         for body in bodies:
             assert HEALTH_SENDER not in body and OTHER_SENDER not in body, role
