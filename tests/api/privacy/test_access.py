@@ -25,8 +25,8 @@ from api.inbox.models import InboxEvent
 from api.nlu import review
 from api.nlu.models import NluReview, Reason
 from tests.api.cases.conftest import Member
-from tests.support.fake_telegram import FakeTelegram
 from tests.console.test_console_http import login
+from tests.support.fake_telegram import FakeTelegram
 
 HEALTH_SENDER = "benhnhanbimat0001"  # the widget's secret session id
 OTHER_SENDER = "nguoidanbimat0002"
