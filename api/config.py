@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     outbound_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     outbound_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Personal data (docs/privacy.md): who processes it, as the first-contact notice names them, and how long each
+    # kind is kept before the retention job (api/privacy/retention.py) deletes or anonymises it. 0 keeps forever.
+    privacy_notice: bool = (
+        True  # the notice at each conversation's first contact (off only in tests about other things)
+    )
+    privacy_controller: str = "Ủy ban nhân dân xã"
+    privacy_contact: str = "bộ phận Một cửa của xã"
+    retention_message_days: int = Field(default=365, ge=0)  # raw inbound events, outbound texts, review-inbox rows
+    retention_media_days: int = Field(default=180, ge=0)  # citizens' photos and audio in the upload folder
+    retention_closed_case_days: int = Field(default=1825, ge=0)  # closed cases become anonymous records
+    retention_access_log_days: int = Field(default=1825, ge=0)  # the staff access trail
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

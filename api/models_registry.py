@@ -14,6 +14,8 @@ from api.infra import models as infra_models  # noqa: F401
 from api.mentions import models as mentions_models  # noqa: F401
 from api.nlu import models as nlu_models  # noqa: F401
 from api.outbox import models as outbox_models  # noqa: F401
+from api.privacy import models as privacy_models  # noqa: F401
+from api.staff import audit as staff_audit  # noqa: F401
 from api.staff import models as staff_models  # noqa: F401
 from api.subscriptions import models as subscriptions_models  # noqa: F401
 

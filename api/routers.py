@@ -35,6 +35,9 @@ from api.inbox.routes import router as dead_letters_router
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.privacy.retention import retention_job
+from api.privacy.routes import router as privacy_router
+from api.privacy.service import health_consent_given, review_allowed
 from api.safety.routes import router as safety_router
 from api.staff.routes import router as staff_router
 from api.subscriptions.console import router as subscribers_console_router
@@ -74,6 +77,9 @@ def include_all(app: FastAPI) -> None:
     app.include_router(bulletins_console_router)
     app.include_router(subscribers_console_router)
     app.include_router(open311_router)
+    app.include_router(privacy_router)
+    app.state.health_consent = health_consent_given  # api/cases/consent.py asks it; cases never import privacy
+    app.state.review_consent = review_allowed  # api/nlu/capture.py asks it; nlu never imports privacy
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)
@@ -82,4 +88,4 @@ def include_all(app: FastAPI) -> None:
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    return [overdue_job(), *channel_jobs(), *broadcast_jobs()]
+    return [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job()]

@@ -7,8 +7,14 @@ web widget's random session id). Every other module builds and reads ids through
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 # channel name → id prefix (Telegram's is short for historical reasons: ids already stored keep working)
 PREFIXES: dict[str, str] = {"zalo": "zalo", "telegram": "tg", "web": "web"}
@@ -68,3 +74,36 @@ class ConversationId:
 def format_id(channel: str, commune: str, external: str | int) -> str:
     """The id string for a channel's event (raises InvalidConversationId for ids we could not read back)."""
     return str(ConversationId(channel, commune, str(external)))
+
+
+# Staff screens and APIs name a conversation by a sealed reference, never by its id: a web conversation id holds the
+# widget's sender id, the session's only secret (with it one reads the staff's replies and writes as the citizen).
+# AES-SIV is deterministic (one conversation, one link) and authenticated (a made-up or edited reference is refused).
+REF_PREFIX = "h-"
+
+
+class InvalidConversationRef(ValueError):
+    """Not a reference this server sealed (edited, truncated, or sealed under another key)."""
+
+
+def _siv(key: bytes) -> AESSIV:
+    return AESSIV(hashlib.sha512(b"xaso-conversation-ref-v1:" + key).digest())
+
+
+def seal_ref(conversation_id: str, *, key: bytes) -> str:
+    """The opaque reference staff see for ``conversation_id`` (``h-`` + URL-safe base64, no padding)."""
+    token = _siv(key).encrypt(conversation_id.encode("utf-8"), None)
+    return REF_PREFIX + base64.urlsafe_b64encode(token).decode("ascii").rstrip("=")
+
+
+def open_ref(ref: str, *, key: bytes) -> ConversationId:
+    """The conversation a sealed reference names; raises InvalidConversationRef."""
+    if not isinstance(ref, str) or not ref.startswith(REF_PREFIX) or len(ref) > 2 * MAX_LENGTH:
+        raise InvalidConversationRef("not a conversation reference")
+    body = ref.removeprefix(REF_PREFIX)
+    try:
+        token = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        text = _siv(key).decrypt(token, None).decode("utf-8")
+        return ConversationId.parse(text)
+    except (binascii.Error, ValueError, InvalidTag, InvalidConversationId):
+        raise InvalidConversationRef("not a conversation reference") from None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.cases.catalog import OPEN_STATUSES, Priority, Status
 from api.cases.models import Case, TimelineEntry
 from api.cases.scope import visible_to
+from api.citizens.masking import text_for
 from api.db import utcnow
 from api.staff.models import Staff
 
@@ -65,12 +66,15 @@ def waiting_ids(session: Session, *, ids: list[int]) -> set[int]:
 def pinned_urgent(session: Session, *, staff: Staff) -> list[PinnedCase]:
     """Urgent cases (emergencies) nobody has taken yet: pinned above the list until someone does."""
     rows = session.execute(
-        select(Case.code, Case.title, Case.kind, Case.created_at)
+        select(Case.code, Case.title, Case.kind, Case.created_at, Case.contact_name, Case.contact_phone)
         .where(visible_to(staff), Case.priority == Priority.urgent.value, Case.status == Status.new.value)
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(MAX_PINNED)
     )
-    return [PinnedCase(r.code, r.title, r.kind, r.created_at) for r in rows]
+    return [
+        PinnedCase(r.code, text_for(staff.role, r.title, (r.contact_name, r.contact_phone)) or "", r.kind, r.created_at)
+        for r in rows
+    ]
 
 
 def desk_state(

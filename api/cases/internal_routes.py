@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
+from api.cases.consent import withhold_without_consent
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
@@ -29,7 +30,7 @@ ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, descripti
     summary="Tạo hồ sơ từ hội thoại (máy chủ action)",
 )
 def create(
-    body: InternalCaseCreate, factory: SessionFactoryDep, _caller: ServiceCaller, response: Response
+    body: InternalCaseCreate, request: Request, factory: SessionFactoryDep, _caller: ServiceCaller, response: Response
 ) -> InternalCaseRead:
     # The bot's hot path: its own transaction, committed before the answer is sent; on SQLite it queues behind the
     # same in-process writer lock as the channels, the inbox and the outbox (one writer at a time per database).
@@ -44,7 +45,9 @@ def create(
                 ):
                     response.status_code = status.HTTP_200_OK
                     return views.internal(session, filed)
-                case, _commune = file_from_conversation(session, body=body)
+                consent = getattr(request.app.state, "health_consent", None)
+                stored = withhold_without_consent(session, body, consent)
+                case, _commune = file_from_conversation(session, body=stored)
             return views.internal_created(case)
         except IntegrityError:
             if attempt == 2:

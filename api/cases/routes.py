@@ -32,6 +32,7 @@ from api.cases.uploads import MAX_UPLOAD_BYTES, store_image
 from api.db import transaction
 from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.errors import ValidationFailed
+from api.staff.audit import Action, record_access
 
 router = APIRouter(
     prefix="/api/v1/cases", tags=["cases"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
@@ -94,6 +95,9 @@ def stats(session: SessionDep, staff: CurrentStaff, filters: Filters) -> CaseSta
     responses={200: {"content": {"text/csv": {}}}},
 )
 def export_csv(factory: SessionFactoryDep, staff: CurrentStaff, filters: Filters) -> StreamingResponse:
+    with transaction(factory) as session:
+        record_access(session, staff=staff, action=Action.export, subject="cases.csv")
+
     def rows() -> Iterator[str]:
         # Its own read-only session: the stream outlives the request's transaction.
         with transaction(factory) as session:
@@ -108,7 +112,9 @@ def export_csv(factory: SessionFactoryDep, staff: CurrentStaff, filters: Filters
 
 @router.get("/{code}", response_model=CaseRead, summary="Chi tiết hồ sơ và dòng thời gian")
 def read(code: str, session: SessionDep, staff: CurrentStaff) -> CaseRead:
-    return views.detail_for(session, get_case(session, staff=staff, code=code), staff)
+    case = get_case(session, staff=staff, code=code)
+    record_access(session, staff=staff, action=Action.view, subject=f"case:{case.code}")
+    return views.detail_for(session, case, staff)
 
 
 @router.post("/{code}/assign", response_model=CaseRead, summary="Phân công cán bộ / bộ phận")

@@ -16,6 +16,7 @@ from api.cases.catalog import CATEGORIES, OPEN_STATUSES, STATUS_LABELS, Status, 
 from api.cases.models import Case
 from api.cases.schemas import CaseStats, CountItem
 from api.cases.service import CaseFilters, dialect_of, filter_query
+from api.citizens.masking import text_for
 from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
 from api.db import utcnow
@@ -116,6 +117,10 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def known(case: Case) -> tuple[str | None, str | None]:
+    return case.contact_name, case.contact_phone
+
+
 def export_rows(session: Session, *, staff: Staff, filters: CaseFilters) -> Iterator[str]:
     """CSV lines (UTF-8 with BOM so Excel shows Vietnamese), streamed in batches."""
     buffer = io.StringIO()
@@ -135,9 +140,9 @@ def export_rows(session: Session, *, staff: Staff, filters: CaseFilters) -> Iter
                     case.code,
                     kind_label(case.kind),
                     CATEGORIES.get(case.category or "", case.category or ""),
-                    case.title,
-                    case.description,
-                    case.location_text,
+                    text_for(staff.role, case.title, known(case)),
+                    text_for(staff.role, case.description, known(case)),
+                    text_for(staff.role, case.location_text, known(case)),
                     status_label(case.status),
                     case.priority,
                     case.department.name if case.department else "",

@@ -12,7 +12,8 @@ from api.cases.creation import CreatedCase
 from api.cases.models import Case
 from api.cases.schemas import CaseRead, CaseSummary, InternalCaseRead, TimelineRead
 from api.cases.service import get_timeline, is_overdue, last_public_reply
-from api.citizens.masking import mask_conversation, mask_name, mask_phone
+from api.citizens.masking import mask_name, mask_phone
+from api.conversations.access import public_ref
 from api.db import utcnow
 from api.infra.sanitize import redact
 from api.outbox.models import OutboxMessage
@@ -71,7 +72,7 @@ def detail(session: Session, case: Case, *, mask: bool = False) -> CaseRead:
         longitude=case.longitude,
         attachments=list(case.attachments or []),
         source=case.source,
-        conversation_id=mask_conversation(case.conversation_id) if mask else case.conversation_id,
+        conversation_id=public_ref(case.conversation_id),  # staff never see the id (a web id is a secret)
         chat_enabled=case.chat_enabled,
         contact_phone=mask_phone(case.contact_phone) if mask else case.contact_phone,
         citizen_id=case.citizen_id,

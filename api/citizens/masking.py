@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from api.infra.sanitize import redact
+from api.staff.models import Role
 from channels.ids import ConversationId
+
+
+def masks(role: str | Role) -> bool:
+    """Whether a staff role sees personal data masked: the read-only role does, on every output."""
+    return Role(role) == Role.viewer
+
+
+def text_for(role: str | Role, text: str | None, known: Iterable[str | None] = ()) -> str | None:
+    """Free text (descriptions, messages, notes) as ``role`` may see it: names, phones, ID numbers redacted for the
+    read-only role on every surface — pages, APIs, CSV and JSON exports, live events."""
+    return redact(text, known) if masks(role) else text
 
 
 def mask_phone(phone: str | None) -> str | None:

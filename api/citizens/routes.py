@@ -12,16 +12,16 @@ from sqlalchemy import select
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.cases.models import Case, TimelineEntry
-from api.citizens.masking import mask_conversation, mask_name, mask_phone
-from api.citizens.service import citizen_summary, erase_personal_fields, get_citizen, list_citizens
+from api.citizens.masking import mask_name, mask_phone
+from api.citizens.service import citizen_summary, get_citizen, list_citizens
 from api.db import utcnow
 from api.deps import AdminStaff, CurrentStaff, SessionDep
+from api.staff.audit import Action, record_access
 from api.staff.models import Role
 
 router = APIRouter(
     prefix="/api/v1/citizens", tags=["citizens"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
 )
-ERASED_TEXT = "[Nội dung đã xóa theo yêu cầu của người dân]"
 
 
 class IdentityRead(BaseModel):
@@ -46,13 +46,6 @@ class CitizenPage(BaseModel):
     per_page: int
 
 
-class ErasureResult(BaseModel):
-    citizen_id: int
-    erased_at: datetime
-    cases_scrubbed: int
-    messages_scrubbed: int
-
-
 @router.get("", response_model=CitizenPage, summary="Danh sách người dân (thông tin cá nhân được che)")
 def list_(
     session: SessionDep,
@@ -70,8 +63,6 @@ def list_(
 
 def _masked(data: dict[str, Any]) -> dict[str, Any]:
     data["display_name"], data["phone"] = mask_name(data["display_name"]), mask_phone(data["phone"])
-    for identity in data["identities"]:
-        identity["conversation_id"] = mask_conversation(identity["conversation_id"])
     return data
 
 
@@ -79,12 +70,14 @@ def _masked(data: dict[str, Any]) -> dict[str, Any]:
 def read(citizen_id: IdPath, session: SessionDep, staff: CurrentStaff) -> CitizenRead:
     """The full record; the ``viewer`` role sees it masked, as in the list."""
     data = citizen_summary(get_citizen(session, commune_id=staff.commune_id, citizen_id=citizen_id))
+    record_access(session, staff=staff, action=Action.view, subject=f"citizen:{citizen_id}")
     return CitizenRead(**(_masked(data) if staff.role == Role.viewer else data))
 
 
 @router.get("/{citizen_id}/export", summary="Xuất toàn bộ dữ liệu của một người dân (JSON)")
 def export(citizen_id: IdPath, session: SessionDep, admin: AdminStaff) -> dict[str, Any]:
     citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
+    record_access(session, staff=admin, action=Action.export, subject=f"citizen:{citizen.id}")
     cases = session.scalars(select(Case).where(Case.citizen_id == citizen.id).order_by(Case.created_at)).all()
     return {
         "exported_at": utcnow().isoformat(),
@@ -115,28 +108,3 @@ def export(citizen_id: IdPath, session: SessionDep, admin: AdminStaff) -> dict[s
             for c in cases
         ],
     }
-
-
-@router.delete("/{citizen_id}/personal-data", response_model=ErasureResult, summary="Xóa dữ liệu cá nhân theo yêu cầu")
-def erase(citizen_id: IdPath, session: SessionDep, admin: AdminStaff) -> ErasureResult:
-    """Name, phone, channel ids and the citizen's own messages go; the administrative record of each case stays."""
-    citizen = get_citizen(session, commune_id=admin.commune_id, citizen_id=citizen_id)
-    cases = list(session.scalars(select(Case).where(Case.citizen_id == citizen.id)))
-    messages = 0
-    for case in cases:
-        case.contact_name = case.contact_phone = case.conversation_id = None
-        case.chat_enabled = False
-        case.rating_comment = None
-        for entry in session.scalars(
-            select(TimelineEntry).where(TimelineEntry.case_id == case.id, TimelineEntry.actor_type == "citizen")
-        ):
-            if entry.kind in ("citizen_message", "rating"):
-                entry.body, entry.data = ERASED_TEXT, {}
-                messages += 1
-    erase_personal_fields(session, citizen=citizen)
-    return ErasureResult(
-        citizen_id=citizen.id,
-        erased_at=citizen.erased_at or utcnow(),
-        cases_scrubbed=len(cases),
-        messages_scrubbed=messages,
-    )

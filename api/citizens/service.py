@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizens.models import ChannelIdentity, Citizen
-from api.conversations.service import forget_citizen as forget_conversations
-from api.db import utcnow
+from api.conversations.access import public_ref
 from api.errors import NotFound, ValidationFailed
 from channels.ids import PREFIXES, ConversationId
 
@@ -172,17 +171,7 @@ def citizen_summary(citizen: Citizen) -> dict[str, Any]:
         "created_at": citizen.created_at,
         "erased_at": citizen.erased_at,
         "identities": [
-            {"channel": i.channel, "conversation_id": i.conversation_id, "created_at": i.created_at}
+            {"channel": i.channel, "conversation_id": public_ref(i.conversation_id), "created_at": i.created_at}
             for i in citizen.identities
         ],
     }
-
-
-def erase_personal_fields(session: Session, *, citizen: Citizen) -> None:
-    citizen.display_name = None
-    citizen.phone = None
-    citizen.erased_at = utcnow()
-    for identity in list(citizen.identities):
-        session.delete(identity)
-    session.flush()
-    forget_conversations(session, citizen_id=citizen.id)

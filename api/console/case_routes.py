@@ -18,9 +18,11 @@ from api.cases.views import timeline_read
 from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import render
+from api.conversations import access
 from api.conversations.transcript import transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
+from api.staff.audit import Action, record_access
 from api.staff.models import Role, Staff
 from api.staff.service import list_departments, list_staff
 
@@ -66,7 +68,11 @@ def _page(
         "canned": canned.for_case(commune=commune, case=case, officer_name=console.staff.full_name),
         "transcript": (
             transcript(session, conversation_id=case.conversation_id, commune_slug=commune.slug)
-            if case.conversation_id and commune is not None
+            if case.conversation_id
+            and commune is not None
+            and access.can_read(
+                session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id
+            )
             else []
         ),
         "VARIABLES": canned.VARIABLES,
@@ -76,7 +82,9 @@ def _page(
 
 @router.get("/{code}")
 def case_detail(request: Request, code: str, session: SessionDep, console: auth.ConsoleStaff, ok: str = "") -> Response:
-    return _page(request, session, console, get_case(session, staff=console.staff, code=code), flash=ok)
+    case = get_case(session, staff=console.staff, code=code)
+    record_access(session, staff=console.staff, action=Action.view, subject=f"case:{case.code}")
+    return _page(request, session, console, case, flash=ok)
 
 
 def _act(

@@ -28,7 +28,7 @@ def _writer(console: auth.ConsoleSession) -> None:
 @router.get("")
 def dead_letter_page(request: Request, session: SessionDep, console: auth.ConsoleStaff, done: str = "") -> Response:
     _writer(console)
-    letters = failures.list_dead_letters(session, commune_id=console.staff.commune_id)
+    letters = failures.list_dead_letters(session, staff=console.staff)
     context = {"console": console, "letters": letters, "flash": FLASH.get(done)}
     return render(request, "dead_letters.html", context)
 

@@ -24,9 +24,11 @@ from api.cases.uploads import MEDIA_TYPES, media_path
 from api.console import auth
 from api.console.desk_routes import BULK_ACTIONS
 from api.console.templating import STATIC_DIR, ZONE, render
+from api.conversations import access
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
+from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from api.staff.service import change_own_password, list_staff
 
@@ -232,6 +234,8 @@ def case_list(
 @router.get("/export.csv")
 def export_csv(factory: SessionFactoryDep, console: auth.ConsoleStaff, params: Params) -> Response:
     filters = params.filters(console.staff)
+    with transaction(factory) as session:
+        record_access(session, staff=console.staff, action=Action.export, subject="cases.csv")
 
     def rows() -> Iterator[str]:
         with transaction(factory) as session:
@@ -266,9 +270,11 @@ def static_file(name: str) -> Response:
 
 
 @router.get("/media/{commune_id}/{name}")
-def media(commune_id: int, name: str, settings: SettingsDep, console: auth.ConsoleStaff) -> Response:
+def media(
+    commune_id: int, name: str, session: SessionDep, settings: SettingsDep, console: auth.ConsoleStaff
+) -> Response:
     path = media_path(settings.data_dir, commune_id=commune_id, name=name)
-    if commune_id != console.staff.commune_id or path is None:
+    if path is None or not access.media_readable(session, console.staff, commune_id=commune_id, name=name):
         raise NotFound("Không tìm thấy tệp.", code="media_not_found")
     return FileResponse(
         path,

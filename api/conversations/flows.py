@@ -29,6 +29,7 @@ from api.inbox import service as inbox
 from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture
 from api.outbox.service import enqueue_message
+from api.privacy import chat as privacy
 from api.safety import flows as safety
 from api.subscriptions import flows as subscriptions
 from channels.base import InboundMessage
@@ -153,9 +154,17 @@ def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage,
 
 
 async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+    turn = await _answer(app, ctx, message)
+    return await privacy.with_notice(app, ctx, message, turn)  # first contact: the privacy notice, after the answer
+
+
+async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     emergency = await safety.screen(app, ctx, message)  # principle 1, before any state logic: api/safety/flows.py
     if emergency is not None:
         return emergency
+    rights = await privacy.route(app, ctx, message)  # "xem/xóa dữ liệu của tôi", "rút lại đồng ý": api/privacy/chat.py
+    if rights is not None:
+        return rights
     local = await run_in_threadpool(route_locally, app.state.sessionmaker, ctx, message)
     return local if local is not None else await to_rasa(app, ctx, message)
 

@@ -148,8 +148,3 @@ def state_after_rating(snapshot: Snapshot) -> tuple[State, int | None]:
     if snapshot.staff_case_id is not None:
         return State.staff, snapshot.staff_case_id
     return State.bot, None
-
-
-def forget_citizen(session: Session, *, citizen_id: int) -> None:
-    """Erasure: the conversations (and their platform ids) of an erased citizen go; a new message starts afresh."""
-    session.connection().execute(_table.delete().where(_c.citizen_id == citizen_id))

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.conversations import access
 from api.db import utcnow
 from api.errors import NotFound
 from api.inbox.models import FAILED, PENDING, PROCESSING, InboxEvent
@@ -25,6 +26,7 @@ from api.outbox.models import FAILED as OUTBOX_FAILED
 from api.outbox.models import PENDING as OUTBOX_PENDING
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
+from api.staff.models import Staff
 from channels import registry
 
 log = logging.getLogger(__name__)
@@ -113,18 +115,23 @@ def _inbound_text(channel: str, raw: str, commune: str = "-") -> str:
     return message.text or f"[{message.kind}]"
 
 
-def list_dead_letters(session: Session, *, commune_id: int, limit: int = 200) -> list[DeadLetter]:
-    """Undismissed dead letters of the commune, newest first: inbound messages given up on and undeliverable replies."""
+def list_dead_letters(session: Session, *, staff: Staff, limit: int = 200) -> list[DeadLetter]:
+    """Undismissed dead letters ``staff`` may read (the conversation access rule), newest first: inbound messages
+    given up on and undeliverable replies. Conversations are named by their sealed reference, never their id."""
     inbound = session.scalars(
         select(InboxEvent)
-        .where(InboxEvent.commune_id == commune_id, InboxEvent.status == FAILED, InboxEvent.dismissed_at.is_(None))
+        .where(
+            access.visible(staff, InboxEvent.conversation_id, InboxEvent.commune_id),
+            InboxEvent.status == FAILED,
+            InboxEvent.dismissed_at.is_(None),
+        )
         .order_by(InboxEvent.id.desc())
         .limit(limit)
     ).all()
     outbound = session.scalars(
         select(OutboxMessage)
         .where(
-            OutboxMessage.commune_id == commune_id,
+            access.visible(staff, OutboxMessage.conversation_id, OutboxMessage.commune_id),
             OutboxMessage.status == OUTBOX_FAILED,
             OutboxMessage.dismissed_at.is_(None),
         )
@@ -136,7 +143,7 @@ def list_dead_letters(session: Session, *, commune_id: int, limit: int = 200) ->
             "inbound",
             row.id,
             row.channel,
-            row.conversation_id,
+            access.public_ref(row.conversation_id) or "",
             _inbound_text(row.channel, row.raw),
             row.last_error or "",
             row.failures or row.attempts,
@@ -145,7 +152,16 @@ def list_dead_letters(session: Session, *, commune_id: int, limit: int = 200) ->
         for row in inbound
     ]
     letters += [
-        DeadLetter("outbound", m.id, m.channel, m.conversation_id, m.text, m.last_error or "", m.attempts, m.created_at)
+        DeadLetter(
+            "outbound",
+            m.id,
+            m.channel,
+            access.public_ref(m.conversation_id) or "",
+            m.text,
+            m.last_error or "",
+            m.attempts,
+            m.created_at,
+        )
         for m in outbound
     ]
     return sorted(letters, key=lambda letter: letter.at.timestamp() if letter.at else 0.0, reverse=True)[:limit]

@@ -31,7 +31,7 @@ class DeadLetterRead(BaseModel):
 
 @router.get("", response_model=list[DeadLetterRead], summary="Tin nhắn lỗi chưa xử lý được (đến và đi)")
 def list_dead_letters(session: SessionDep, staff: WriterStaff) -> list[DeadLetterRead]:
-    letters = failures.list_dead_letters(session, commune_id=staff.commune_id)
+    letters = failures.list_dead_letters(session, staff=staff)
     return [DeadLetterRead(**letter.__dict__) for letter in letters]
 
 

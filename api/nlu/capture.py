@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from fastapi import FastAPI
@@ -30,11 +30,20 @@ def _same(a: str, b: str) -> bool:
     return unicodedata.normalize("NFC", a).strip() == unicodedata.normalize("NFC", b).strip()
 
 
+class ConsentCheck(Protocol):
+    """Whether the citizen's words may be kept for training (the privacy domain answers: api/privacy/service.py,
+    registered as ``app.state.review_consent`` in api/routers.py; nlu never imports privacy)."""
+
+    def __call__(self, session: Session, *, conversation_id: str) -> bool: ...
+
+
 def _store(
     factory: sessionmaker[Session], *, commune_id: int, inbox_id: int, conversation_id: str, text: str,
-    parse: dict[str, Any], reason: Reason,
+    parse: dict[str, Any], reason: Reason, consent: ConsentCheck | None = None,
 ) -> None:  # fmt: skip
     with write_transaction(factory) as session:
+        if consent is not None and not consent(session, conversation_id=conversation_id):
+            return  # consent withdrawn ("rút lại đồng ý"): the words are not kept for review
         review.record(
             session, commune_id=commune_id, inbox_event_id=inbox_id, conversation_id=conversation_id,
             text=text, parse=parse, reason=reason,
@@ -56,6 +65,7 @@ async def capture(app: FastAPI, *, commune_id: int, inbox_id: int, conversation_
         await run_in_threadpool(
             _store, app.state.sessionmaker, commune_id=commune_id, inbox_id=inbox_id,
             conversation_id=conversation_id, text=text, parse=parse, reason=reason,
+            consent=getattr(app.state, "review_consent", None),
         )  # fmt: skip
     return reason
 

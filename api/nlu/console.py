@@ -15,12 +15,13 @@ from urllib.parse import urlencode
 import httpx
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import ZONE, add_nav_item, add_template_dir, render
+from api.conversations import access
 from api.deps import RasaDep, SessionDep, SessionFactoryDep
 from api.errors import DomainError, NotFound, PermissionDenied, UpstreamUnavailable
 from api.inbox.models import InboxEvent
@@ -28,8 +29,10 @@ from api.infra.writes import write_transaction
 from api.nlu import review
 from api.nlu.catalogue import load_catalogue
 from api.nlu.models import REASON_LABELS, STATUS_LABELS, NluReview, Reason, ReviewStatus
+from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from channels import registry
+from channels.ids import ConversationId
 from knowledge.facts import KIND_ORDER, KnowledgeError, load_procedures, review_items, vietnam_today
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -87,16 +90,21 @@ def _inbox_page(
     staff = _writer(console)
     status = status if status in ReviewStatus.__members__ else ReviewStatus.pending.value
     rows, counts = review.listing(session, staff=staff, status=status)
-    recent = session.execute(
-        select(InboxEvent.conversation_id, func.max(InboxEvent.received_at).label("last"), func.count())
-        .where(InboxEvent.commune_id == staff.commune_id, InboxEvent.route == "rasa")
-        .group_by(InboxEvent.conversation_id)
-        .order_by(func.max(InboxEvent.received_at).desc())
-        .limit(15)
-    ).all()
+    recent = [
+        (access.public_ref(conversation_id), _label(conversation_id), last, count)
+        for conversation_id, last, count in session.execute(
+            select(InboxEvent.conversation_id, func.max(InboxEvent.received_at).label("last"), func.count())
+            .where(_events_readable(staff), InboxEvent.route == "rasa")
+            .group_by(InboxEvent.conversation_id)
+            .order_by(func.max(InboxEvent.received_at).desc())
+            .limit(15)
+        ).all()
+    ]
     context = {
         "console": console,
-        "rows": [(row, review.entity_spec(row.text, row.entities)) for row in rows],
+        "rows": [
+            (row, review.entity_spec(row.text, row.entities), access.public_ref(row.conversation_id)) for row in rows
+        ],
         "counts": counts,
         "status": status,
         "catalogue": load_catalogue(),
@@ -142,10 +150,20 @@ class TranscriptTurn:
     review: NluReview | None
 
 
+def _events_readable(staff: Staff) -> ColumnElement[bool]:
+    return access.visible(staff, InboxEvent.conversation_id, InboxEvent.commune_id)
+
+
+def _label(conversation_id: str) -> str:
+    """What a transcript is called on screen: the channel and commune, never the platform's id (a web secret)."""
+    parsed = ConversationId.try_parse(conversation_id)
+    return f"{parsed.channel} · {parsed.commune}" if parsed else "?"
+
+
 def _turns(session: Session, staff: Staff, conversation_id: str) -> list[TranscriptTurn]:
     events = session.scalars(
         select(InboxEvent)
-        .where(InboxEvent.commune_id == staff.commune_id, InboxEvent.conversation_id == conversation_id)
+        .where(_events_readable(staff), InboxEvent.conversation_id == conversation_id)
         .order_by(InboxEvent.id)
         .limit(200)
     ).all()
@@ -169,11 +187,13 @@ def _turns(session: Session, staff: Staff, conversation_id: str) -> list[Transcr
     return turns
 
 
-@router.get("/nlu/conversations/{conversation_id}")
-def transcript(request: Request, conversation_id: str, session: SessionDep, console: auth.ConsoleStaff) -> Response:
+@router.get("/nlu/conversations/{ref}")
+def transcript(request: Request, ref: str, session: SessionDep, console: auth.ConsoleStaff) -> Response:
     staff = _writer(console)
+    conversation_id = access.resolve_ref(ref)
     turns = _turns(session, staff, conversation_id)
-    context = {"console": console, "conversation_id": conversation_id, "turns": turns, **LABELS}
+    record_access(session, staff=staff, action=Action.view, subject=f"conversation:{ref[:180]}")
+    context = {"console": console, "conversation_label": _label(conversation_id), "turns": turns, **LABELS}
     return render(request, "nlu_transcript.html", context)
 
 
@@ -189,8 +209,8 @@ async def flag(
     """Flag a citizen message from a transcript: it joins the review inbox with the current model's reading."""
     auth.check_csrf(console, csrf_token)
     staff = _writer(console)
-    event = session.get(InboxEvent, inbox_event_id)
-    if event is None or event.commune_id != staff.commune_id:
+    event = session.scalar(select(InboxEvent).where(InboxEvent.id == inbox_event_id, _events_readable(staff)))
+    if event is None:
         raise NotFound("Không tìm thấy tin nhắn.", code="message_not_found")
     messages = registry.get(event.channel).parse(json.loads(event.raw), commune=_slug(session, staff))
     text = messages[0].text if messages else ""

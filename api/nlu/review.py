@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from api.conversations import access
 from api.db import utcnow
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.nlu.catalogue import Catalogue
@@ -97,17 +98,22 @@ def record(
     return row
 
 
+def _readable(staff: Staff) -> ColumnElement[bool]:
+    """Review rows are citizens' words: the conversation access rule decides who reads them."""
+    return access.visible(staff, NluReview.conversation_id, NluReview.commune_id)
+
+
 def get(session: Session, *, staff: Staff, review_id: int) -> NluReview:
-    row = session.get(NluReview, review_id)
-    if row is None or row.commune_id != staff.commune_id:
+    row = session.scalar(select(NluReview).where(NluReview.id == review_id, _readable(staff)))
+    if row is None:
         raise NotFound("Không tìm thấy câu cần duyệt.", code="review_not_found")
     return row
 
 
 def listing(session: Session, *, staff: Staff, status: str, limit: int = 100) -> tuple[list[NluReview], dict[str, int]]:
-    by_status = select(NluReview.status, func.count()).where(NluReview.commune_id == staff.commune_id)
+    by_status = select(NluReview.status, func.count()).where(_readable(staff))
     counts = dict(session.execute(by_status.group_by(NluReview.status)).all())
-    query = select(NluReview).where(NluReview.commune_id == staff.commune_id, NluReview.status == status)
+    query = select(NluReview).where(_readable(staff), NluReview.status == status)
     order = NluReview.id.asc() if status == ReviewStatus.pending.value else NluReview.reviewed_at.desc()
     return list(session.scalars(query.order_by(order).limit(limit))), {k: int(v) for k, v in counts.items()}
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.config import Settings
+from api.conversations.access import public_ref
 from api.conversations.flows import Turn
 from api.inbox import processor
 from api.inbox.failures import DEAD_LETTER_NOTICE
@@ -122,7 +123,8 @@ def test_a_handler_that_raises_is_dead_lettered_shown_and_the_next_message_answe
     inbound, _ = statuses(app, citizen.conversation_id)
     assert inbound == ["failed", "processed"]
     letters = httpx.get(f"{live}/api/v1/dead-letters", headers=staff_headers(app)).json()
-    assert [(x["conversation_id"], x["text"]) for x in letters] == [(citizen.conversation_id, "BOOM")]
+    # Named by the sealed reference staff see, never the platform id (issue 25).
+    assert [(x["conversation_id"], x["text"]) for x in letters] == [(public_ref(citizen.conversation_id), "BOOM")]
 
 
 def test_a_nul_does_not_lose_the_report(app: FastAPI, live: str) -> None:

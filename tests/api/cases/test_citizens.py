@@ -7,12 +7,15 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.cases.models import Case
 from api.cases.service import find_case_awaiting_rating, record_citizen_message
 from api.citizens.service import get_or_create_citizen
 from api.communes.service import get_commune
+from api.conversations import service as conversations
+from api.conversations.models import Conversation
+from api.inbox.models import InboxEvent
 from tests.api.cases.conftest import SERVICE, Member
 
 CONV = "zalo:xa-demo:84912345678"
@@ -43,6 +46,9 @@ def test_export_then_erase(
         record_citizen_message(session, case=case, text="Nhà tôi ở số 12, gọi tôi nhé")
         assert find_case_awaiting_rating(session, conversation_id=CONV) is None
         citizen_id = case.citizen_id
+        conversations.create(session, conversation_id=CONV, commune_id=case.commune_id, citizen_id=citizen_id)
+        session.add(InboxEvent(commune_id=case.commune_id, channel="zalo", event_id="e1", conversation_id=CONV,
+                               raw='{"message": {"text": "Nhà tôi ở số 12"}}', status="processed"))  # fmt: skip
     export = client.get(f"/api/v1/citizens/{citizen_id}/export", headers=admin.headers)
     assert export.status_code == 200
     data = export.json()
@@ -50,7 +56,13 @@ def test_export_then_erase(
     assert any("số 12" in m["text"] for m in data["cases"][0]["messages"])
 
     erased = client.delete(f"/api/v1/citizens/{citizen_id}/personal-data", headers=admin.headers)
-    assert erased.status_code == 200 and erased.json()["messages_scrubbed"] == 1
+    # The case's three entries (filing, the citizen's message, the rating request…) lose their text; the
+    # conversation row the bot routed by goes (issue 30: erasure deletes the citizen's conversation rows).
+    assert erased.status_code == 200 and erased.json()["messages_scrubbed"] >= 2
+    assert erased.json()["removed"]["conversations_deleted"] == 1
+    with app.state.sessionmaker.begin() as session:
+        assert session.scalar(select(func.count()).where(Conversation.conversation_id == CONV)) == 0
+        assert session.scalar(select(func.count()).where(InboxEvent.conversation_id == CONV)) == 0
     after = client.get(f"/api/v1/citizens/{citizen_id}", headers=admin.headers).json()
     assert after["display_name"] is None and after["phone"] is None and after["identities"] == []
     case_after = client.get(f"/api/v1/cases/{code}", headers=admin.headers).json()

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.communes.models import Commune
+from api.conversations.access import public_ref
 from api.db import transaction
 from api.inbox.models import InboxEvent
 from api.nlu import review
@@ -153,7 +154,7 @@ def test_csrf_roles_and_communes_are_enforced(
 def test_flag_from_a_transcript_even_when_rasa_is_down(client: TestClient, app: FastAPI, officer: Member) -> None:
     event_id = _event(app, "nhà bên cạnh xây lấn sang đất nhà tôi", sender="s9")
     csrf = login(client, officer)
-    page = client.get("/staff/nlu/conversations/web:xa-demo:s9")
+    page = client.get(f"/staff/nlu/conversations/{public_ref('web:xa-demo:s9')}")
     assert page.status_code == 200 and "xây lấn sang đất" in page.text and "Dạ, UBND xã ở số 1." in page.text
     assert re.search(rf'name="inbox_event_id" value="{event_id}"', page.text)
     response = client.post("/staff/nlu/flag", data={"csrf_token": csrf, "inbox_event_id": str(event_id)},
@@ -164,7 +165,8 @@ def test_flag_from_a_transcript_even_when_rasa_is_down(client: TestClient, app: 
         assert row is not None and row.reason == "flagged" and row.intent is None  # Rasa is down in this test
     listed = client.get("/staff/nlu").text
     assert "Cán bộ gắn cờ" in listed and "xây lấn sang đất" in listed
-    assert client.get("/staff/nlu/conversations/web:xa-demo:khong-co").status_code == 404
+    assert client.get(f"/staff/nlu/conversations/{public_ref('web:xa-demo:khong-co')}").status_code == 404
+    assert client.get("/staff/nlu/conversations/web:xa-demo:s9").status_code == 404  # raw ids are not accepted
 
 
 def test_parse_entities_spans_and_overlaps() -> None:

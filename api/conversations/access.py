@@ -1,0 +1,116 @@
+"""Who may read a conversation: the one rule behind every staff view of citizens' words.
+
+A conversation takes the scope of the cases filed from it (api/cases/scope.py): once any of its cases is a medical
+consultation, it is health talk, read by health workers and admins only; a health worker reads nothing else (except
+a conversation whose case was assigned to them). Viewers have the officers' scope and see everything masked
+(api/citizens/masking.py); the review pages refuse them outright (they cannot act there). Every page, API, export and
+stream that shows a conversation's messages, review-inbox rows or attachments asks ``visible`` / ``require``.
+
+Staff name a conversation by a sealed reference (channels/ids.py), never by its id: the web id holds the widget's
+sender secret. ``public_ref`` / ``resolve_ref`` are the only way in and out on staff surfaces.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias, TypeVar
+
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, literal, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from api.cases.catalog import Kind
+from api.cases.models import Case
+from api.cases.scope import can_see
+from api.config import get_settings
+from api.errors import NotFound
+from api.inbox.models import InboxEvent
+from api.staff.models import Role, Staff
+from channels.ids import InvalidConversationRef, open_ref, seal_ref
+
+_NOT_FOUND = "Không tìm thấy hội thoại."
+T = TypeVar("T")
+_Column: TypeAlias = (
+    ColumnElement[T] | QueryableAttribute[T]
+)  # a mapped column or a literal: conversation id, commune id
+
+
+def _key() -> bytes:
+    return get_settings().secret_key.get_secret_value().encode("utf-8")
+
+
+def public_ref(conversation_id: str | None) -> str | None:
+    """What staff screens and APIs show instead of the conversation id (None stays None)."""
+    return seal_ref(conversation_id, key=_key()) if conversation_id else None
+
+
+def resolve_ref(ref: str) -> str:
+    """The conversation id behind a staff-facing reference; a raw id or a forged reference is not found."""
+    try:
+        return str(open_ref(ref, key=_key()))
+    except InvalidConversationRef:
+        raise NotFound(_NOT_FOUND, code="conversation_not_found") from None
+
+
+def _health(conversation: _Column[str], commune_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        Case.conversation_id == conversation, Case.commune_id == commune_id, Case.kind == Kind.consultation.value
+    )
+
+
+def visible(staff: Staff, conversation: _Column[str], commune: _Column[int]) -> ColumnElement[bool]:
+    """SQL condition: ``staff`` may read the conversation named by the ``conversation`` column of a row of commune
+    ``commune`` (inbox events, review rows, conversations)."""
+    same_commune = commune == staff.commune_id
+    if staff.role == Role.admin:
+        return same_commune
+    if staff.role == Role.health_worker:
+        assigned = exists().where(
+            Case.conversation_id == conversation, Case.commune_id == staff.commune_id, Case.assignee_id == staff.id
+        )
+        return and_(same_commune, or_(_health(conversation, staff.commune_id), assigned))
+    return and_(same_commune, ~_health(conversation, staff.commune_id))
+
+
+def can_read(session: Session, staff: Staff, *, commune_id: int, conversation_id: str) -> bool:
+    condition = visible(staff, literal(conversation_id), literal(commune_id))
+    return bool(session.scalar(select(condition)))
+
+
+def require(session: Session, staff: Staff, *, commune_id: int, conversation_id: str | None) -> None:
+    """Not found (not forbidden: existence is not confirmed) unless ``staff`` may read the conversation."""
+    if conversation_id is None or not can_read(session, staff, commune_id=commune_id, conversation_id=conversation_id):
+        raise NotFound(_NOT_FOUND, code="conversation_not_found")
+
+
+def media_readable(session: Session, staff: Staff, *, commune_id: int, name: str) -> bool:
+    """An uploaded photo (``/staff/media/<commune>/<name>``): served only while something ``staff`` may read carries
+    it (a file nothing refers to any more — erased, expired — is not served)."""
+    if commune_id != staff.commune_id:
+        return False
+    readable, _referenced = _holders(session, staff, ref=f"/staff/media/{commune_id}/{name}")
+    return readable
+
+
+def attachment_hidden(session: Session, staff: Staff, *, ref: str) -> bool:
+    """A platform-held attachment (``tg-file:<id>``) is hidden when what carries it is out of ``staff``'s scope.
+    One nothing refers to is left to the platform's own rule (the commune's bot fetches only what was sent to it)."""
+    readable, referenced = _holders(session, staff, ref=ref)
+    return referenced and not readable
+
+
+def _holders(session: Session, staff: Staff, *, ref: str) -> tuple[bool, bool]:
+    """(may ``staff`` read something that carries ``ref``, does anything carry it): the cases whose attachments
+    name it and the conversations whose messages do."""
+    escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    cases = session.scalars(
+        select(Case).where(Case.commune_id == staff.commune_id, cast(Case.attachments, Text).like(pattern, escape="\\"))
+    ).all()
+    if any(can_see(staff, case) for case in cases):
+        return True, True
+    conversations = session.scalars(
+        select(InboxEvent.conversation_id)
+        .where(InboxEvent.commune_id == staff.commune_id, InboxEvent.raw.like(pattern, escape="\\"))
+        .distinct()
+    ).all()
+    readable = any(can_read(session, staff, commune_id=staff.commune_id, conversation_id=c) for c in conversations)
+    return readable, bool(cases or conversations)
