@@ -109,7 +109,11 @@ async def test_only_http_and_https(public_loopback: None) -> None:
     """httpx hands any scheme to its transport: the guard, not httpx, must refuse them, by name."""
     with RecordingServer("127.0.0.2") as public:
         async with outbound.guarded_client() as client:
-            for url in ("file:///etc/passwd", f"ftp://127.0.0.2:{public.port}/x", f"gopher://127.0.0.2:{public.port}/x"):
+            for url in (
+                "file:///etc/passwd",
+                f"ftp://127.0.0.2:{public.port}/x",
+                f"gopher://127.0.0.2:{public.port}/x",
+            ):
                 with pytest.raises(outbound.OutboundRefused, match="Chỉ cho phép tải qua http"):
                     await client.get(url)
         assert public.requests == []
