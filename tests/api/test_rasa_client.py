@@ -29,6 +29,15 @@ class SlowRasa:
         self.inside = 0
         self.most_inside = 0
         self._lock = threading.Lock()
+        self._arrived: dict[int, threading.Event] = {}
+
+    def arrived(self, count: int) -> threading.Event:
+        """Set once ``count`` turns have arrived."""
+        with self._lock:
+            event = self._arrived.setdefault(count, threading.Event())
+            if len(self.arrivals) >= count:
+                event.set()
+            return event
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
@@ -43,6 +52,9 @@ class SlowRasa:
             self.arrivals.append(sender)
             self.inside += 1
             self.most_inside = max(self.most_inside, self.inside)
+            for count, event in self._arrived.items():
+                if len(self.arrivals) >= count:
+                    event.set()
         await asyncio.sleep(self.hold)
         with self._lock:
             self.inside -= 1

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -83,9 +84,9 @@ def test_with_redis_the_limit_holds_across_processes(two_replicas: tuple[list[Sl
 
 
 class DyingReplica:
-    """A replica killed mid-turn: it takes the request, then drops the connection unanswered once ``until()`` holds."""
+    """A replica killed mid-turn: it takes the request, then drops the connection unanswered once ``until`` is set."""
 
-    def __init__(self, until: Callable[[], bool]) -> None:
+    def __init__(self, until: threading.Event) -> None:
         self.until = until
         self.taken = 0
 
@@ -93,9 +94,7 @@ class DyingReplica:
         head = await reader.readuntil(b"\r\n\r\n")
         self.taken += head.startswith(b"POST /webhooks/rest/webhook")  # not the health probes that follow
         with contextlib.suppress(asyncio.CancelledError):
-            async with asyncio.timeout(30):
-                while not self.until():
-                    await asyncio.sleep(0.01)
+            await asyncio.to_thread(self.until.wait, 30)
         writer.transport.abort()
 
 
@@ -103,7 +102,7 @@ def test_a_turn_moved_off_a_dying_replica_queues_afresh_on_the_survivor() -> Non
     """The survivor is busy with the turns that were queued for it; the turn that moved over waits behind them past
     its first deadline (it had spent it on the replica that died) and is still answered, not told "busy"."""
     alive = SlowRasa(hold=1.8)
-    dying = DyingReplica(until=lambda: len(alive.arrivals) >= 2)  # dies once the survivor took the queued turn
+    dying = DyingReplica(until=alive.arrived(2))  # dies once the survivor has taken the queued turn
 
     async def run() -> list[list[dict[str, Any]]]:
         server = await asyncio.start_server(dying, "127.0.0.1", 0)
