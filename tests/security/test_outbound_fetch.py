@@ -48,12 +48,12 @@ def test_a_feed_url_pointing_inside_is_never_fetched(
 @pytest.mark.parametrize(
     "target",
     [
-        "http://127.0.0.1:{port}/health",  # loopback
-        "http://[::ffff:127.0.0.1]:{port}/health",  # IPv4-mapped IPv6 form of loopback
-        "http://localhost:{port}/health",  # a name: resolved, then its addresses checked
-        "http://0.0.0.0:{port}/health",  # unspecified (Linux connects it to this host)
-        "http://10.0.0.1:{port}/admin",  # private (RFC 1918)
-        "http://169.254.169.254:{port}/latest/meta-data/",  # link-local: the cloud metadata service
+        pytest.param("http://127.0.0.1:{port}/health", id="loopback"),
+        pytest.param("http://[::ffff:127.0.0.1]:{port}/health", id="ipv4_mapped"),  # IPv6 form of loopback
+        pytest.param("http://localhost:{port}/health", id="localhost"),  # a name: resolved, then its addresses checked
+        pytest.param("http://0.0.0.0:{port}/health", id="unspecified"),  # Linux connects it to this host
+        pytest.param("http://10.0.0.1:{port}/admin", id="private"),  # RFC 1918
+        pytest.param("http://169.254.169.254:{port}/latest/meta-data/", id="link_local"),  # the metadata service
     ],
 )
 async def test_each_internal_address_class_is_refused_by_the_address_rule(
