@@ -20,6 +20,7 @@ class Mutant:
     point: int  # the point the caught failure belongs to
     edits: tuple[tuple[str, str, str], ...]  # (file, old text, new text): old must occur exactly once
     test: str  # a pytest node id (or path) run in the mutated copy
+    keyword: str = ""  # a -k expression, where the node id depends on the database backend chosen
     rasa_side: bool = False  # run with .venv-rasa
     env: dict[str, str] = field(default_factory=dict)
     needs: tuple[str, ...] = ()  # environment variables the test needs (the mutant is skipped without them)
@@ -115,7 +116,8 @@ MUTANTS: list[Mutant] = [
                 '    signed = f"{text}\\n— cán bộ UBND xã (hồ sơ {case.code})"\n',
             ),
         ),
-        "tests/channels/test_handoff.py::test_handoff_round_trip[web]",
+        "tests/channels/test_handoff.py::test_handoff_round_trip",
+        keyword="web",
         slow=True,
     ),
     # 7. A failing message retried forever: never dead-lettered, the conversation frozen behind it.
