@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 OUTBOUND = "api/infra/outbound.py"
 PUBLIC = "    return address.is_global and not address.is_multicast\n"
+NOTE_ROUTE = (
+    "    case = get_case(session, staff=staff, code=code)\n    return TimelineRead.model_validate(commands.add_note("
+)
 ADDRESS_RULE = "tests/security/test_outbound_fetch.py::test_each_internal_address_class_is_refused_by_the_address_rule"
 
 
@@ -104,6 +107,24 @@ MUTANTS: list[Mutant] = [
         ),
         "tests/security/test_webhooks_and_bodies.py::test_a_twenty_megabyte_body_is_refused_before_it_is_read"
         "[sqlite-/webhooks/web]",
+    ),
+    # 5. A refused call that still wrote: the note is stored before the commune check answers 404.
+    Mutant(
+        "another commune's note written, then refused",
+        5,
+        (
+            (
+                "api/cases/routes.py",
+                NOTE_ROUTE,
+                "    from sqlalchemy import select\n\n    from api.cases.models import Case\n\n"
+                "    found = session.scalar(select(Case).where(Case.code == code.strip().upper()))\n"
+                "    if found is not None:\n"
+                "        commands.add_note(session, staff=staff, case=found, text=body.text)\n"
+                "        session.commit()\n" + NOTE_ROUTE,
+            ),
+        ),
+        "tests/api/cases/test_isolation.py",
+        keyword="another_communes",
     ),
     # 6. The staff reply signed without the officer's name.
     Mutant(
