@@ -2,8 +2,8 @@
 
 The copy holds the repository's files (tracked and new, as `git ls-files` lists them) with the environments and the
 trained models linked in; the test runs in its own pytest process, so nothing of the mutant reaches this one. Marked
-slow; the default set took 3 min 40 s on the shared 2-core machine (README, Development); ``XASO_MUTANTS=all`` adds the
-mutants that need the Rasa stack.
+slow; the default set takes about 2.5 minutes on the shared 2-core machine (README, Development);
+``XASO_MUTANTS=all`` adds the mutants that need the Rasa stack.
 """
 
 from __future__ import annotations
