@@ -220,6 +220,21 @@ MUTANTS: list[Mutant] = [
         "tests/api/test_replicas.py::test_a_turn_moved_off_a_dying_replica_queues_afresh_on_the_survivor",
     ),
     Mutant(
+        "a contradicting reply queued right after the emergency answer",
+        10,
+        (
+            (
+                "api/safety/flows.py",
+                "        replies += _say(session, ctx, message, notice, None)\n",
+                "        replies += _say(session, ctx, message, notice, None)\n"
+                '        replies += _say(session, ctx, message, "Hệ thống đang bận, anh/chị thử lại sau.", None)\n',
+            ),
+        ),
+        "tests/channels/test_emergency.py::test_115_in_the_first_reply_in_every_state",
+        keyword="zalo and bot",
+        slow=True,
+    ),
+    Mutant(
         "leases judged an hour late (every room lapses at once)",
         10,
         (("api/nlu/replicas.py", "        now = time.time()\n", "        now = time.time() + 3600\n"),),
