@@ -41,7 +41,9 @@ train: venvs ## train the Rasa model if nlu_data/ or bot/ changed since the last
 	$(XASO) train
 
 model-for-tests: venvs
-	@# The tests check the model of the data as it is now: trained without the promotion gate, never swapped live.
+	@# The tests check the model of the data as it is now: trained without the promotion gate (it compares with a model
+	@# in use, which a fresh clone has not), never swapped live; tests/actions/test_first_replies.py holds it to the
+	@# held-out floors instead.
 	$(XASO) train --no-gate --no-swap
 
 run: venvs ## install what is missing, train if needed, start Rasa, actions and the gateway (Ctrl-C stops all)
@@ -50,7 +52,13 @@ run: venvs ## install what is missing, train if needed, start Rasa, actions and 
 run-cluster: venvs ## the production shape on this machine under supervisord: PostgreSQL + Redis (must be running), 2 Rasa, 2 gateway workers; a dead process is restarted
 	$(XASO) run --cluster
 
+# PostgreSQL and Redis on 127.0.0.1 are used when they answer, exactly as in CI (.ci/run runs `make test`); a variable
+# already set wins. A configured service that is down then fails its tests instead of skipping them.
+test test-rasa test-gateway: export TEST_DATABASE_URL ?= $(shell scripts/test-services.sh database)
+test test-rasa test-gateway: export TEST_REDIS_URL ?= $(shell scripts/test-services.sh redis)
+
 test: venvs browser model-for-tests ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
+	@echo "==> Dịch vụ kiểm thử: PostgreSQL $${TEST_DATABASE_URL:-(không có)}, Redis $${TEST_REDIS_URL:-(không có)}"
 	$(MAKE) --no-print-directory lint test-rasa test-gateway
 
 test-rasa:

@@ -76,18 +76,31 @@ async def _publish(client: aioredis.Redis, name: str, origin: str) -> None:
         log.warning("wake-up %s not published: %s", name, exc)
 
 
+def relay_subscribed(app: FastAPI) -> asyncio.Event:
+    """Set once this process's relay listens to the others' wake-ups (again after a reconnect)."""
+    event: asyncio.Event | None = getattr(app.state, "wake_relay_subscribed", None)
+    if event is None:
+        event = asyncio.Event()
+        app.state.wake_relay_subscribed = event
+    return event
+
+
 async def _relay_forever(app: FastAPI, client: aioredis.Redis) -> None:
+    subscribed = relay_subscribed(app)
     while True:
         try:
-            async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+            async with client.pubsub() as pubsub:
                 await pubsub.psubscribe(CHANNEL_PREFIX + "*")
                 async for message in pubsub.listen():
+                    if message.get("type") == "psubscribe":  # Redis confirmed: wake-ups published now arrive
+                        subscribed.set()
                     if message.get("type") != "pmessage" or message.get("data") == ORIGIN:
                         continue
                     _wake_local(app, str(message["channel"]).removeprefix(CHANNEL_PREFIX))
         except asyncio.CancelledError:
             raise
         except (RedisError, OSError) as exc:
+            subscribed.clear()
             log.warning("wake-up relay lost Redis (%s); reconnecting in 1 s", exc)
             await asyncio.sleep(1.0)
 

@@ -29,6 +29,15 @@ class SlowRasa:
         self.inside = 0
         self.most_inside = 0
         self._lock = threading.Lock()
+        self._arrived: dict[int, threading.Event] = {}
+
+    def arrived(self, count: int) -> threading.Event:
+        """Set once ``count`` turns have arrived."""
+        with self._lock:
+            event = self._arrived.setdefault(count, threading.Event())
+            if len(self.arrivals) >= count:
+                event.set()
+            return event
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
@@ -43,6 +52,9 @@ class SlowRasa:
             self.arrivals.append(sender)
             self.inside += 1
             self.most_inside = max(self.most_inside, self.inside)
+            for count, event in self._arrived.items():
+                if len(self.arrivals) >= count:
+                    event.set()
         await asyncio.sleep(self.hold)
         with self._lock:
             self.inside -= 1
@@ -86,30 +98,27 @@ def test_waiting_turns_are_served_in_arrival_order(slow_rasa: tuple[SlowRasa, st
 
 
 def test_a_turn_that_waits_longer_than_the_timeout_is_refused(slow_rasa: tuple[SlowRasa, str]) -> None:
+    """Rasa's only slot is taken (by a turn that has not ended: held through the pool, as a turn holds it), so the
+    next turn waits its whole timeout, is refused with the "busy" error and never reaches Rasa; once the slot is
+    free again the next turn goes through. No race between two durations: the slot is released only afterwards."""
     rasa, url = slow_rasa
-    # Each turn (0.6 s) fits the 0.9 s timeout with room to spare on a loaded machine; the third would wait 1.2 s for
-    # its slot and is refused at 0.9 s, while the second still holds it.
-    rasa.hold = 0.6
-    client = RasaClient(url, "token", timeout=0.9, max_concurrency=1)
+    client = RasaClient(url, "token", timeout=0.5, max_concurrency=1)
 
-    async def three_turns() -> list[Any]:
-        async def turn(name: str, delay: float) -> Any:
-            await asyncio.sleep(delay)
-            return await client.send_message(f"web:xa-demo:{name}", "a", {})
-
+    async def run() -> tuple[UpstreamUnavailable, list[dict[str, Any]]]:
         try:
-            return await asyncio.gather(
-                turn("first", 0), turn("second", 0.02), turn("third", 0.04), return_exceptions=True
-            )
+            held = await client.pool.acquire()
+            assert held is not None
+            with pytest.raises(UpstreamUnavailable) as refused:
+                await client.send_message("web:xa-demo:late", "a", {})
+            await client.pool.release(held)
+            return refused.value, await client.send_message("web:xa-demo:next", "a", {})
         finally:
             await client.aclose()
 
-    first, second, third = asyncio.run(three_turns())
-    assert first[0]["recipient_id"] == "web:xa-demo:first"
-    assert second[0]["recipient_id"] == "web:xa-demo:second"
-    assert isinstance(third, UpstreamUnavailable)
-    assert third.code == "rasa_unavailable" and "quá tải" in third.message
-    assert rasa.arrivals == ["web:xa-demo:first", "web:xa-demo:second"]
+    refused, served = asyncio.run(run())
+    assert refused.code == "rasa_unavailable" and "quá tải" in refused.message
+    assert served[0]["recipient_id"] == "web:xa-demo:next"
+    assert rasa.arrivals == ["web:xa-demo:next"]
 
 
 def test_a_turn_while_redis_is_unreachable_is_refused_as_unavailable(slow_rasa: tuple[SlowRasa, str]) -> None:

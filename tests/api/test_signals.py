@@ -40,7 +40,7 @@ def test_a_wake_up_crosses_processes_through_redis() -> None:
                     signals.subscription(receiver, "web:web:xa-demo:b") as wanted,
                     signals.subscription(receiver, "web:web:xa-demo:c") as other,
                 ):
-                    await asyncio.sleep(0.3)  # the relay has subscribed
+                    await asyncio.wait_for(signals.relay_subscribed(receiver).wait(), 5)  # it listens now
                     signals.ORIGIN = "another-process"  # one test process plays both: the sender is "elsewhere"
                     signals.notify(sender, "web:web:xa-demo:b")
                     signals.ORIGIN = origin

@@ -29,14 +29,16 @@ def wait_until(probe: Callable[[], T], *, timeout: float = 30.0, what: str = "co
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {value!r})")
 
 
-def staff_headers(app: FastAPI, *, login: str = "kiemthu.kenh", role: Role = Role.admin) -> dict[str, str]:
+def staff_headers(
+    app: FastAPI, *, login: str = "kiemthu.kenh", role: Role = Role.admin, full_name: str = "Cán bộ Văn phòng"
+) -> dict[str, str]:
     with transaction(app.state.sessionmaker) as session:
         commune = get_commune(session, slug="xa-demo")
         staff = create_staff(
             session,
             commune_id=commune.id,
             login=login,
-            full_name="Cán bộ Văn phòng",
+            full_name=full_name,
             password="mat-khau-thu-nghiem-1",
             role=role,
         )

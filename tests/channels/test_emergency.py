@@ -12,10 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from api.communes.service import get_commune
 from api.config import Settings
 from api.db import transaction, utcnow
+from api.inbox.models import InboxEvent
+from api.outbox.models import OutboxMessage
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until
 from tests.support.fake_telegram import FakeTelegram
@@ -92,6 +95,38 @@ def settle(citizen: AnyCitizen, *, quiet: float = 1.5, timeout: float = 30.0) ->
     return count
 
 
+def handled(app: FastAPI, conversation: str) -> bool:
+    """The explicit end: no message of the conversation being handled, nothing of it waiting to be sent."""
+    with app.state.sessionmaker() as session:
+        waiting_in = session.scalar(
+            select(func.count())
+            .select_from(InboxEvent)
+            .where(InboxEvent.conversation_id == conversation, InboxEvent.status == "processing")
+        )
+        waiting_out = session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.conversation_id == conversation, OutboxMessage.status.in_(("pending", "sending")))
+        )
+    return waiting_in == 0 and waiting_out == 0
+
+
+def queued_since(app: FastAPI, conversation: str, after_id: int) -> list[str]:
+    """Every reply queued for the conversation after outbox row ``after_id``."""
+    with app.state.sessionmaker() as session:
+        rows = session.scalars(
+            select(OutboxMessage.text)
+            .where(OutboxMessage.conversation_id == conversation, OutboxMessage.id > after_id)
+            .order_by(OutboxMessage.id)
+        )
+        return [str(text) for text in rows]
+
+
+def last_outbox_id(app: FastAPI) -> int:
+    with app.state.sessionmaker() as session:
+        return int(session.scalar(select(func.max(OutboxMessage.id))) or 0)
+
+
 def prepare(app: FastAPI, live: str, bot_stack: BotStack, citizen: AnyCitizen, channel: str, state: str) -> None:
     conversation = citizen.conversation_id
     if state == "bot":
@@ -148,7 +183,7 @@ def test_115_in_the_first_reply_in_every_state(
         citizen = WebCitizen(live)
     try:
         prepare(app, live, bot_stack, citizen, channel, state)
-        before = len(citizen.received())
+        before, marker = len(citizen.received()), last_outbox_id(app)
         if isinstance(citizen, WebCitizen):
             said = citizen.say(EMERGENCY[state])
             assert said[0]["buttons"] == [{"title": "📞 Gọi 115", "payload": "tel:115"}]  # the tap-to-call link
@@ -164,8 +199,16 @@ def test_115_in_the_first_reply_in_every_state(
         # Telegram: the number is in the text (bots cannot open the dialler), checked above.
         # Nothing contradicts it: the station notice, then silence (no rating thanks, no handoff ack, no busy text).
         wait_until(lambda: len(citizen.received()) >= before + 2, timeout=60, what="the station notice")
-        after = citizen.received()[before : settle(citizen, quiet=3.0)]
+        # The end is a state, not a silence: no message of the conversation in hand, nothing waiting to be sent, and
+        # everything queued since the emergency delivered (Zalo/Telegram replies go through the outbox; the web's are
+        # answered and pushed while the message is in hand).
+        conversation = citizen.conversation_id
+        wait_until(lambda: handled(app, conversation), timeout=60, what="the message handled, its replies sent")
+        queued = queued_since(app, conversation, marker)
+        wait_until(lambda: len(citizen.received()) >= before + len(queued), what="every queued reply delivered")
+        after = citizen.received()[before:]
         assert len(after) == 2 and "trạm y tế" in after[1], after
+        assert isinstance(citizen, WebCitizen) or queued == after, (queued, after)
         listed = httpx.get(
             f"{live}/api/v1/internal/cases",
             params={"conversation_id": citizen.conversation_id},

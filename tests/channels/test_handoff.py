@@ -58,7 +58,8 @@ def test_handoff_round_trip(
     else:
         citizen = WebCitizen(live)
     conversation = citizen.conversation_id
-    staff = staff_headers(app)
+    officer = "Lê Thị Hồng Nhung"  # a name no reply text contains
+    staff = staff_headers(app, login="nhung.le", full_name=officer)
 
     # 1. The bot answers.
     citizen.say("xin chào")
@@ -93,7 +94,7 @@ def test_handoff_round_trip(
         lambda: any(t.startswith(reply) for t in citizen.received()), what="the staff reply on the citizen's channel"
     )
     signed = next(t for t in citizen.received() if t.startswith(reply))
-    assert "— " in signed and "cán bộ" in signed  # signed with the officer's name
+    assert signed == f"{reply}\n— {officer}, cán bộ UBND xã (hồ sơ {code})"  # signed with the officer's own name
     before = len(citizen.received())
 
     # 5. Resolving the case hands the conversation back; the rating request is answered.

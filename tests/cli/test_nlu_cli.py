@@ -18,12 +18,12 @@ HELD_OUT = """version: "3.1"
 nlu:
   - intent: ask_procedure
     examples: |
-      - cho em hỏi làm [giấy khai sinh](procedure:khai_sinh) cần gì
+      - đăng ký [khai sinh](procedure:khai_sinh) cho cháu nội thì cần đem gì
       - lam [giay khai sinh](procedure:khai_sinh) o dau
   - intent: greet
     examples: |
-      - xin chào ad
-      - chao ad
+      - em chào cô chú ở ủy ban
+      - chao moi nguoi, em moi vao nhom
 """
 
 

@@ -134,7 +134,8 @@ def file_report(base_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 def redis_url() -> str | None:
-    """Real Redis for cross-process tests (TEST_REDIS_URL, as .ci/run sets it), None when absent."""
+    """Real Redis for cross-process tests (TEST_REDIS_URL, which `make test` sets when Redis answers), None when not
+    configured. Configured but not answering is a failure, never a skip: a skip would hide the broken service."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         return None
@@ -142,6 +143,6 @@ def redis_url() -> str | None:
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return None
+    except redis.RedisError as exc:
+        pytest.fail(f"TEST_REDIS_URL={url} is set but Redis does not answer: {exc}")
     return url

@@ -30,6 +30,17 @@ class RecordingServer:
                     return
                 route(self)
 
+            def do_POST(self) -> None:  # recorded with the method; answered like a GET
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                server.requests.append(f"POST {self.path}")
+                body = b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def log_message(self, *_args: object) -> None:
                 pass
 

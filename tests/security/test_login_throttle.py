@@ -101,7 +101,7 @@ def test_limits_hold_across_gateway_processes_through_redis(
 ) -> None:
     url = redis_url()
     if url is None:
-        pytest.skip("no Redis at TEST_REDIS_URL")
+        pytest.skip("TEST_REDIS_URL is not set (make test sets it when Redis answers on 127.0.0.1:6379)")
     victim = make_account("officer")
     first = start_gateway(database_url, tmp_path / "a", REDIS_URL=url, **SLOW)
     second = start_gateway(database_url, tmp_path / "b", REDIS_URL=url, **SLOW)

@@ -62,3 +62,9 @@ def test_a_viewer_cannot_publish(gateway: ServerProcess, make_account: Callable[
     body = {"public": True, "public_summary": "Ổ gà"}
     refused = httpx.post(f"{gateway.url}/api/v1/cases/{code}/publication", json=body, headers=viewer.headers)
     assert refused.status_code == 403
+    # Nothing was published: the public API does not know the case, the staff view still says "not public".
+    assert httpx.get(f"{gateway.url}/open311/v2/requests/{code}.json").status_code == 404
+    listed = httpx.get(f"{gateway.url}/open311/v2/requests.json").json()
+    assert code not in {item["service_request_id"] for item in listed}
+    case = httpx.get(f"{gateway.url}/api/v1/cases/{code}", headers=viewer.headers).json()
+    assert case["public"] is False and not case.get("public_summary"), case

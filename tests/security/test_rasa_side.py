@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.security.servers import RecordingServer
 from tests.support.gateway_fixtures import TEST_RASA_TOKEN
 from tests.support.paths import ROOT
 from tests.support.processes import ServerProcess, free_port, start_server
@@ -20,7 +21,14 @@ TOKEN = "actions-token-for-security-tests-0123"
 
 
 @pytest.fixture(scope="module")
-def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def gateway_seen() -> Iterator[RecordingServer]:
+    """Plays the gateway the action server calls: every request an action makes reaches it and is recorded."""
+    with RecordingServer("127.0.0.1") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory: pytest.TempPathFactory, gateway_seen: RecordingServer) -> Iterator[ServerProcess]:
     port = free_port()
     server = start_server(
         "actions",
@@ -28,7 +36,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
         url=f"http://127.0.0.1:{port}",
         ready_path="/health",
         log_dir=tmp_path_factory.mktemp("actions"),
-        env={"XASO_ACTIONS_PORT": str(port), "XASO_SERVICE_TOKEN": TOKEN, "XASO_GATEWAY_URL": "http://127.0.0.1:9"},
+        env={"XASO_ACTIONS_PORT": str(port), "XASO_SERVICE_TOKEN": TOKEN, "XASO_GATEWAY_URL": gateway_seen.url("")},
         timeout=120,
     )
     yield server
@@ -85,14 +93,20 @@ def test_the_action_server_listens_on_loopback_only(action_server: ServerProcess
     ],
 )
 def test_an_unauthenticated_action_call_is_refused(
-    action_server: ServerProcess, action: str, slots: dict[str, Any]
+    action_server: ServerProcess, gateway_seen: RecordingServer, action: str, slots: dict[str, Any]
 ) -> None:
     sender = f"zalo:xa-demo:{uuid.uuid4().int % 10**18:018d}"
+    gateway_seen.requests.clear()
     for headers, params in (({}, {}), ({"Authorization": "Bearer wrong"}, {}), ({}, {"token": "wrong"})):
         response = httpx.post(
             f"{action_server.url}/webhook", json=_call(action, sender, slots), headers=headers, params=params
         )
         assert response.status_code == 401, response.text
+    assert gateway_seen.requests == []  # the action never ran: no status looked up, no case filed
+    # With the token the same call does run and reaches the gateway: the recorder would have seen a refused one.
+    allowed = httpx.post(f"{action_server.url}/webhook", json=_call(action, sender, slots), params={"token": TOKEN})
+    assert allowed.status_code == 200, allowed.text
+    assert gateway_seen.requests, "the action made no gateway call even with the token"
     assert httpx.get(f"{action_server.url}/actions").status_code == 401
     assert httpx.get(f"{action_server.url}/actions", params={"token": TOKEN}).status_code == 200
 

@@ -3,8 +3,10 @@ hours); a signed Zalo event dated 2000 was accepted; web and NLU endpoints read 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import socket
 import time
 from collections.abc import Iterator
 
@@ -123,6 +125,32 @@ def _chunks() -> Iterator[bytes]:
     yield b'"}'
 
 
+def _status_before_the_rest(url: str, path: str, *, chunked: bool) -> int:
+    """Send the head of a 20 MB request and only the start of its body (2 MB, over the 1 MB limit), then wait for the
+    answer: a server that read bodies before refusing them would wait for the rest, which never comes."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    start = b'{"sender": "abcdefgh1234", "message": "' + b"a" * (2 * 1024 * 1024)
+    if chunked:
+        framing, body = b"Transfer-Encoding: chunked\r\n", b"%x\r\n%s\r\n" % (len(start), start)
+    else:
+        framing, body = b"Content-Length: %d\r\n" % len(_big_json()), start
+    head = b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%s\r\n" % (
+        path.encode(),
+        host.encode(),
+        framing,
+    )
+    with socket.create_connection((host, int(port)), timeout=15) as connection:
+        connection.sendall(head)
+        with contextlib.suppress(OSError):  # the server may close before taking all of the start
+            connection.sendall(body)
+        answer = b""
+        while b"\r\n" not in answer:
+            piece = connection.recv(4096)  # socket.timeout (15 s): the server is waiting for the rest
+            assert piece, "the connection closed with no answer"
+            answer += piece
+    return int(answer.split(b" ", 2)[1])
+
+
 @pytest.mark.parametrize(
     "path", ["/webhooks/web", "/api/v1/nlu/parse", "/api/v1/auth/login", "/open311/v2/requests.json"]
 )
@@ -132,3 +160,6 @@ def test_a_twenty_megabyte_body_is_refused_before_it_is_read(gateway: ServerProc
     assert declared.status_code == 413, declared.text[:200]
     streamed = httpx.post(f"{gateway.url}{path}", content=_chunks(), headers=headers, timeout=30)
     assert streamed.status_code == 413, streamed.text[:200]
+    # Refused before it is read: the answer comes while most of the body has not even been sent.
+    assert _status_before_the_rest(gateway.url, path, chunked=False) == 413
+    assert _status_before_the_rest(gateway.url, path, chunked=True) == 413

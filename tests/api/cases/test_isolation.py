@@ -78,6 +78,23 @@ def world(
     }
 
 
+def _state(app: FastAPI) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: what a refused request must leave exactly as it was."""
+    from sqlalchemy import select
+
+    from api.db import Base
+
+    with app.state.sessionmaker() as session:
+        return {
+            table.name: sorted((tuple(row) for row in session.execute(select(table))), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _changed(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
 def _call(
     client: TestClient,
     method: str,
@@ -120,8 +137,10 @@ def test_another_communes_staff_sees_and_changes_nothing(
 ) -> None:
     outsider = make_staff("admin", commune="xa-khac", department="van_phong")
     for method, path, body in ROUTES:
+        before = _state(client.app)  # type: ignore[attr-defined]
         response = _call(client, method, path, body, world, outsider.headers)
         assert response.status_code == 404, (method, path, response.status_code, response.text)
+        assert _changed(before, _state(client.app)) == [], (method, path)  # type: ignore[attr-defined]
     for path in LISTS:
         response = client.get(path, headers=outsider.headers)
         assert response.status_code == 200, path
@@ -141,8 +160,10 @@ def test_the_owning_communes_admin_can_do_all_of_it(client: TestClient, world: d
 def test_viewers_cannot_write(client: TestClient, world: dict[str, Any], make_staff: Callable[..., Member]) -> None:
     viewer = make_staff("viewer")
     for method, path, body in WRITES:
+        before = _state(client.app)  # type: ignore[attr-defined]
         response = _call(client, method, path, body, world, viewer.headers)
         assert response.status_code == 403, (method, path, response.text)
+        assert _changed(before, _state(client.app)) == [], (method, path)  # type: ignore[attr-defined]
     assert client.get(f"/api/v1/cases/{world['code']}", headers=viewer.headers).status_code == 200
 
 
