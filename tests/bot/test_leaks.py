@@ -63,3 +63,26 @@ def test_one_word_apart_needs_a_shared_sentence() -> None:
     assert leaks._one_word_apart(["cảm", "ơn", "em", "nhé"], ["cảm", "ơn", "nhé"])
     assert not leaks._one_word_apart(["vâng"], ["có"])  # two one-word answers are not one sentence
     assert not leaks._one_word_apart(["làm", "giấy", "khai", "sinh"], ["làm", "giấy", "khai", "tử", "ở", "đâu"])
+
+
+def _safety_items(path: str) -> list[Example]:
+    import yaml
+
+    document = yaml.safe_load((leaks.ROOT / path).read_text(encoding="utf-8"))
+    label = {True: leaks.EMERGENCY, False: "other"}
+    return [Example(it["text"], label[bool(it["emergency"])], f"{path}:{n}") for n, it in enumerate(document["items"])]
+
+
+# The frozen set is frozen (issue 20): the one near-copy found after it was committed stays, named here. It is a
+# thank-you, not an emergency or a look-alike, so it cannot raise recall or lower the false-alarm rate.
+FROZEN_KNOWN = {"cam on ad nhieu nha"}
+
+
+def test_the_frozen_triage_set_is_no_near_copy_of_what_triage_was_tuned_on(training: list[Example]) -> None:
+    """tests/safety/frozen_set.yml against the triage's training text and the NLU data (emergency vs the rest)."""
+    frozen = _safety_items("tests/safety/frozen_set.yml")
+    tuned = _safety_items("api/safety/training.yml") + [
+        Example(e.text, leaks.EMERGENCY if e.label == leaks.EMERGENCY else "other", e.source) for e in training
+    ]
+    found = [leak for leak in leaks.find_leaks(frozen, tuned) if leak.held_out.text not in FROZEN_KNOWN]
+    assert len(frozen) >= 400 and not found, "\n".join(map(str, found))
