@@ -7,8 +7,9 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -28,8 +29,8 @@ from channels.base import InboundMessage
 from tests.api.cases.conftest import SERVICE, Member, case_body
 
 _ids = itertools.count(1)
-MONDAY_9AM = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam, a working Monday
 SUNDAY_9AM = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 NATIONAL_DAY = datetime(2026, 9, 2, 3, 0, tzinfo=UTC)
 
 
@@ -102,6 +103,16 @@ def case(app: FastAPI, code: str) -> Case:
         return found
 
 
+def working_monday_9am_after(moment: datetime) -> datetime:
+    """09:00 in Vietnam on the first Monday after ``moment`` that is not a public holiday."""
+    import holidays
+
+    day = moment.astimezone(VIETNAM).date() + timedelta(days=1)
+    while day.weekday() != 0 or day in holidays.country_holidays("VN", years=day.year):
+        day += timedelta(days=1)
+    return datetime.combine(day, time(9, 0), tzinfo=VIETNAM).astimezone(UTC)
+
+
 def handoff(client: TestClient, c: Chat) -> dict[str, Any]:
     return c.file(client, kind="handoff", category=None, title="Người dân đề nghị gặp cán bộ")
 
@@ -127,7 +138,7 @@ def test_handoff_acknowledged_in_office_hours_once(
     c.say("xin chào")
     code = handoff(client, c)["code"]
     assert c.row().state == "staff" and c.row().staff_case_id == case(app, code).id
-    clock(MONDAY_9AM)
+    clock(working_monday_9am_after(c.row().state_changed_at))  # after the handoff, as a citizen's next message is
     first = c.say("Nhà tôi bị lấn ranh giới đất, nhờ cán bộ xem giúp")
     assert first is not None and first.route == "case"
     (ack,) = first.replies
