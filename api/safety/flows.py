@@ -100,8 +100,10 @@ async def decision_for(app: FastAPI, text: str) -> Decision:
         return decision
     if classify(text).suspect and await _nlu_says_emergency(app, text):
         return Decision("alarm", "chung", ("115",), decision.reading)
+    if decision.reading.when != "now":  # the reader's opinion only matters for something happening now
+        return decision
     probability = READER.probability(text)
-    if decision.reading.when == "now" and probability is not None and probability >= THRESHOLD:
+    if probability is not None and probability >= THRESHOLD:
         return Decision("check", None, ("115", "113", "114"), decision.reading)
     return decision
 
