@@ -77,6 +77,24 @@ class Settings(BaseSettings):
     retention_closed_case_days: int = Field(default=1825, ge=0)  # closed cases become anonymous records
     retention_access_log_days: int = Field(default=1825, ge=0)  # the staff access trail
 
+    # Backups (api/infra/backup.py, `xaso backup`, README "Sao lưu"): where, how many kept, and how often the
+    # gateway's own job makes one (hours; 0: only the command or the systemd timer deploy/systemd/xaso-backup.timer).
+    backup_dir: Path = PROJECT_ROOT / "var" / "backups"
+    backup_keep: int = Field(default=14, ge=1)
+    backup_interval_hours: float = Field(default=0.0, ge=0.0)
+    # /docs, /redoc and /openapi.json (they list the internal service routes): ``auto`` serves them except in
+    # production, ``public`` always, ``off`` never (docs/deploy.md).
+    api_docs: str = Field(default="auto", pattern=r"^(auto|public|off)$")
+
+    # Log lines: ``json`` (one object per line, with the request id: api/infra/logs.py), ``text``; ``auto`` is json
+    # in production.
+    log_format: str = Field(default="auto", pattern=r"^(auto|json|text)$")
+    # /metrics answers only this bearer token (unset: 404); Prometheus's scrape config sends it (docs/deploy.md).
+    metrics_token: SecretStr = SecretStr("")
+
+    def api_docs_served(self) -> bool:
+        return self.api_docs == "public" or (self.api_docs == "auto" and self.env != "production")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

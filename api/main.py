@@ -15,7 +15,8 @@ from api.config import Settings, get_settings
 from api.db import make_engine, make_sessionmaker
 from api.docs import add_docs
 from api.errors import register_exception_handlers
-from api.infra import outbound, signals
+from api.infra import logs, outbound, signals
+from api.infra.headers import SecurityHeaders
 from api.infra.perimeter import BodySizeLimit, refuse_insecure_production
 from api.infra.redis import new_async_client
 from api.migrate import upgrade_database
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served from packaged assets instead of a CDN (api/docs.py)
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs_served() else None,  # XASO_API_DOCS (issue 26)
     )
     secrets_crypto.configure(settings)  # before migrations: 0014_admin encrypts stored channel secrets
     upgrade_database(settings.database_url)
@@ -73,5 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_body_bytes)
     register_exception_handlers(app)
     routers.include_all(app)
-    add_docs(app)
+    if settings.api_docs_served():
+        add_docs(app)
+    app.add_middleware(SecurityHeaders)  # every response, public pages included (api/infra/headers.py)
+    app.add_middleware(logs.RequestId)  # outermost: a request id for every log line (api/infra/logs.py)
+    logs.install_record_factory()
+    if settings.log_format == "json" or (settings.log_format == "auto" and settings.env == "production"):
+        logs.configure("json")
     return app

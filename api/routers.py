@@ -20,6 +20,7 @@ from api.config import Settings
 from api.console.admin import router as console_admin_router
 from api.console.admin_channels import router as console_admin_channels_router
 from api.console.admin_config import router as console_admin_config_router
+from api.console.admin_health import router as console_admin_health_router
 from api.console.attachments import router as console_attachments_router
 from api.console.case_routes import router as console_cases_router
 from api.console.dead_letters import router as console_dead_letters_router
@@ -29,6 +30,7 @@ from api.console.live import router as console_live_router
 from api.console.mentions import router as console_mentions_router
 from api.console.routes import router as console_router
 from api.errors import register_html_errors
+from api.health.metrics import router as metrics_router
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.inbox.routes import router as dead_letters_router
@@ -85,7 +87,14 @@ def include_all(app: FastAPI) -> None:
     app.include_router(web_router)
     app.include_router(web_uploads_router)
     mount_web_static(app)
+    app.include_router(metrics_router)  # issue 26: /metrics (api/health/metrics.py)
+    app.include_router(console_admin_health_router)
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    return [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job()]
+    jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job()]
+    if settings.backup_interval_hours > 0:  # issue 26: scheduled backups (api/infra/backup.py)
+        from api.infra.backup import backup_job
+
+        jobs.append(backup_job(interval_hours=settings.backup_interval_hours))
+    return jobs

@@ -27,6 +27,12 @@ if [ -n "${XASO_GATEWAY_PIDFILE:-}" ]; then
   fi
   echo "$$" >"$XASO_GATEWAY_PIDFILE"
 fi
+# Several workers: each writes its Prometheus counters to files in one folder, which /metrics adds up
+# (api/health/metrics.py); emptied at each start, as prometheus-client requires.
+if [ "${XASO_GATEWAY_WORKERS:-1}" -gt 1 ]; then
+  export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-${XASO_DATA_DIR:-var}/prometheus}"
+  rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
 exec "${UVICORN_BIN:-.venv/bin/uvicorn}" api.main:create_app --factory \
   --host "${XASO_GATEWAY_HOST:-127.0.0.1}" --port "${XASO_GATEWAY_PORT:-8000}" --no-access-log "${proxy_args[@]}" \
   --workers "${XASO_GATEWAY_WORKERS:-1}" --timeout-graceful-shutdown "${XASO_SHUTDOWN_GRACE_SECONDS:-5}"

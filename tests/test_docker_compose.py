@@ -52,7 +52,7 @@ def test_file_follows_the_compose_specification() -> None:
 
 
 def test_production_shape_is_the_cluster() -> None:
-    assert set(SERVICES) == {"postgres", "redis", *APP_SERVICES}
+    assert set(SERVICES) == {"postgres", "redis", "caddy", *APP_SERVICES}
     cluster = supervised_programs()
     for name in APP_SERVICES:
         command = SERVICES[name]["command"]
@@ -158,3 +158,23 @@ def test_gateway_runs_two_workers_on_redis() -> None:
     assert int(env["XASO_GATEWAY_WORKERS"]) == 2
     assert Settings(redis_url=env["REDIS_URL"]).redis_url == "redis://redis:6379/0"
     assert Path(ROOT / "scripts" / "start-gateway.sh").read_text(encoding="utf-8").count("XASO_GATEWAY_WORKERS") >= 1
+
+
+def test_caddy_terminates_tls_in_front_and_is_the_only_proxy_the_gateway_believes() -> None:
+    caddy, gateway = SERVICES["caddy"], SERVICES["gateway"]
+    assert caddy["image"].startswith("caddy:") and {"80:80", "443:443"} <= set(caddy["ports"])
+    # Only Caddy is public; the gateway's own port is bound to the host's loopback.
+    published = [p for name, s in SERVICES.items() if name != "caddy" for p in s.get("ports", [])]
+    assert all(p.startswith("127.0.0.1:") for p in published), published
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in caddy["volumes"] if v.startswith(".")}
+    caddyfile = (ROOT / mounted["/etc/caddy/Caddyfile"]).read_text(encoding="utf-8")
+    assert "reverse_proxy gateway:8000" in caddyfile and "{$XASO_DOMAIN}" in caddyfile
+    assert re.search(r"@internal path /api/v1/internal/\* /metrics", caddyfile)  # internal routes stay internal
+    assert "XASO_DOMAIN" in caddy["environment"] and "Strict-Transport-Security" in caddyfile
+    address = caddy["networks"]["default"]["ipv4_address"]
+    assert gateway["environment"]["XASO_FORWARDED_ALLOW_IPS"] == address
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    import ipaddress
+
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    assert gateway["environment"]["XASO_PUBLIC_BASE_URL"].startswith("https://${XASO_DOMAIN")

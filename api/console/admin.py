@@ -36,6 +36,7 @@ SECTIONS = (
     ("Giờ làm việc", f"{PREFIX}/calendar"),
     ("Trả lời mẫu", f"{PREFIX}/canned"),
     ("Kênh & nguồn tin", f"{PREFIX}/channels"),
+    ("Tình trạng hệ thống", f"{PREFIX}/health"),  # api/console/admin_health.py
 )
 add_nav_item("Quản trị", PREFIX)  # base.html shows /staff/admin links to admins only
 

@@ -8,6 +8,7 @@ in the same transaction that marks the inbound event processed, so a crash can n
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ from api.conversations.states import Answer, decide
 from api.db import utcnow
 from api.errors import UpstreamUnavailable, ValidationFailed
 from api.inbox import service as inbox
+from api.infra import metrics
 from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture
 from api.outbox.service import enqueue_message
@@ -154,8 +156,13 @@ def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage,
 
 
 async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+    started = time.perf_counter()
     turn = await _answer(app, ctx, message)
-    return await privacy.with_notice(app, ctx, message, turn)  # first contact: the privacy notice, after the answer
+    turn = await privacy.with_notice(app, ctx, message, turn)  # first contact: the privacy notice, after the answer
+    metrics.REPLY_SECONDS.labels(ctx.channel, turn.route).observe(time.perf_counter() - started)
+    if ctx.inline:  # answered in the web response, not through the outbox
+        metrics.MESSAGES_OUT.labels(ctx.channel).inc(len(turn.replies))
+    return turn
 
 
 async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:

@@ -48,3 +48,5 @@ class InboxEvent(Base):
     # outage): api/infra/leasing.claim orders rows with a priority highest first.
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The webhook request's id (api/infra/logs.py): the inbox worker logs under it when it answers later.
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+import structlog
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,17 +40,25 @@ class Event:
     commune_id: int
     commune_slug: str
     raw: str
+    request_id: str | None = None  # of the webhook request that stored it (api/infra/logs.py)
 
 
 def _load(factory: sessionmaker[Session], ids: list[int]) -> list[Event]:
     with factory() as session:
         rows = session.execute(
-            select(InboxEvent.id, InboxEvent.channel, InboxEvent.commune_id, Commune.slug, InboxEvent.raw)
+            select(
+                InboxEvent.id,
+                InboxEvent.channel,
+                InboxEvent.commune_id,
+                Commune.slug,
+                InboxEvent.raw,
+                InboxEvent.request_id,
+            )
             .join(Commune, Commune.id == InboxEvent.commune_id)
             .where(InboxEvent.id.in_(ids))
             .order_by(InboxEvent.id)
         ).all()
-    return [Event(r.id, r.channel, r.commune_id, r.slug, r.raw) for r in rows]
+    return [Event(r.id, r.channel, r.commune_id, r.slug, r.raw, r.request_id) for r in rows]
 
 
 def _credentials(factory: sessionmaker[Session], event: Event) -> Credentials | None:
@@ -73,6 +82,11 @@ def _next_page(factory: sessionmaker[Session], event_id: int, conversation_id: s
 
 async def process_event(app: FastAPI, event: Event) -> None:
     """Handle one event; any failure is recorded (retry with backoff, then a dead letter), never left to the lease."""
+    with structlog.contextvars.bound_contextvars(request_id=event.request_id or f"inbox-{event.id}"):
+        await _process_logged(app, event)
+
+
+async def _process_logged(app: FastAPI, event: Event) -> None:
     try:
         await _process(app, event)
     except Exception as exc:

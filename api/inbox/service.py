@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import utcnow
 from api.inbox.failures import dead_letter
 from api.inbox.models import IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
+from api.infra import metrics
 from api.infra.leasing import backoff_seconds, claim, renew
+from api.infra.logs import current_request_id
 from api.infra.writes import write_transaction
 
 # A claimed event is leased this long and the lease is renewed every 5 s while its turn runs (api/inbox/jobs.py), by
@@ -22,6 +25,8 @@ from api.infra.writes import write_transaction
 WORKER_LEASE_SECONDS = 20.0
 LEASE_SECONDS = WORKER_LEASE_SECONDS  # an event the web request answers itself (``claim_now``)
 MAX_ATTEMPTS = 50  # with backoff capped at 10 minutes: several hours of Rasa outage before giving up
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ def store_event(
         busy_notified=False,
         received_at=now,
         priority=priority,
+        request_id=current_request_id(),  # the webhook request's id, for the worker's logs (api/infra/logs.py)
     )
     try:
         with write_transaction(factory) as session:
@@ -68,7 +74,10 @@ def store_event(
                 row.status, row.attempts, row.lease_until = PENDING, 0, None
             session.add(row)
             session.flush()
-            return Stored(row.id, True, row.status, None)
+            stored = Stored(row.id, True, row.status, None)
+        metrics.MESSAGES_IN.labels(channel).inc()  # committed: a message we now answer for
+        log.info("inbox %s stored: %s message on %s", stored.id, channel, conversation_id)
+        return stored
     except IntegrityError:
         with factory() as session:
             existing = session.execute(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from api.errors import UpstreamUnavailable
+from api.infra import metrics
 from api.nlu.replicas import ReplicaPool, Slot
 
 FAILOVER_EXTRA_SECONDS = 25.0  # more than the Rasa lock lifetime the cluster sets (cli/cluster.py, 20 s)
@@ -124,8 +126,18 @@ class RasaClient:
             )
         return response
 
+    async def _timed(self, endpoint: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A queued request, its time observed for /metrics (xaso_rasa_request_seconds)."""
+        started, outcome = time.perf_counter(), "error"
+        try:
+            response = await self._queued_request(method, path, **kwargs)
+            outcome = "ok" if response.is_success else "error"
+            return response
+        finally:
+            metrics.RASA_SECONDS.labels(endpoint, outcome).observe(time.perf_counter() - started)
+
     async def parse(self, text: str) -> dict[str, Any]:
-        response = await self._queued_request("POST", "/model/parse", json={"text": text})
+        response = await self._timed("parse", "POST", "/model/parse", json={"text": text})
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
@@ -145,7 +157,8 @@ class RasaClient:
 
     async def send_message(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Run one turn through Rasa's REST channel and return the bot's replies."""
-        response = await self._queued_request(
+        response = await self._timed(
+            "message",
             "POST",
             "/webhooks/rest/webhook",
             json={"sender": sender, "message": message, "metadata": metadata},

@@ -55,3 +55,5 @@ class OutboxMessage(Base):
     context: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # A failed message leaves the staff's dead-letter list when someone has looked at it.
     dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The request id of the message this answers (api/infra/logs.py), so the send is logged under it.
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

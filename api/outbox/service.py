@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import ValidationFailed
+from api.infra.logs import current_request_id
 from api.outbox.models import PENDING, PRIORITY_NORMAL, OutboxMessage
 from channels.ids import ConversationId
 
@@ -79,6 +80,7 @@ def _message_values(
         "buttons": _clean_buttons(buttons),
         "image_url": image_url,
         "case_id": case_id,
+        "request_id": current_request_id(),  # the message this answers, for the logs (api/infra/logs.py)
         "status": PENDING,
         "attempts": 0,
         "parts_sent": 0,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,7 @@ from api.background import run_batch
 from api.channel_accounts.service import DatabaseTokenStore, credentials_for
 from api.communes.models import Commune
 from api.db import utcnow
+from api.infra import metrics
 from api.infra.leasing import backoff_seconds, claim, renew
 from api.infra.signals import notify
 from api.infra.writes import write_transaction
@@ -55,6 +57,7 @@ class Job:
     kind: str = "reply"
     priority: int = 0
     context: dict[str, Any] | None = None
+    request_id: str | None = None  # of the message this answers (api/infra/logs.py)
 
 
 def _claim_jobs(factory: sessionmaker[Session], limit: int, channels: tuple[str, ...] | None = None) -> list[Job]:
@@ -99,6 +102,7 @@ def _claim_jobs(factory: sessionmaker[Session], limit: int, channels: tuple[str,
                     kind=message.kind,
                     priority=message.priority,
                     context=message.context,
+                    request_id=message.request_id,
                 )
             )
         return jobs
@@ -132,6 +136,12 @@ def _failure_values(job: Job, exc: DeliveryError) -> dict[str, Any]:
 
 
 async def deliver(app: FastAPI, job: Job) -> None:
+    """Send one message, logged under the request id of the message it answers."""
+    with structlog.contextvars.bound_contextvars(request_id=job.request_id or f"outbox-{job.id}"):
+        await _deliver(app, job)
+
+
+async def _deliver(app: FastAPI, job: Job) -> None:
     factory: sessionmaker[Session] = app.state.sessionmaker
     channel = registry.get(job.channel)
 
@@ -170,6 +180,8 @@ async def deliver(app: FastAPI, job: Job) -> None:
         await run_in_threadpool(_update, factory, job.id, **_failure_values(job, error))
         return
     await run_in_threadpool(_update, factory, job.id, status=SENT, sent_at=utcnow(), lease_until=None, last_error=None)
+    metrics.MESSAGES_OUT.labels(job.channel).inc()
+    log.info("outbox %s delivered to %s (%s)", job.id, job.conversation_id, job.channel)
     if job.channel == "web":
         notify(app, f"web:{job.conversation_id}")
 

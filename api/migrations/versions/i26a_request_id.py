@@ -1,0 +1,28 @@
+"""The request id that follows a citizen's message from the webhook to the reply (issue 26): stored on the inbound
+event and on each message queued for it, so the inbox and outbox workers log under the same id later.
+
+Revision ID: i26a_request_id
+Revises: 0001_core
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "i26a_request_id"
+down_revision = "0001_core"
+branch_labels = None
+depends_on = ("0007_rel_dead_letters",)  # inbox_events and outbox_messages as they are today
+
+
+def upgrade() -> None:
+    for table in ("inbox_events", "outbox_messages"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("request_id", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    for table in ("inbox_events", "outbox_messages"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("request_id")

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.api.cases.conftest import admin, file_case, make_staff, officer  # noqa: F401
