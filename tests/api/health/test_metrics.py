@@ -28,7 +28,7 @@ TOKEN = "metrics-token-for-tests-0123456789"
 
 
 @pytest.fixture
-def metrics_app(settings: Settings) -> FastAPI:
+def metrics_app(app: FastAPI, settings: Settings) -> FastAPI:  # ``app`` migrated and seeded the database
     return create_app(settings.model_copy(update={"metrics_token": SecretStr(TOKEN)}))
 
 
