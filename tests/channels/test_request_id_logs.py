@@ -39,7 +39,10 @@ def test_the_webhooks_request_id_follows_the_message_to_the_reply(
     update["message"]["text"] = "cho em hỏi thủ tục đăng ký khai sinh"
     update["message"]["chat"]["id"] = update["message"]["from"]["id"] = citizen.chat
     response = httpx.post(
-        f"{live}/webhooks/telegram/xa-demo", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+        f"{live}/webhooks/telegram/xa-demo",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET},
+        timeout=30,
     )
     assert response.status_code == 200
     request_id = response.headers["x-request-id"]
