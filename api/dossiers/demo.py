@@ -36,7 +36,9 @@ def seed_demo_dossiers(session: Session, *, commune_id: int) -> list[str]:
     """Create the samples once; returns the lines the seed prints (the codes to try)."""
     now = utcnow()
     for code, procedure, department, status, missing, ago, ahead in SAMPLES:
-        exists = session.scalar(select(DemoDossier.id).where(DemoDossier.commune_id == commune_id, DemoDossier.code == code))
+        exists = session.scalar(
+            select(DemoDossier.id).where(DemoDossier.commune_id == commune_id, DemoDossier.code == code)
+        )
         if exists is None:
             session.add(
                 DemoDossier(
@@ -46,7 +48,9 @@ def seed_demo_dossiers(session: Session, *, commune_id: int) -> list[str]:
             )  # fmt: skip
     session.flush()
     lines = ["Hồ sơ một cửa MẪU (dữ liệu demo, không phải hồ sơ thật) — hỏi bot trên web, ví dụ “mã … đến đâu rồi”:"]
-    lines += [f"  {code} — {procedure} ({opencps_stage(status)[1]})" for code, procedure, _, status, *_ in SAMPLES]
+    rows = session.scalars(select(DemoDossier).where(DemoDossier.commune_id == commune_id).order_by(DemoDossier.id))
+    lines += [f"  {row.code} — {row.procedure} ({opencps_stage(row.status)[1]})" for row in rows]
+    lines.append("  Chuyển một hồ sơ mẫu sang bước tiếp (để thấy tin báo thay đổi): xaso dossiers demo-advance <mã>")
     return lines
 
 

@@ -67,7 +67,9 @@ def _where(factory: sessionmaker[Session], settings: Settings, conversation_id: 
         return Where(commune.id, list(commune.phones or []), source, parsed.channel)
 
 
-def _record(factory: sessionmaker[Session], where: Where, conversation_id: str, code: str | None, by: str, outcome: str) -> None:
+def _record(
+    factory: sessionmaker[Session], where: Where, conversation_id: str, code: str | None, by: str, outcome: str
+) -> None:
     with write_transaction(factory) as session:
         service.record_lookup(
             session, commune_id=where.commune_id, conversation_id=conversation_id, code=code, by=by, outcome=outcome,
@@ -115,7 +117,9 @@ def _channel_phone(factory: sessionmaker[Session], conversation_id: str) -> str 
 async def by_phone(factory: sessionmaker[Session], settings: Settings, *, conversation_id: str) -> Answer:
     """The dossiers filed with the phone the channel knows; asks for the code whenever that is not possible."""
     where = await run_in_threadpool(_where, factory, settings, conversation_id)
-    phone = await run_in_threadpool(_channel_phone, factory, conversation_id) if where.channel in PHONE_CHANNELS else None
+    phone = (
+        await run_in_threadpool(_channel_phone, factory, conversation_id) if where.channel in PHONE_CHANNELS else None
+    )
     if where.source is None or phone is None:
         return Answer(ASK_CODE)
     try:

@@ -6,10 +6,10 @@ api/outbox/zalo_reach.py, kind ``dossier_status``). A finished dossier (result r
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +26,15 @@ log = logging.getLogger(__name__)
 BATCH = 200
 KIND = "dossier_status"
 GIVE_UP_FAILURES = 200  # about a week of a source down at the 5-minute default; the citizen can ask again
+
+
+def watches_due_now(session: Session, *, code: str) -> None:
+    """Make the watches of one dossier due at the next poll (a demo dossier was just moved on)."""
+    session.execute(
+        update(DossierWatch)
+        .where(DossierWatch.code == code, DossierWatch.active.is_(True))
+        .values(checked_at=datetime(2000, 1, 1, tzinfo=UTC))
+    )
 
 
 def _due(factory: sessionmaker[Session], settings: Settings) -> list[tuple[int, int, str, str]]:

@@ -85,7 +85,7 @@ class JsonHttpSource:
         raw = str(pick(item, self._fields["status"]) or "")
         stage = self._status_map.get(raw, Stage.processing)
         missing = pick(item, self._fields["missing"]) if stage == Stage.missing else None
-        text = lambda key: (str(pick(item, self._fields[key]) or "").strip() or None)  # noqa: E731
+        text = lambda key: str(pick(item, self._fields[key]) or "").strip() or None  # noqa: E731
         return DossierStatus(
             code=str(pick(item, self._fields["code"]) or "").strip().upper(),
             stage=stage,
@@ -108,9 +108,7 @@ class JsonHttpSource:
         return [item for item in items if isinstance(item, dict)]
 
     async def _get(self, path: str) -> Any | None:
-        return await get_json(
-            self._base + path, headers=self._headers, policy=self._policy, transport=self._transport
-        )
+        return await get_json(self._base + path, headers=self._headers, policy=self._policy, transport=self._transport)
 
     async def lookup(self, code: str) -> DossierStatus | None:
         path = str(self._config.get("lookup_path") or "/dossiers/{code}").replace("{code}", quote(code, safe=""))

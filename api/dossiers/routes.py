@@ -3,11 +3,9 @@ demo's "move this dossier on" button."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.inputs import reject_nul
@@ -15,8 +13,7 @@ from api.auth.openapi_docs import ERROR_RESPONSES
 from api.deps import AdminStaff, ServiceCaller, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
 from api.dossiers import flows, service
 from api.dossiers.demo import advance_demo
-from api.dossiers.jobs import poll_watches
-from api.dossiers.models import DossierWatch
+from api.dossiers.jobs import poll_watches, watches_due_now
 from api.dossiers.schemas import DemoAdvanced, DossierAnswer, SourceRead, SourceWrite, WatchCreate
 from api.infra.writes import write_transaction
 
@@ -38,7 +35,9 @@ async def by_phone(
     return _answer(await flows.by_phone(factory, settings, conversation_id=conversation_id))
 
 
-@internal.get("/{code}", response_model=DossierAnswer, summary="Tình trạng hồ sơ một cửa theo mã (không có dữ liệu cá nhân)")
+@internal.get(
+    "/{code}", response_model=DossierAnswer, summary="Tình trạng hồ sơ một cửa theo mã (không có dữ liệu cá nhân)"
+)
 async def by_code(
     code: str, conversation_id: ConversationQuery, factory: SessionFactoryDep, settings: SettingsDep,
     _caller: ServiceCaller,
@@ -57,8 +56,12 @@ async def watch(
 def read_source(session: SessionDep, settings: SettingsDep, staff: AdminStaff) -> SourceRead:
     row = service.source_config(session, commune_id=staff.commune_id)
     if row is None:
-        return SourceRead(kind="demo" if settings.dossier_demo else "none", enabled=settings.dossier_demo, config={}, secret_keys=[])
-    return SourceRead(kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {}))
+        return SourceRead(
+            kind="demo" if settings.dossier_demo else "none", enabled=settings.dossier_demo, config={}, secret_keys=[]
+        )
+    return SourceRead(
+        kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {})
+    )
 
 
 @admin.put("/source", response_model=SourceRead, summary="Cấu hình nguồn hồ sơ một cửa (OpenCPS, JSON, demo)")
@@ -67,7 +70,9 @@ def write_source(body: SourceWrite, session: SessionDep, staff: AdminStaff) -> S
         session, commune_id=staff.commune_id, kind=body.kind, config=body.config, secrets=body.secrets,
         enabled=body.enabled,
     )  # fmt: skip
-    return SourceRead(kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {}))
+    return SourceRead(
+        kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {})
+    )
 
 
 @admin.post("/demo/{code}/advance", response_model=DemoAdvanced, summary="Chuyển hồ sơ MẪU sang bước tiếp theo")
@@ -77,11 +82,7 @@ async def advance(code: str, factory: SessionFactoryDep, settings: SettingsDep, 
     def write() -> str:
         with write_transaction(factory) as session:
             row = advance_demo(session, commune_id=staff.commune_id, code=code.strip().upper())
-            session.execute(  # due now: the next poll (just below) checks them
-                update(DossierWatch)
-                .where(DossierWatch.code == row.code, DossierWatch.active.is_(True))
-                .values(checked_at=datetime(2000, 1, 1, tzinfo=UTC))
-            )
+            watches_due_now(session, code=row.code)  # the poll just below checks them
             return row.status
 
     status = await run_in_threadpool(write)

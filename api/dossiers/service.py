@@ -139,7 +139,9 @@ def lookups_for_conversation(session: Session, *, conversation_id: str, limit: i
     return list(session.scalars(query))
 
 
-def watch(session: Session, *, commune_id: int, conversation_id: str, code: str, status: str) -> tuple[DossierWatch, bool]:
+def watch(
+    session: Session, *, commune_id: int, conversation_id: str, code: str, status: str
+) -> tuple[DossierWatch, bool]:
     """Start (or restart) watching; returns the row and whether it was new or inactive before."""
     row = session.scalar(
         select(DossierWatch).where(DossierWatch.conversation_id == conversation_id, DossierWatch.code == code)

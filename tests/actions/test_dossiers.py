@@ -40,7 +40,9 @@ async def test_by_code_the_demo_status_and_a_watch_button(gateway_url: str) -> N
 
 
 async def test_without_a_code_on_the_web_the_bot_asks_for_it(gateway_url: str) -> None:
-    dispatcher, events = await run(ActionDossierStatus(), make_tracker("hồ sơ của tôi đến đâu rồi", "ask_dossier_status"))
+    dispatcher, events = await run(
+        ActionDossierStatus(), make_tracker("hồ sơ của tôi đến đâu rồi", "ask_dossier_status")
+    )
     assert "mã hồ sơ in trên giấy biên nhận" in texts(dispatcher)[0] and events == []
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
+from api.conversations.transcript import transcript
 from api.db import transaction
 from api.dossiers.demo import SAMPLES
 from api.dossiers.models import DossierLookup
@@ -19,7 +20,9 @@ PROCESSING, MISSING, READY = (sample[0] for sample in SAMPLES)
 
 
 def ask(client: TestClient, code: str, conversation: str = WEB) -> dict:
-    response = client.get(f"/api/v1/internal/dossiers/{code}", params={"conversation_id": conversation}, headers=SERVICE)
+    response = client.get(
+        f"/api/v1/internal/dossiers/{code}", params={"conversation_id": conversation}, headers=SERVICE
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -45,7 +48,9 @@ def test_the_service_token_is_required(client: TestClient) -> None:
 def test_a_watch_pushes_the_change_through_the_outbox_when_the_dossier_moves_on(
     client: TestClient, app: FastAPI, admin: Member
 ) -> None:
-    watched = client.post(f"/api/v1/internal/dossiers/{PROCESSING}/watch", json={"conversation_id": WEB}, headers=SERVICE)
+    watched = client.post(
+        f"/api/v1/internal/dossiers/{PROCESSING}/watch", json={"conversation_id": WEB}, headers=SERVICE
+    )
     assert watched.status_code == 200 and "em sẽ nhắn anh/chị" in watched.json()["text"]
     moved = client.post(f"/api/v1/dossiers/demo/{PROCESSING}/advance", headers=admin.headers)
     assert moved.status_code == 200, moved.text
@@ -57,6 +62,10 @@ def test_a_watch_pushes_the_change_through_the_outbox_when_the_dossier_moves_on(
         assert notices[0].context["case_code"] == PROCESSING  # what a Zalo ZNS template may show
         trail = [(r.by, r.outcome) for r in session.scalars(select(DossierLookup).order_by(DossierLookup.id))]
     assert trail == [("code", "processing"), ("watch", "ready")]
+    with transaction(app.state.sessionmaker) as session:
+        seen = [t.text for t in transcript(session, conversation_id=WEB, commune_slug="xa-demo") if t.who == "system"]
+    assert f"Tra cứu hồ sơ một cửa {PROCESSING} theo mã (dữ liệu mẫu): Đang được giải quyết" in seen  # staff see it
+    assert any(t.startswith("Hồ sơ của anh/chị vừa có cập nhật.") for t in seen)
     again = client.post(f"/api/v1/dossiers/demo/{PROCESSING}/advance", headers=admin.headers)
     assert again.json()["notices_queued"] == 1  # done: told once more, and the watch ends
     final = client.post(f"/api/v1/dossiers/demo/{PROCESSING}/advance", headers=admin.headers)

@@ -46,7 +46,11 @@ def test_a_processing_dossier_reads_in_plain_vietnamese_without_personal_fields(
     assert (status.code, status.stage, status.status_label) == (CODE, Stage.processing, "Đang được giải quyết")
     assert status.received_at == datetime(2026, 11, 30, 9, 1, 5, tzinfo=VN)
     assert status.due_at == datetime(2026, 12, 4, 17, 0, tzinfo=VN)
-    assert (status.procedure, status.department, status.result_ready) == ("Đăng ký khai sinh", "UBND xã Hòa Bình", False)
+    assert (status.procedure, status.department, status.result_ready) == (
+        "Đăng ký khai sinh",
+        "UBND xã Hòa Bình",
+        False,
+    )
     shown = repr(status.as_dict())
     for personal in ("Nguyễn Thị Lan", "082190001234", "0909123456", "lan@example.vn", "ấp 3"):
         assert personal not in shown
