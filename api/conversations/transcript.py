@@ -26,7 +26,12 @@ from channels.base import InboundMessage
 MAX_TURNS = 200
 _MEDIA_LABELS = {"image": "[ảnh]", "file": "[tệp]", "sticker": "[nhãn dán]", "location": "[vị trí]"}
 _SYSTEM_KINDS = frozenset({"notification", "rating_request", "announcement", "overdue", "dossier_status"})
-_LOOKUP_BY = {"code": "theo mã", "phone": "theo số điện thoại của kênh", "watch": "kiểm tra định kỳ (theo dõi)"}
+_LOOKUP_BY = {
+    "code": "theo mã",
+    "phone": "theo số điện thoại của kênh",
+    "watch": "kiểm tra định kỳ (theo dõi)",
+    "subscribe": "khi đăng ký báo thay đổi",
+}
 _LOOKUP_OUTCOMES = {"not_found": "không tìm thấy", "unavailable": "hệ thống một cửa không trả lời",
                     "unsupported": "xã chưa kết nối hệ thống một cửa"}  # fmt: skip
 

@@ -82,13 +82,15 @@ async def _lookup(where: Where, code: str) -> DossierStatus | None:
     return await where.source.lookup(code)
 
 
-async def by_code(factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str) -> Answer:
+async def by_code(
+    factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str, by: str = "code"
+) -> Answer:
     where = await run_in_threadpool(_where, factory, settings, conversation_id)
     cleaned = clean_code(code)
     if cleaned is None:
         raise ValidationFailed("Mã hồ sơ không hợp lệ.", code="invalid_dossier_code", field="code")
     if where.source is None:
-        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, "code", "unsupported")
+        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, by, "unsupported")
         return Answer(
             "Dạ, xã chưa kết nối với hệ thống một cửa nên em chưa tra cứu được hồ sơ. Anh/chị gọi bộ phận Một cửa"
             + (f" ({where.phones[0]})" if where.phones else "") + " để được tra giúp ạ.",
@@ -97,12 +99,12 @@ async def by_code(factory: sessionmaker[Session], settings: Settings, *, convers
     try:
         status = await _lookup(where, cleaned)
     except SourceUnavailable:
-        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, "code", "unavailable")
+        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, by, "unavailable")
         return Answer(service.unavailable_text(cleaned, where.phones), available=False)
     if status is None:
-        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, "code", "not_found")
+        await run_in_threadpool(_record, factory, where, conversation_id, cleaned, by, "not_found")
         return Answer(NOT_FOUND.format(code=cleaned))
-    await run_in_threadpool(_record, factory, where, conversation_id, status.code, "code", status.stage.value)
+    await run_in_threadpool(_record, factory, where, conversation_id, status.code, by, status.stage.value)
     watchable = status.stage not in service.FINAL
     text = service.status_text(status) + (f"\n{WATCH_HINT}" if watchable else "")
     return Answer(text, found=True, demo=status.demo, status=status.as_dict(), watchable=watchable)
@@ -138,7 +140,7 @@ async def by_phone(factory: sessionmaker[Session], settings: Settings, *, conver
 
 async def start_watch(factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str) -> Answer:
     """Look the dossier up once (its current status is the baseline), then watch it."""
-    answer = await by_code(factory, settings, conversation_id=conversation_id, code=code)
+    answer = await by_code(factory, settings, conversation_id=conversation_id, code=code, by="subscribe")
     if not answer.found or answer.status is None:
         return answer
     if not answer.watchable:

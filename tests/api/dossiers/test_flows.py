@@ -61,10 +61,12 @@ def test_a_watch_pushes_the_change_through_the_outbox_when_the_dossier_moves_on(
         assert "Đã có kết quả" in notices[0].text and "giấy biên nhận" in notices[0].text
         assert notices[0].context["case_code"] == PROCESSING  # what a Zalo ZNS template may show
         trail = [(r.by, r.outcome) for r in session.scalars(select(DossierLookup).order_by(DossierLookup.id))]
-    assert trail == [("code", "processing"), ("watch", "ready")]
+    assert trail == [("subscribe", "processing"), ("watch", "ready")]
     with transaction(app.state.sessionmaker) as session:
         seen = [t.text for t in transcript(session, conversation_id=WEB, commune_slug="xa-demo") if t.who == "system"]
-    assert f"Tra cứu hồ sơ một cửa {PROCESSING} theo mã (dữ liệu mẫu): Đang được giải quyết" in seen  # staff see it
+    assert (
+        f"Tra cứu hồ sơ một cửa {PROCESSING} khi đăng ký báo thay đổi (dữ liệu mẫu): Đang được giải quyết" in seen
+    )  # staff see it
     assert any(t.startswith("Hồ sơ của anh/chị vừa có cập nhật.") for t in seen)
     again = client.post(f"/api/v1/dossiers/demo/{PROCESSING}/advance", headers=admin.headers)
     assert again.json()["notices_queued"] == 1  # done: told once more, and the watch ends
