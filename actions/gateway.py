@@ -99,6 +99,26 @@ class Gateway:
             body = body.get("items") or body.get("cases") or []
         return list(body or [])
 
+    async def dossier(self, code: Text, *, conversation_id: Text) -> Dict[Text, Any]:
+        """A one-stop dossier's status by its code (non-personal fields, and the text to show)."""
+        result: Dict[Text, Any] = await self.request(
+            "GET", f"/api/v1/internal/dossiers/{code}", params={"conversation_id": conversation_id}
+        )
+        return result
+
+    async def my_dossiers(self, *, conversation_id: Text) -> Dict[Text, Any]:
+        """Dossiers filed with the phone the channel knows, or the question asking for the code."""
+        result: Dict[Text, Any] = await self.request(
+            "GET", "/api/v1/internal/dossiers", params={"conversation_id": conversation_id}
+        )
+        return result
+
+    async def watch_dossier(self, code: Text, *, conversation_id: Text) -> Dict[Text, Any]:
+        result: Dict[Text, Any] = await self.request(
+            "POST", f"/api/v1/internal/dossiers/{code}/watch", json={"conversation_id": conversation_id}
+        )
+        return result
+
     async def classify_emergency(self, text: Text) -> Dict[Text, Any]:
         """The gateway's emergency verdict for ``text`` (api/safety/): emergency, situation, reason, suspect."""
         result: Dict[Text, Any] = await self.request("POST", "/api/v1/internal/safety/classify", json={"text": text})

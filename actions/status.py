@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import clarify
-from actions.common import find_case_code, format_due
+from actions.common import find_case_code, format_due, latest_text
+from actions.dossiers import ActionDossierStatus, find_dossier_code
 from actions.gateway import GatewayError, GatewayNotFound, gateway
 
 STATUS_LABELS = {
@@ -50,6 +51,8 @@ class ActionCheckStatus(Action):
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if find_dossier_code(latest_text(tracker)):  # a one-stop dossier's code, not a report's
+            return await ActionDossierStatus().run(dispatcher, tracker, domain)
         code = find_case_code(tracker)
         try:
             if code:

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
 
     def api_docs_served(self) -> bool:
         return self.api_docs == "public" or (self.api_docs == "auto" and self.env != "production")
+    # Dossier lookups in the one-stop system (api/dossiers/): a commune without a configured source uses the demo
+    # source (sample dossiers, labelled as such) while this is on; one attempt's timeout, retries after a failure;
+    # how often watched dossiers are checked for a status change.
+    dossier_demo: bool = True
+    dossier_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    dossier_retries: int = Field(default=2, ge=0, le=5)
+    dossier_poll_seconds: float = Field(default=300.0, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from api.citizens import models as citizens_models  # noqa: F401
 from api.communes import models as communes_models  # noqa: F401
 from api.conversations import models as conversations_models  # noqa: F401
 from api.db import Base
+from api.dossiers import models as dossiers_models  # noqa: F401
 from api.inbox import models as inbox_models  # noqa: F401
 from api.infra import models as infra_models  # noqa: F401
 from api.mentions import models as mentions_models  # noqa: F401

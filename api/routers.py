@@ -29,6 +29,9 @@ from api.console.errors import error_page as console_error_page
 from api.console.live import router as console_live_router
 from api.console.mentions import router as console_mentions_router
 from api.console.routes import router as console_router
+from api.dossiers.jobs import dossier_watch_job
+from api.dossiers.routes import admin as dossiers_admin_router
+from api.dossiers.routes import internal as internal_dossiers_router
 from api.errors import register_html_errors
 from api.health.metrics import router as metrics_router
 from api.health.routes import router as health_router
@@ -80,6 +83,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(subscribers_console_router)
     app.include_router(open311_router)
     app.include_router(privacy_router)
+    app.include_router(internal_dossiers_router)
+    app.include_router(dossiers_admin_router)
     app.state.health_consent = health_consent_given  # api/cases/consent.py asks it; cases never import privacy
     app.state.review_consent = review_allowed  # api/nlu/capture.py asks it; nlu never imports privacy
     channel_registry.register_defaults()
@@ -92,7 +97,7 @@ def include_all(app: FastAPI) -> None:
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
-    jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job()]
+    jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job(), dossier_watch_job(settings)]
     if settings.backup_interval_hours > 0:  # issue 26: scheduled backups (api/infra/backup.py)
         from api.infra.backup import backup_job
 

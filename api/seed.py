@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from api.cases.seed import seed_cases_domain
 from api.communes.models import Commune
 from api.communes.service import find_commune
+from api.config import get_settings
+from api.dossiers.demo import seed_demo_dossiers
 
 DEMO_COMMUNE = {
     "slug": "xa-demo",
@@ -35,4 +37,6 @@ def seed_all(session: Session, *, slug: str = "xa-demo") -> list[str]:
     commune = seed_demo_commune(session, slug=slug)
     lines = [f"Xã mặc định: {commune.name} ({commune.slug})"]
     lines += seed_cases_domain(session, commune=commune)
+    if get_settings().dossier_demo:
+        lines += seed_demo_dossiers(session, commune_id=commune.id)
     return lines

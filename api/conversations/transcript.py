@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.conversations.messages import map_link
+from api.dossiers.models import DossierLookup
+from api.dossiers.statuses import STAGE_LABELS, Stage
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from channels import registry
@@ -23,7 +25,29 @@ from channels.base import InboundMessage
 
 MAX_TURNS = 200
 _MEDIA_LABELS = {"image": "[ảnh]", "file": "[tệp]", "sticker": "[nhãn dán]", "location": "[vị trí]"}
-_SYSTEM_KINDS = frozenset({"notification", "rating_request", "announcement", "overdue"})
+_SYSTEM_KINDS = frozenset({"notification", "rating_request", "announcement", "overdue", "dossier_status"})
+_LOOKUP_BY = {
+    "code": "theo mã",
+    "phone": "theo số điện thoại của kênh",
+    "watch": "kiểm tra định kỳ (theo dõi)",
+    "subscribe": "khi đăng ký báo thay đổi",
+}
+_LOOKUP_OUTCOMES = {"not_found": "không tìm thấy", "unavailable": "hệ thống một cửa không trả lời",
+                    "unsupported": "xã chưa kết nối hệ thống một cửa"}  # fmt: skip
+
+
+def _lookup_turn(row: DossierLookup) -> TranscriptTurn:
+    """A dossier lookup from this conversation (api/dossiers/), as staff read it on the transcript."""
+    outcome = _LOOKUP_OUTCOMES.get(row.outcome) or (
+        STAGE_LABELS[Stage(row.outcome)] if row.outcome in Stage.__members__ else row.outcome
+    )
+    source = " (dữ liệu mẫu)" if row.source == "demo" else ""
+    code = f" {row.code}" if row.code else ""
+    return TranscriptTurn(
+        _aware(row.created_at),
+        "system",
+        f"Tra cứu hồ sơ một cửa{code} {_LOOKUP_BY.get(row.by, row.by)}{source}: {outcome}",
+    )
 
 
 @dataclass(frozen=True)
@@ -116,5 +140,14 @@ def transcript(
         at = _aware(row.created_at)
         image = [row.image_url] if row.image_url else []
         turns.append((at, 2, TranscriptTurn(at, who, row.text, buttons, image, delivery=row.status)))
+    lookups = session.scalars(
+        select(DossierLookup)
+        .where(DossierLookup.conversation_id == conversation_id)
+        .order_by(DossierLookup.id.desc())
+        .limit(limit)
+    ).all()
+    for lookup in lookups:
+        turn = _lookup_turn(lookup)
+        turns.append((turn.at, 3, turn))
     turns.sort(key=lambda item: (item[0], item[1]))
     return [turn for _, _, turn in turns][-limit:]

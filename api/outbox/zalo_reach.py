@@ -46,6 +46,7 @@ TEMPLATE_OF_KIND = {
     "case_resolved": "case_status",
     "case_rejected": "case_status",
     "case_duplicate": "case_status",
+    "dossier_status": "case_status",  # a one-stop dossier's change (api/dossiers/jobs.py)
 }
 PROMOTION_KINDS = {"announcement"}  # promotion messages are for news, never for a person's own case
 _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -23,7 +23,8 @@ from api.subscriptions.service import counts
 router = APIRouter(prefix="/staff/subscribers", include_in_schema=False)
 add_template_dir(Path(__file__).resolve().parent / "templates")
 add_nav_item("Người nhận tin", "/staff/subscribers")
-KIND_LABELS = {"announcement": "Thông báo", "case_received": "Tiếp nhận hồ sơ", "case_resolved": "Kết quả hồ sơ"}
+KIND_LABELS = {"announcement": "Thông báo", "case_received": "Tiếp nhận hồ sơ", "case_resolved": "Kết quả hồ sơ",
+               "dossier_status": "Hồ sơ một cửa"}  # fmt: skip
 
 
 @dataclass(frozen=True)
