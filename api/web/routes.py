@@ -115,8 +115,8 @@ async def web_events(
                     if idle >= HEARTBEAT_SECONDS:
                         idle = 0.0
                         yield ": ping\n\n"
-        finally:
-            await run_in_threadpool(limiter.close_stream, lease, held)
+        finally:  # no await here: a cancelled stream (the browser left) would cancel it too
+            limiter.close_stream(lease, held)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
