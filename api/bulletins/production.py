@@ -94,7 +94,7 @@ async def synthesize_bulletin(
     sha256 = hashlib.sha256(result.mp3).hexdigest()
     # Content-addressed: the bytes under a name never change, so an approved file's link keeps its sound.
     target = directory / f"bulletin-{job.bulletin_id}-{sha256[:32]}.mp3"
-    partial = target.with_suffix(f".{os.getpid()}.part")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     partial.write_bytes(result.mp3)
     os.replace(partial, target)
     with transaction(factory) as session:

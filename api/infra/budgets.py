@@ -12,7 +12,7 @@ send messages, file cases, upload photos and hold event streams without end. Eac
 
 With ``REDIS_URL`` the counters live in Redis (every gateway process sees them, as for the login throttle); otherwise
 in this process's memory. If Redis stops answering, the process falls back to its memory rather than refusing
-citizens. Budgets are settings (``XASO_WEB_*``); 0 turns one off.
+citizens. Windows slide (the last minute, the last hour). Budgets are settings (``XASO_WEB_*``); 0 turns one off.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from api.infra.redis import client_for
 log = logging.getLogger(__name__)
 PREFIX = "xaso:budget:"
 HOUR, MINUTE = 3600.0, 60.0
+SESSION_RETRY_SECONDS = 600  # the wait named to a new session over its address's budget
 
 
 class Store(Protocol):
@@ -46,50 +47,47 @@ class Store(Protocol):
     def recall(self, key: str) -> str | None: ...
 
 
-def _window(key: str, window: float, now: float) -> tuple[str, float]:
-    """Fixed windows: the key of the current one, and the seconds until it ends."""
-    index = math.floor(now / window)
-    return f"{key}:{index}", (index + 1) * window - now
-
-
 class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[str, tuple[int, float]] = {}
-        self._sets: dict[str, tuple[set[str], float]] = {}
+        self._times: dict[str, tuple[list[float], float]] = {}
+        self._sets: dict[str, tuple[dict[str, float], float]] = {}
         self._leases: dict[str, dict[str, float]] = {}
         self._values: dict[str, tuple[str, float]] = {}
 
     def _sweep(self, now: float) -> None:
-        if len(self._counts) + len(self._sets) > 50_000:  # bound memory against a spray of addresses
-            for stale in [k for k, (_c, expiry) in self._counts.items() if expiry <= now]:
-                del self._counts[stale]
+        if len(self._times) + len(self._sets) > 50_000:  # bound memory against a spray of addresses
+            for stale in [k for k, (_t, expiry) in self._times.items() if expiry <= now]:
+                del self._times[stale]
             for stale in [k for k, (_m, expiry) in self._sets.items() if expiry <= now]:
                 del self._sets[stale]
             for stale in [k for k, (_v, expiry) in self._values.items() if expiry <= time.time()]:
                 del self._values[stale]
 
     def spend(self, key: str, *, limit: int, window: float, now: float) -> int:
-        name, left = _window(key, window, now)
+        """A sliding window: 0 when one more fits (and it is counted), else the seconds until one does."""
         with self._lock:
             self._sweep(now)
-            count, expiry = self._counts.get(name, (0, now + left))
-            if count < limit:
-                count += 1
-                self._counts[name] = (count, expiry)
+            times, _expiry = self._times.get(key, ([], 0.0))
+            times = [t for t in times if t > now - window]
+            if len(times) < limit:
+                times.append(now)
+                self._times[key] = (times, now + window)
                 return 0
-            return math.ceil(left)
+            self._times[key] = (times, now + window)
+            return max(1, math.ceil(times[0] + window - now))
 
     def join(self, key: str, member: str, *, limit: int, window: float, now: float) -> bool:
-        name, left = _window(key, window, now)
+        """True when ``member`` was seen within the window or fits among the distinct members of the window."""
         with self._lock:
             self._sweep(now)
-            members, _expiry = self._sets.setdefault(name, (set(), now + left))
-            if member in members:
-                return True
-            if len(members) >= limit:
+            members, _expiry = self._sets.get(key, ({}, 0.0))
+            members = {m: seen for m, seen in members.items() if seen > now - window}
+            if member not in members and len(members) >= limit:
+                self._sets[key] = (members, now + window)
                 return False
-            members.add(member)
+            members[member] = now
+            self._sets[key] = (members, now + window)
             return True
 
     def lease(self, key: str, lease: str, *, limit: int, ttl: float, now: float) -> bool:
@@ -124,24 +122,36 @@ class RedisStore:
         self.client = client
 
     def spend(self, key: str, *, limit: int, window: float, now: float) -> int:
-        name, left = _window(PREFIX + key, window, now)
+        """A sliding window in a sorted set (member: a unique id, score: the time)."""
+        name, member = PREFIX + key, uuid.uuid4().hex
         pipe = self.client.pipeline(transaction=True)
-        pipe.incr(name)
-        pipe.expire(name, math.ceil(left) + 1)
-        count, _ = pipe.execute()
+        pipe.zremrangebyscore(name, "-inf", now - window)
+        pipe.zadd(name, {member: now})
+        pipe.zcard(name)
+        pipe.expire(name, math.ceil(window) + 1)
+        _removed, _added, count, _ = pipe.execute()
         if int(count) <= limit:
             return 0
-        return math.ceil(left)
+        # Over: this attempt is not counted; the wait is until the oldest counted one leaves the window.
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zrem(name, member)
+        pipe.zrange(name, 0, 0, withscores=True)
+        _gone, oldest = pipe.execute()
+        first = float(oldest[0][1]) if oldest else now
+        return max(1, math.ceil(first + window - now))
 
     def join(self, key: str, member: str, *, limit: int, window: float, now: float) -> bool:
-        name, left = _window(PREFIX + key, window, now)
-        if self.client.sismember(name, member):
-            return True
-        if int(self.client.scard(name)) >= limit:
+        name = PREFIX + key
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zremrangebyscore(name, "-inf", now - window)
+        pipe.zscore(name, member)
+        pipe.zcard(name)
+        _removed, seen, count = pipe.execute()
+        if seen is None and int(count) >= limit:
             return False
         pipe = self.client.pipeline(transaction=True)
-        pipe.sadd(name, member)
-        pipe.expire(name, math.ceil(left) + 1)
+        pipe.zadd(name, {member: now})
+        pipe.expire(name, math.ceil(window) + 1)
         pipe.execute()
         return True
 
@@ -217,30 +227,33 @@ class WebBudgets:
             log.warning("Redis unavailable for the web budgets, using process memory: %s", exc)
             return getattr(self._fallback, method)(*args, **kwargs)
 
+    def _spend(self, key: str, limit: int, window: float, now: float) -> int:
+        """Seconds until the window ends when ``limit`` is spent already (0: spent one now)."""
+        wait = self._call("spend", key, limit=limit, window=window, now=now)
+        return wait if isinstance(wait, int) else 0
+
     def message(self, *, address: str, sender: str) -> int:
         """Seconds to wait before this sender's message is taken (0: now). Counts a new session of the address."""
         now, limits = time.time(), self.limits
         if limits.sessions_per_address_per_hour and not self._call(
             "join", f"sessions:{address}", sender, limit=limits.sessions_per_address_per_hour, window=HOUR, now=now
         ):
-            return math.ceil(_window("", HOUR, now)[1])
+            return SESSION_RETRY_SECONDS  # a place frees when a session of the address is an hour quiet
         self._call("remember", f"address-of:{sender}", address, ttl=HOUR)
         if limits.messages_per_sender_per_minute:
-            wait = self._call(
-                "spend", f"messages:{sender}", limit=limits.messages_per_sender_per_minute, window=MINUTE, now=now
-            )
-            return int(wait)  # type: ignore[call-overload]
+            return self._spend(f"messages:{sender}", limits.messages_per_sender_per_minute, MINUTE, now)
         return 0
 
     def case(self, *, sender: str) -> None:
         """A case filed from a web chat: per session, and per the address the session last wrote from."""
         now, limits = time.time(), self.limits
-        address = self._call("recall", f"address-of:{sender}")
+        recalled = self._call("recall", f"address-of:{sender}")
+        address = recalled if isinstance(recalled, str) else None
         checks = [(f"cases:session:{sender}", limits.cases_per_session_per_hour)]
         if address:
             checks.append((f"cases:address:{address}", limits.cases_per_address_per_hour))
         for key, limit in checks:
-            if limit and (wait := int(self._call("spend", key, limit=limit, window=HOUR, now=now))):  # type: ignore[call-overload]
+            if limit and (wait := self._spend(key, limit, HOUR, now)):
                 raise RateLimited(
                     "Dạ, phiên chat này đã gửi nhiều phản ánh trong thời gian ngắn. Anh/chị vui lòng chờ "
                     f"{wait_text(wait)} rồi gửi tiếp giúp em ạ. {EMERGENCY_NUMBERS}",
@@ -254,7 +267,7 @@ class WebBudgets:
             (f"uploads:session:{sender}", limits.uploads_per_session_per_hour),
         ]
         for key, limit in checks:
-            if limit and (wait := int(self._call("spend", key, limit=limit, window=HOUR, now=now))):  # type: ignore[call-overload]
+            if limit and (wait := self._spend(key, limit, HOUR, now)):
                 raise RateLimited(
                     f"Đã gửi quá nhiều ảnh trong một giờ. Vui lòng chờ {wait_text(wait)} rồi gửi tiếp.",
                     code="upload_limit",

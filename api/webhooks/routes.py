@@ -197,7 +197,7 @@ def _over_budget(request: Request, sender: str, message: InboundMessage) -> list
     if text and (safety.inbox_priority(message) or classify(text).suspect):
         log.warning("web sender over budget sent an emergency: screened as usual")
         return None
-    log.info("web sender over budget: %s waits %s s", sender[:8], wait)
+    log.info("web message over budget: answered with a wait of %s s", wait)
     return [
         {
             "recipient_id": sender,

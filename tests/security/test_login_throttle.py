@@ -91,7 +91,7 @@ def test_a_distributed_guess_does_not_lock_the_admin_out(
         elsewhere = login(gateway.url, admin.login, admin.password, forwarded_for="198.51.100.20")
         assert elsewhere.status_code == 429, elsewhere.text  # a new address waits: the guessing is slowed down
         error = elsewhere.json()["error"]
-        assert error["code"] == "account_login_delayed" and "phút" in error["message"]
+        assert error["code"] == "account_login_delayed" and "chờ" in error["message"]
         state = httpx.get(f"{gateway.url}/api/v1/staff/{admin.id}/login-lock", headers=other_admin.headers).json()
         assert state["locked"] is True and 0 < state["retry_after_seconds"] <= 300  # minutes, never an hour
         lifted = httpx.delete(f"{gateway.url}/api/v1/staff/{admin.id}/login-lock", headers=other_admin.headers)
