@@ -52,13 +52,16 @@ class Settings(BaseSettings):
     max_upload_body_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
     # Signed Zalo events older than this are refused (replays of captured deliveries).
     zalo_event_max_age_seconds: int = Field(default=900, ge=30)
-    # Login throttling per (login, address): exponential backoff from the 3rd failure, capped; a soft lock of the
-    # account after this many failures from any address within the window, lifted by an admin (api/auth/throttle.py).
+    # Login throttling (api/auth/ratelimit.py): delays that grow per (login, address) from the 3rd failure, per
+    # address from the 30th (any login), per account from the 10th (any address; capped at minutes, and not for
+    # addresses the account signed in from): no hard lock anyone could trigger.
     login_free_failures: int = Field(default=3, ge=1)
     login_backoff_base_seconds: float = Field(default=2.0, gt=0)
     login_backoff_max_seconds: float = Field(default=900.0, gt=0)
-    login_soft_lock_failures: int = Field(default=20, ge=2)
     login_window_seconds: float = Field(default=3600.0, gt=0)
+    login_address_free_failures: int = Field(default=30, ge=1)
+    login_account_free_failures: int = Field(default=10, ge=1)
+    login_account_max_seconds: float = Field(default=300.0, gt=0)
     # Outbound fetches (news feeds, media): private, loopback and link-local targets are refused unless this is set
     # (local test servers only; never in production).
     outbound_allow_private: bool = False
@@ -101,6 +104,16 @@ class Settings(BaseSettings):
     dossier_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     dossier_retries: int = Field(default=2, ge=0, le=5)
     dossier_poll_seconds: float = Field(default=300.0, ge=1)
+    # Budgets of anonymous web traffic (api/infra/budgets.py; shared through Redis when set). 0 turns one off. Over
+    # budget: a polite reply or a 429 in Vietnamese; an emergency message always goes through.
+    web_messages_per_sender_per_minute: int = Field(default=20, ge=0)
+    web_sessions_per_address_per_hour: int = Field(default=30, ge=0)
+    web_cases_per_session_per_hour: int = Field(default=3, ge=0)
+    web_cases_per_address_per_hour: int = Field(default=10, ge=0)
+    web_uploads_per_session_per_hour: int = Field(default=20, ge=0)
+    web_uploads_per_address_per_hour: int = Field(default=40, ge=0)
+    web_streams_per_session: int = Field(default=3, ge=0)
+    web_streams_per_address: int = Field(default=10, ge=0)
 
 
 @lru_cache(maxsize=1)

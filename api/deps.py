@@ -17,6 +17,7 @@ from api.auth.guards import (
     staff_for_bearer,
 )
 from api.config import Settings
+from api.errors import Unauthorized
 from api.nlu.client import RasaClient
 from api.staff.models import Staff
 from broadcast.settings import BroadcastSettings, get_broadcast_settings
@@ -108,3 +109,16 @@ def get_broadcast_settings_dep(request: Request) -> BroadcastSettings:
 
 
 BroadcastSettingsDep = Annotated[BroadcastSettings, Depends(get_broadcast_settings_dep)]
+
+
+def get_staff_or_service(settings: SettingsDep, session: SessionDep, credentials: _StaffCredentials) -> str:
+    """Staff with a valid token (password changed) or the action server with the service token; else 401."""
+    if credentials is not None:
+        try:
+            return check_service_token(settings, credentials)
+        except Unauthorized:
+            pass
+    return f"staff:{ensure_password_changed(staff_for_bearer(session, credentials)).id}"
+
+
+StaffOrService = Annotated[str, Depends(get_staff_or_service)]

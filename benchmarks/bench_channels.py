@@ -40,7 +40,7 @@ from api.inbox.models import InboxEvent
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo
-from tests.support.processes import ServerProcess, free_port, start_server
+from tests.support.processes import WEB_BUDGETS_OFF, ServerProcess, free_port, start_server
 
 RESULTS = ROOT / "benchmarks" / "results" / "channels.json"
 BASELINE_RESULTS = ROOT / "benchmarks" / "results" / "channels_baseline.json"
@@ -271,7 +271,8 @@ def start_baseline(work: Path, tree: Path, rasa: ServerProcess, actions: ServerP
         env={"PYTHONPATH": str(tree), "UVICORN_BIN": str(ROOT / ".venv" / "bin" / "uvicorn"),
              "XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": f"http://127.0.0.1:{port}",
              "XASO_DATABASE_URL": database_url, "XASO_RASA_URL": rasa.url, "XASO_RASA_TOKEN": TOKEN,
-             "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(port), "XASO_RUN_BACKGROUND_JOBS": "true"},
+             "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(port), "XASO_RUN_BACKGROUND_JOBS": "true",
+             **WEB_BUDGETS_OFF},
     )  # fmt: skip
 
 

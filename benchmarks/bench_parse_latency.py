@@ -54,18 +54,23 @@ def start_rasa(work: Path) -> ServerProcess:
                         ready_path=f"/status?token={TOKEN}", log_dir=work, env=env)  # fmt: skip
 
 
+SERVICE_TOKEN = "bench-service-token"
+
+
 def start_gateway(work: Path, rasa_url: str) -> ServerProcess:
     port = free_port()
     env = {"XASO_DATABASE_URL": f"sqlite:///{work / 'gateway.db'}", "XASO_DATA_DIR": str(work / "data"),
            "XASO_RASA_URL": rasa_url, "XASO_RASA_TOKEN": TOKEN, "XASO_RUN_BACKGROUND_JOBS": "false",
-           "XASO_GATEWAY_PORT": str(port)}  # fmt: skip
+           "XASO_GATEWAY_PORT": str(port), "XASO_SERVICE_TOKEN": SERVICE_TOKEN}  # fmt: skip
     return start_server("gateway", [str(ROOT / "scripts" / "start-gateway.sh")], url=f"http://127.0.0.1:{port}",
                         ready_path="/openapi.json", log_dir=work, env=env)  # fmt: skip
 
 
 def timed(client: httpx.Client, url: str, text: str, params: dict[str, str] | None = None) -> float:
+    # The gateway's parse endpoint needs the service token or a staff login (issue 26); Rasa takes its own token.
+    headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"} if params is None else {}
     started = time.perf_counter()
-    response = client.post(url, json={"text": text}, params=params)
+    response = client.post(url, json={"text": text}, params=params, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000
     response.raise_for_status()
     return elapsed

@@ -119,7 +119,7 @@ def _where_table(base_url: str, commune: str) -> Table:
         ("Bảng điều khiển cán bộ", f"{base_url}/staff"),
         ("Tài liệu API (OpenAPI)", f"{base_url}/docs"),
         ("Trạng thái", f"{base_url}/health"),
-        ("Phân tích câu (NLU)", f"POST {base_url}/api/v1/nlu/parse"),
+        ("Phân tích câu (NLU, cần mã cán bộ/dịch vụ)", f"POST {base_url}/api/v1/nlu/parse"),
         ("Rasa (có token)", "http://127.0.0.1:5005"),
         ("Máy chủ action", "http://127.0.0.1:5055"),
         ("Xã mặc định", commune),

@@ -63,8 +63,10 @@ def make_login_throttle(settings: Settings) -> LoginThrottle:
         free_failures=settings.login_free_failures,
         base_seconds=settings.login_backoff_base_seconds,
         max_seconds=settings.login_backoff_max_seconds,
-        lock_failures=settings.login_soft_lock_failures,
         window_seconds=settings.login_window_seconds,
+        address_free_failures=settings.login_address_free_failures,
+        account_free_failures=settings.login_account_free_failures,
+        account_max_seconds=settings.login_account_max_seconds,
     )
     return LoginThrottle(RedisStore(client) if client is not None else MemoryStore(), policy)
 

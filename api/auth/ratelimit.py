@@ -1,11 +1,15 @@
-"""Login throttling keyed on (login, client address), with exponential backoff and a per-account soft lock.
+"""Login throttling without lockout-as-a-weapon: three counters, each a delay that grows, none a hard lock.
 
-- Failures of one login from one address: the first ``free_failures`` cost nothing, then each one doubles the wait
-  (``base_seconds`` · 2^(n − free), capped at ``max_seconds``). Strangers guessing made-up names from a commune's NAT
-  address slow down only their own (login, address) pairs: nobody else is locked out.
-- Failures of one login from any address: at ``lock_failures`` within the window the account is soft-locked (a
-  distributed guess at one account); the lock ends ``window_seconds`` after the last failure, or when an admin lifts
-  it (``DELETE /api/v1/staff/{id}/login-lock``).
+- (login, address): the first ``free_failures`` cost nothing, then each failure doubles the wait
+  (``base_seconds`` · 2^(n − free), capped at ``max_seconds``). Guessing one account from one address is slow.
+- address (any login): after ``address_free_failures`` failures from one address the same doubling applies to every
+  login tried from it (a spray of made-up or real names from one place). Generous, so a commune office behind one NAT
+  address is not slowed by a few typos.
+- account (any address): after ``account_free_failures`` failures the account's attempts are spaced by a delay that
+  doubles with each further failure, capped at ``account_max_seconds`` (minutes, never the old 60-minute lock), and
+  only for addresses that have not signed in to that account successfully in the last ``known_days``: a distributed
+  guesser slows down the guessing, while the admin at the usual office address signs in at once. An admin may still
+  reset the counters (``DELETE /api/v1/staff/{id}/login-lock``).
 - The address is ``request.client.host``: uvicorn replaces it from ``X-Forwarded-For`` only for proxies listed in
   ``XASO_FORWARDED_ALLOW_IPS`` (scripts/start-gateway.sh); a header sent by anyone else is ignored.
 - With ``REDIS_URL`` set, counters live in Redis and hold across every gateway process; otherwise in memory. If Redis
@@ -32,13 +36,17 @@ class ThrottlePolicy:
     free_failures: int = 3
     base_seconds: float = 2.0
     max_seconds: float = 900.0
-    lock_failures: int = 20
     window_seconds: float = 3600.0
+    address_free_failures: int = 30
+    account_free_failures: int = 10
+    account_max_seconds: float = 300.0
+    known_days: float = 30.0
 
-    def delay(self, failures: int) -> float:
-        if failures < self.free_failures:
+    def delay(self, failures: int, *, free: int | None = None, cap: float | None = None) -> float:
+        free = self.free_failures if free is None else free
+        if failures < free:
             return 0.0
-        return float(min(self.max_seconds, self.base_seconds * 2 ** min(failures - self.free_failures, 40)))
+        return float(min(cap or self.max_seconds, self.base_seconds * 2 ** min(failures - free, 40)))
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,7 @@ class RedisStore:
 @dataclass(frozen=True)
 class Verdict:
     retry_after: int = 0  # seconds before this (login, address) may try again
-    locked: bool = False  # the account is soft-locked (from any address)
+    locked: bool = False  # the account itself is slowed down (for addresses it is not known from)
 
 
 def _pair(login: str, address: str) -> str:
@@ -133,52 +141,81 @@ def _account(login: str) -> str:
     return f"acct:{login}"
 
 
+def _address(address: str) -> str:
+    return f"addr:{address}"
+
+
+def _known(login: str, address: str) -> str:
+    return f"known:{login}|{address}"
+
+
+def _wait(counter: Counter, delay: float, now: float) -> float:
+    return max(0.0, counter.last + delay - now) if counter.failures else 0.0
+
+
 class LoginThrottle:
     def __init__(self, store: CounterStore | None = None, policy: ThrottlePolicy | None = None) -> None:
         self.store: CounterStore = store or MemoryStore()
         self.policy = policy or ThrottlePolicy()
         self._fallback = MemoryStore()
 
-    def check(self, login: str, address: str) -> Verdict:
-        now = time.time()
+    def _get(self, *keys: str) -> list[Counter]:
         try:
-            pair, account = self.store.get(_pair(login, address)), self.store.get(_account(login))
+            return [self.store.get(key) for key in keys]
         except redis.RedisError as exc:
             log.warning("Redis unavailable for the login throttle, using process memory: %s", exc)
-            pair, account = self._fallback.get(_pair(login, address)), self._fallback.get(_account(login))
-        if account.failures >= self.policy.lock_failures:
-            return Verdict(math.ceil(max(0.0, account.last + self.policy.window_seconds - now)), locked=True)
-        wait = pair.last + self.policy.delay(pair.failures) - now if pair.failures else 0.0
-        return Verdict(math.ceil(max(0.0, wait)))
+            return [self._fallback.get(key) for key in keys]
+
+    def check(self, login: str, address: str) -> Verdict:
+        now, policy = time.time(), self.policy
+        pair, by_address, account, known = self._get(
+            _pair(login, address), _address(address), _account(login), _known(login, address)
+        )
+        waits = [
+            _wait(pair, policy.delay(pair.failures), now),
+            _wait(by_address, policy.delay(by_address.failures, free=policy.address_free_failures), now),
+        ]
+        account_wait = _wait(
+            account,
+            policy.delay(account.failures, free=policy.account_free_failures, cap=policy.account_max_seconds),
+            now,
+        )
+        if account_wait > max(waits) and not known.failures:
+            return Verdict(math.ceil(account_wait), locked=True)
+        return Verdict(math.ceil(max(waits)))
 
     def record_failure(self, login: str, address: str) -> None:
         now, ttl = time.time(), self.policy.window_seconds
+        keys = (_pair(login, address), _address(address), _account(login))
         try:
-            self.store.add(_pair(login, address), now=now, ttl=ttl)
-            self.store.add(_account(login), now=now, ttl=ttl)
+            for key in keys:
+                self.store.add(key, now=now, ttl=ttl)
         except redis.RedisError as exc:
             log.warning("Redis unavailable for the login throttle, using process memory: %s", exc)
-            self._fallback.add(_pair(login, address), now=now, ttl=ttl)
-            self._fallback.add(_account(login), now=now, ttl=ttl)
+            for key in keys:
+                self._fallback.add(key, now=now, ttl=ttl)
 
     def record_success(self, login: str, address: str) -> None:
+        """The pair starts again and the address is remembered as one this account signs in from. The account's
+        counter is left to expire: the owner signing in must not reset a distributed guesser's slowdown."""
         for store in (self.store, self._fallback):
             try:
-                store.clear(_pair(login, address), _account(login))
+                store.clear(_pair(login, address))
+                store.add(_known(login, address), now=time.time(), ttl=self.policy.known_days * 86400)
             except redis.RedisError as exc:
                 log.warning("Redis unavailable for the login throttle: %s", exc)
 
     def account_state(self, login: str) -> Verdict:
-        counter = self.store.get(_account(login))
-        remaining = counter.last + self.policy.window_seconds - time.time()
-        locked = counter.failures >= self.policy.lock_failures and remaining > 0
-        return Verdict(math.ceil(max(0.0, remaining)) if locked else 0, locked=locked)
+        counter, policy = self.store.get(_account(login)), self.policy
+        delay = policy.delay(counter.failures, free=policy.account_free_failures, cap=policy.account_max_seconds)
+        remaining = _wait(counter, delay, time.time())
+        return Verdict(math.ceil(remaining), locked=remaining > 0)
 
     def failures(self, login: str) -> int:
         return self.store.get(_account(login)).failures
 
     def lift(self, login: str) -> None:
-        """An admin lifts the soft lock: the account counter and every (login, address) pair start again."""
+        """An admin resets the account's counter and every (login, address) pair of it."""
         for store in (self.store, self._fallback):
             store.clear(_account(login))
             store.clear_prefix(f"pair:{login}|")

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Depends, Request, status
 
 from api.auth import tokens
@@ -66,7 +64,7 @@ def list_tokens(session: SessionDep, staff: CurrentStaff) -> list[ApiToken]:
 
 @router.post("/tokens", response_model=IssuedToken, status_code=status.HTTP_201_CREATED, summary="Tạo mã truy cập API")
 def create_token(body: TokenCreate, session: SessionDep, staff: CurrentStaff) -> IssuedToken:
-    lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    lifetime = tokens.personal_token_lifetime(body.expires_in_days)
     record, secret = tokens.issue_token(session, staff=staff, kind="api", name=body.name, lifetime=lifetime)
     return _issued(record, secret, staff)
 

@@ -14,7 +14,10 @@ class LoginRequest(BaseModel):
 
 class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    # Every personal token expires: 90 days unless asked otherwise, a year at most (api/auth/tokens.py).
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=365, description="Số ngày hiệu lực (mặc định 90, tối đa 365)."
+    )
 
 
 class TokenRead(BaseModel):

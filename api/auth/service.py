@@ -15,14 +15,15 @@ BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 def authenticate(session: Session, *, login: str, password: str, client: str, limiter: LoginThrottle) -> Staff:
-    """Check a login and password; failures slow down that (login, address) pair, and many soft-lock the account."""
+    """Check a login and password; failures slow down that (login, address) pair, the address and, for addresses the
+    account does not sign in from, the account (api/auth/ratelimit.py): delays that grow, never a hard lock."""
     login = login.strip().lower()
     verdict = limiter.check(login, client)
     if verdict.locked:
         raise RateLimited(
-            "Tài khoản tạm khóa vì đăng nhập sai quá nhiều lần. Quản trị viên có thể mở khóa, hoặc thử lại sau "
-            f"khoảng {max(1, verdict.retry_after // 60)} phút.",
-            code="account_soft_locked",
+            "Tài khoản này vừa bị đăng nhập sai nhiều lần nên tạm đăng nhập chậm lại. Vui lòng chờ "
+            f"{_wait_text(verdict.retry_after)} rồi thử lại (đăng nhập từ nơi quen thuộc không phải chờ).",
+            code="account_login_delayed",
             field="login",
         )
     if verdict.retry_after:

@@ -17,6 +17,13 @@ from api.staff.models import ApiToken, Staff
 TOKEN_PREFIX = "xs_"
 SESSION_LIFETIME = timedelta(hours=12)
 LOGIN_TOKEN_LIFETIME = timedelta(days=1)
+# Personal API tokens: a bounded lifetime by default, and a maximum (a leaked token stops working on its own).
+DEFAULT_PERSONAL_TOKEN_DAYS = 90
+MAX_PERSONAL_TOKEN_DAYS = 365
+
+
+def personal_token_lifetime(days: int | None) -> timedelta:
+    return timedelta(days=min(days or DEFAULT_PERSONAL_TOKEN_DAYS, MAX_PERSONAL_TOKEN_DAYS))
 
 
 def digest(token: str) -> str:

@@ -14,7 +14,8 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.bulletins.models import Announcement, AnnouncementDelivery, Bulletin, Priority, Status
+from api.bulletins import versions
+from api.bulletins.models import Announcement, AnnouncementDelivery, Bulletin, BulletinAudioApproval, Priority, Status
 from api.bulletins.service import zone
 from api.citizens.models import ChannelIdentity, Citizen
 from api.communes.models import Commune
@@ -61,26 +62,38 @@ _DELIVERIES = cast(Table, AnnouncementDelivery.__table__)
 
 
 def audio_link(public_base_url: str, commune: Commune, bulletin: Bulletin) -> str | None:
-    """The public audio of the bulletin (served once the bulletin is announced or published)."""
+    """The public audio of the bulletin (served once the bulletin is announced or published): the unversioned link,
+    which serves its latest approved version. Messages link the exact version sent (``versions.version_url``)."""
     if not bulletin.audio_path:
         return None
     return f"{public_base_url.rstrip('/')}/api/v1/broadcast/{commune.slug}/audio/{bulletin.id}.mp3"
 
 
-def message_text(commune: Commune, bulletin: Bulletin, link: str | None) -> str:
+def message_text(
+    commune: Commune, bulletin: Bulletin, link: str | None, approved: BulletinAudioApproval | None = None
+) -> str:
+    """The chat message; ``approved``: the approved version's text, whatever the bulletin became since."""
     head = f"📢 THÔNG BÁO KHẨN CẤP – {commune.name}" if bulletin.is_emergency else f"📢 Thông báo của {commune.name}"
-    parts = [head, bulletin.title.strip(), bulletin.body.strip()]
+    source = approved or bulletin
+    parts = [head, source.title.strip(), source.body.strip()]
     if link:
         parts.append(f"🔊 Nghe bản tin: {link}")
     parts.append("(Nhắn “hủy nhận tin” để ngừng nhận thông báo, “đổi ấp” để đổi nơi nhận tin.)")
     return "\n\n".join(parts)
 
 
-def template_context(commune: Commune, bulletin: Bulletin, link: str | None, moment: datetime) -> dict[str, Any]:
-    """What a ZNS template or a promotion message may show of the bulletin."""
-    body = " ".join(bulletin.body.split())
+def template_context(
+    commune: Commune,
+    bulletin: Bulletin,
+    link: str | None,
+    moment: datetime,
+    approved: BulletinAudioApproval | None = None,
+) -> dict[str, Any]:
+    """What a ZNS template or a promotion message may show of the bulletin (of its approved version, when given)."""
+    source = approved or bulletin
+    body = " ".join(source.body.split())
     return {
-        "title": bulletin.title.strip(),
+        "title": source.title.strip(),
         "summary": body if len(body) <= 100 else body[:97].rstrip() + "…",
         "link": link or "",
         "commune": commune.name,
@@ -114,6 +127,7 @@ def announce(
             field="hamlets",
         )
     emergency = bulletin.priority == Priority.khan_cap
+    approval = versions.latest_approval(session, bulletin_id=bulletin.id)  # the version this announcement sends
     row = Announcement(
         commune_id=bulletin.commune_id,
         bulletin_id=bulletin.id,
@@ -126,6 +140,7 @@ def announce(
         cursor=0,
         queued_count=0,
         created_by_id=staff.id if staff else None,
+        approval_id=approval.id if approval is not None else None,
     )
     session.add(row)
     bulletin.announced_at = bulletin.announced_at or utcnow()
@@ -177,9 +192,14 @@ def queue_chunk(
                 )
             )
         )
-        link = audio_link(public_base_url, commune, bulletin)
-        text = message_text(commune, bulletin, link)
-        context = template_context(commune, bulletin, link, utcnow())
+        approved = session.get(BulletinAudioApproval, row.approval_id) if row.approval_id else None
+        link = (
+            versions.version_url(public_base_url, commune, approved)
+            if approved is not None
+            else audio_link(public_base_url, commune, bulletin)
+        )
+        text = message_text(commune, bulletin, link, approved)
+        context = template_context(commune, bulletin, link, utcnow(), approved)
         connection = session.connection()
         deliveries = []
         for subscriber in subscribers:

@@ -71,6 +71,8 @@ class Bulletin(Base):
     # The produced audio, relative to Settings.data_dir, and what was measured on the file.
     audio_path: Mapped[str | None] = mapped_column(String(500), default=None)
     audio_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    # SHA-256 of the MP3's bytes: the file's name carries it (content-addressed, never overwritten with other sound).
+    audio_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     audio_bytes: Mapped[int | None] = mapped_column(Integer, default=None)
     audio_duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
     audio_loudness_lufs: Mapped[float | None] = mapped_column(Float, default=None)
@@ -146,6 +148,10 @@ class Announcement(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The approved version sent: its text and audio link, whatever happens to the bulletin while the queue runs.
+    approval_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bulletin_audio_approvals.id", ondelete="SET NULL"), default=None
+    )
 
 
 class AnnouncementDelivery(Base):
@@ -161,3 +167,29 @@ class AnnouncementDelivery(Base):
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
     outbox_message_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class BulletinAudioApproval(Base):
+    """One approved version of a bulletin: the text and the exact audio file a second person approved.
+
+    Public audio links name the version (``/audio/{bulletin}/{sha256[:16]}.mp3``) and serve only an approved file,
+    which synthesis never deletes or overwrites: editing an announced bulletin makes a new draft that needs approving
+    again, and what citizens already received keeps sounding exactly as approved.
+    """
+
+    __tablename__ = "bulletin_audio_approvals"
+    __table_args__ = (UniqueConstraint("bulletin_id", "audio_sha256", name="uq_bulletin_audio_approvals_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"), index=True)
+    audio_sha256: Mapped[str] = mapped_column(String(64))
+    audio_path: Mapped[str] = mapped_column(String(500))
+    audio_bytes: Mapped[int | None] = mapped_column(Integer, default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def version(self) -> str:
+        return self.audio_sha256[:16]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.bulletins import versions
 from api.bulletins.models import Bulletin
 from api.bulletins.service import audio_key, spoken_source
 from api.communes.models import Commune
@@ -37,9 +39,13 @@ def audio_dir(data_dir: Path, slug: str) -> Path:
 
 
 def audio_file(data_dir: Path, bulletin: Bulletin) -> Path | None:
-    if not bulletin.audio_path:
+    return stored_file(data_dir, bulletin.audio_path)
+
+
+def stored_file(data_dir: Path, relative: str | None) -> Path | None:
+    if not relative:
         return None
-    path = (data_dir / bulletin.audio_path).resolve()
+    path = (data_dir / relative).resolve()
     # The stored path is ours, but never serve anything outside the broadcast directory.
     if not path.is_relative_to((data_dir / "broadcast").resolve()) or not path.is_file():
         return None
@@ -85,19 +91,26 @@ async def synthesize_bulletin(
         raise ValidationFailed(f"Không tạo được âm thanh: {exc}", code="tts_failed") from exc
     directory = audio_dir(data_dir, job.slug)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"bulletin-{job.bulletin_id}-{job.key[:16]}.mp3"
-    partial = target.with_suffix(".mp3.part")
+    sha256 = hashlib.sha256(result.mp3).hexdigest()
+    # Content-addressed: the bytes under a name never change, so an approved file's link keeps its sound.
+    target = directory / f"bulletin-{job.bulletin_id}-{sha256[:32]}.mp3"
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     partial.write_bytes(result.mp3)
     os.replace(partial, target)
     with transaction(factory) as session:
         bulletin = session.get(Bulletin, bulletin_id)
+        kept = versions.approved_paths(session, bulletin_id=bulletin_id)
+        relative = str(target.relative_to(data_dir))
         if bulletin is None or audio_key(bulletin) != job.key:
             log.info("bulletin %s changed during synthesis; discarding %s", bulletin_id, target.name)
-            target.unlink(missing_ok=True)
+            if relative not in kept:
+                target.unlink(missing_ok=True)
             return
-        previous = audio_file(data_dir, bulletin)
-        bulletin.audio_path = str(target.relative_to(data_dir))
+        # An approved version's file stays: its public link keeps serving it.
+        previous = audio_file(data_dir, bulletin) if bulletin.audio_path not in kept else None
+        bulletin.audio_path = relative
         bulletin.audio_hash = job.key
+        bulletin.audio_sha256 = sha256
         bulletin.audio_bytes = len(result.mp3)
         bulletin.audio_duration_seconds = result.duration_seconds
         bulletin.audio_loudness_lufs = result.loudness_lufs
@@ -105,5 +118,6 @@ async def synthesize_bulletin(
         bulletin.audio_engine = result.engine
         bulletin.audio_voice = result.voice
         bulletin.audio_error = None
+        versions.unapprove_if_changed(session, bulletin=bulletin)
     if previous is not None and previous != target:
         previous.unlink(missing_ok=True)

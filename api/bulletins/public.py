@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Annotated, Any
 from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Query, Response
+from fastapi import Path as Path_
 from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
 
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.bulletins import service
+from api.bulletins import service, versions
 from api.bulletins.models import PRIORITY_LABELS, Bulletin, Priority, Status
-from api.bulletins.production import audio_file
+from api.bulletins.production import stored_file
 from api.communes.models import Commune
 from api.communes.service import get_commune
 from api.config import Settings
@@ -149,19 +152,7 @@ def emergencies(session: SessionDep, settings: SettingsDep, slug: str) -> dict[s
     return {"commune": commune.slug, "generated_at": now.isoformat(), "emergency": bool(items), "items": items}
 
 
-@router.get(
-    "/{slug}/audio/{bulletin_id}.mp3",
-    summary="Âm thanh bản tin đã phát hành (hỗ trợ Range)",
-    response_class=FileResponse,
-    responses={200: {"content": {"audio/mpeg": {}}}, 206: {"content": {"audio/mpeg": {}}}},
-)
-def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: IdPath) -> FileResponse:
-    commune = get_commune(session, slug=slug)
-    bulletin = session.get(Bulletin, bulletin_id)
-    path = audio_file(settings.data_dir, bulletin) if bulletin and bulletin.commune_id == commune.id else None
-    # Published bulletins, and those sent to citizens' chats (their message links here), are public on purpose.
-    if bulletin is None or path is None or not (_playable(bulletin) or bulletin.announced_at is not None):
-        raise NotFound("Không có âm thanh đã phát hành với mã này.", code="audio_not_found")
+def _serve(path: Path, bulletin: Bulletin) -> FileResponse:
     return FileResponse(
         path,
         media_type="audio/mpeg",
@@ -169,3 +160,48 @@ def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: Id
         content_disposition_type="inline",
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+def _public_bulletin(session: Session, slug: str, bulletin_id: int) -> Bulletin:
+    commune = get_commune(session, slug=slug)
+    bulletin = session.get(Bulletin, bulletin_id)
+    if bulletin is None or bulletin.commune_id != commune.id or not versions.is_public(bulletin):
+        raise NotFound("Không có âm thanh đã phát hành với mã này.", code="audio_not_found")
+    return bulletin
+
+
+@router.get(
+    "/{slug}/audio/{bulletin_id}.mp3",
+    summary="Âm thanh đã duyệt mới nhất của bản tin đã phát hành (hỗ trợ Range)",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/mpeg": {}}}, 206: {"content": {"audio/mpeg": {}}}},
+)
+def audio(session: SessionDep, settings: SettingsDep, slug: str, bulletin_id: IdPath) -> FileResponse:
+    bulletin = _public_bulletin(session, slug, bulletin_id)
+    # Only an approved file, never a draft's new audio (api/bulletins/versions.py).
+    approval = versions.latest_approval(session, bulletin_id=bulletin.id)
+    path = stored_file(settings.data_dir, approval.audio_path) if approval is not None else None
+    if path is None:
+        raise NotFound("Không có âm thanh đã phát hành với mã này.", code="audio_not_found")
+    return _serve(path, bulletin)
+
+
+@router.get(
+    "/{slug}/audio/{bulletin_id}/{version}.mp3",
+    summary="Âm thanh của đúng phiên bản đã duyệt (liên kết trong tin nhắn gửi người dân; hỗ trợ Range)",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/mpeg": {}}}, 206: {"content": {"audio/mpeg": {}}}},
+)
+def audio_version(
+    session: SessionDep,
+    settings: SettingsDep,
+    slug: str,
+    bulletin_id: IdPath,
+    version: Annotated[str, Path_(pattern=r"^[0-9a-f]{16}$")],
+) -> FileResponse:
+    bulletin = _public_bulletin(session, slug, bulletin_id)
+    approval = versions.approval_of_version(session, bulletin_id=bulletin.id, version=version)
+    path = stored_file(settings.data_dir, approval.audio_path) if approval is not None else None
+    if path is None:
+        raise NotFound("Không có phiên bản âm thanh đã duyệt này.", code="audio_not_found", field="version")
+    return _serve(path, bulletin)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.bulletins import versions
 from api.bulletins.models import Bulletin, BulletinPlay, Priority, Source, Status
 from api.bulletins.schemas import BulletinCreate, BulletinUpdate
 from api.communes.models import Commune
@@ -156,6 +157,8 @@ def update_bulletin(session: Session, *, bulletin: Bulletin, data: BulletinUpdat
 def delete_bulletin(session: Session, *, bulletin: Bulletin) -> None:
     if bulletin.status in (Status.published, Status.withdrawn):  # kept as a record
         raise Conflict("Bản tin đã phát hành, không xóa được.", code="bulletin_published")
+    if bulletin.announced_at is not None:  # citizens' messages link to its approved audio
+        raise Conflict("Bản tin đã gửi đến người dân, không xóa được.", code="bulletin_announced")
     session.delete(bulletin)
     session.flush()
 
@@ -175,6 +178,7 @@ def approve(session: Session, *, bulletin: Bulletin, staff: Staff) -> None:
     bulletin.status = Status.approved.value
     bulletin.approved_by_id = staff.id
     bulletin.approved_at = utcnow()
+    versions.record_approval(session, bulletin=bulletin, staff=staff)  # the exact file approved, kept for its links
     session.flush()
 
 

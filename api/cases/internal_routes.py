@@ -15,12 +15,21 @@ from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
 from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
+from api.infra.budgets import budgets
 from api.infra.writes import write_transaction
+from channels.ids import ConversationId
 
 router = APIRouter(
     prefix="/api/v1/internal/cases", tags=["internal"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]
 )
 ConversationQuery = Annotated[str, Query(min_length=3, max_length=255, description="zalo:<xã>:<id>, tg:…, web:…")]
+
+
+def _spend_web_budget(request: Request, conversation_id: str) -> None:
+    """Cases filed from the anonymous web chat spend the session's and the address's budget (api/infra/budgets.py)."""
+    parsed = ConversationId.try_parse(conversation_id)
+    if parsed is not None and parsed.channel == "web":
+        budgets(request).case(sender=parsed.external)
 
 
 @router.post(
@@ -45,6 +54,7 @@ def create(
                 ):
                     response.status_code = status.HTTP_200_OK
                     return views.internal(session, filed)
+                _spend_web_budget(request, body.conversation_id)  # a 429 the action relays politely
                 consent = getattr(request.app.state, "health_consent", None)
                 stored = withhold_without_consent(session, body, consent)
                 case, _commune = file_from_conversation(session, body=stored)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import unicodedata
 from typing import Any
 
 import httpx
@@ -81,6 +82,21 @@ def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: i
     return row
 
 
+GREETINGS = frozenset({"xin chao", "chao", "chao em", "chao ban", "alo", "hi", "hello", "helo", "xin chao em"})
+
+
+def _real_content(message: InboundMessage) -> bool:
+    """Opening a chat ("/start", a bare greeting) is not yet contact: no citizen or conversation row is made for it,
+    so a page view or a bot probing sessions leaves nothing permanent (issue 26). Rasa still answers the greeting."""
+    if message.kind == "start":
+        return False
+    if message.kind != "text" or message.attachments or message.phone or message.display_name:
+        return True
+    folded = unicodedata.normalize("NFD", message.text.lower()).replace("đ", "d")
+    plain = "".join(c for c in folded if not unicodedata.combining(c) and (c.isalnum() or c == " "))
+    return " ".join(plain.split()) not in GREETINGS
+
+
 def _needs_write(message: InboundMessage) -> bool:
     return message.kind in ("unfollow", "contact") or bool(message.display_name or message.phone)
 
@@ -95,6 +111,8 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
     if not _needs_write(message):
         with factory() as session:
             row = conversations.find(session, conversation_id=message.conversation_id)
+        if row is None and not _real_content(message):
+            return None  # opening a chat: Rasa answers, no rows yet (and no write lock)
         if row is not None:
             decision = decide(row, message, now)
             if decision.answer is Answer.rasa and decision.leave_to is None:
@@ -109,6 +127,8 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
             if _needs_write(message)
             else conversations.find(session, conversation_id=message.conversation_id, for_update=True)
         )
+        if found is None and not _real_content(message):
+            return None  # Rasa answers; the rows wait for the first real message
         if found is None:
             citizen_id = _citizen(session, ctx, message)
             found = conversations.find(session, conversation_id=message.conversation_id, for_update=True)

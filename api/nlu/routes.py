@@ -3,12 +3,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.deps import RasaDep
+from api.deps import RasaDep, get_staff_or_service
 from api.nlu.schemas import ParseRead, ParseRequest
 
-router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])
+# Staff (a bearer token) or the action server (the service token) only: each call goes straight into Rasa, so an
+# anonymous caller could load it at will (issue 26). Citizens' messages reach Rasa through the channels' budgets.
+router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"], dependencies=[Depends(get_staff_or_service)])
 
 
 @router.post(
@@ -16,6 +18,7 @@ router = APIRouter(prefix="/api/v1/nlu", tags=["nlu"])
     response_model=ParseRead,
     summary="Phân tích câu của người dân (ý định và thực thể)",
     responses={
+        401: {"description": "Thiếu mã truy cập của cán bộ hoặc mã dịch vụ"},
         422: {"description": "Văn bản rỗng, quá dài hoặc JSON không hợp lệ"},
         503: {"description": "Rasa"},
     },

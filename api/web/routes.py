@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.guards import client_address
 from api.auth.inputs import reject_nul
 from api.communes.service import get_commune
 from api.deps import SettingsDep
 from api.errors import NotFound
+from api.infra.budgets import budgets
 from api.infra.signals import subscription, wait_for
 from api.outbox.models import SENT, OutboxMessage
 from channels.ids import format_id
@@ -89,25 +92,31 @@ async def web_events(
     # EventSource resends the last id it saw when it reconnects: resume after it.
     start = min(int(last_event_id), MAX_EVENT_ID) if last_event_id and last_event_id.isdigit() else after
     app: FastAPI = request.app
+    # Streams held at once per session and per address (api/infra/budgets.py): a 429 in Vietnamese beyond them.
+    limiter = budgets(request)
+    lease, held = await run_in_threadpool(partial(limiter.open_stream, address=client_address(request), sender=sender))
 
     async def stream() -> AsyncIterator[str]:
         last = start
         idle = 0.0
         ends = time.monotonic() + STREAM_MAX_SECONDS
-        with subscription(app, f"web:{conversation_id}") as wake:
-            yield "retry: 1000\n: connected\n\n"
-            while time.monotonic() < ends and not await request.is_disconnected():
-                messages = await run_in_threadpool(_sent_after, factory, conversation_id, last)
-                for message in messages:
-                    last = message["id"]
-                    yield _event(message)
-                if len(messages) == STREAM_BATCH:
-                    continue
-                await wait_for(wake, POLL_SECONDS)
-                idle += POLL_SECONDS
-                if idle >= HEARTBEAT_SECONDS:
-                    idle = 0.0
-                    yield ": ping\n\n"
+        try:
+            with subscription(app, f"web:{conversation_id}") as wake:
+                yield "retry: 1000\n: connected\n\n"
+                while time.monotonic() < ends and not await request.is_disconnected():
+                    messages = await run_in_threadpool(_sent_after, factory, conversation_id, last)
+                    for message in messages:
+                        last = message["id"]
+                        yield _event(message)
+                    if len(messages) == STREAM_BATCH:
+                        continue
+                    await wait_for(wake, POLL_SECONDS)
+                    idle += POLL_SECONDS
+                    if idle >= HEARTBEAT_SECONDS:
+                        idle = 0.0
+                        yield ": ping\n\n"
+        finally:  # no await here: a cancelled stream (the browser left) would cancel it too
+            limiter.close_stream(lease, held)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

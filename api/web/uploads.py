@@ -1,15 +1,14 @@
 """Photos from the web chat: the widget uploads one here, then sends a message carrying the returned path.
 
 Who may upload: the holder of a web session (the sender id is the session's secret, as for the event stream) whose
-conversation already exists — a stranger cannot fill the disk without first talking to the bot. Each session gets a
-small budget per hour (per gateway process). The file is checked by content and size (api/cases/uploads.py) and served
+conversation already exists — a stranger cannot fill the disk without first talking to the bot. Each session and each
+address gets a budget per hour, shared by the gateway processes (api/infra/budgets.py): opening a new session does not
+reset the address's. The file is checked by content and size (api/cases/uploads.py) and served
 only to the commune's staff: the citizen's photo never becomes public.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile, status
@@ -17,18 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.guards import client_address
 from api.auth.inputs import reject_nul
 from api.cases.uploads import MAX_UPLOAD_BYTES, store_image
 from api.communes.service import get_commune
 from api.deps import SettingsDep
-from api.errors import NotFound, PermissionDenied, RateLimited
+from api.errors import NotFound, PermissionDenied
 from api.inbox.models import InboxEvent
+from api.infra.budgets import budgets
 from channels.ids import format_id
 
 router = APIRouter(tags=["web chat"], dependencies=[Depends(reject_nul)])  # NUL: a 422, not a PostgreSQL 500
-
-UPLOADS_PER_HOUR = 20
-_recent: dict[str, deque[float]] = {}
 
 
 def _conversation(factory: sessionmaker[Session], slug: str, sender: str) -> tuple[int, str]:
@@ -49,19 +47,6 @@ def _conversation(factory: sessionmaker[Session], slug: str, sender: str) -> tup
     return commune_id, conversation_id
 
 
-def _spend(conversation_id: str) -> None:
-    now = time.monotonic()
-    if len(_recent) > 10_000:  # forget sessions quiet for an hour
-        for key in [k for k, v in _recent.items() if not v or v[-1] < now - 3600]:
-            del _recent[key]
-    recent = _recent.setdefault(conversation_id, deque())
-    while recent and recent[0] < now - 3600:
-        recent.popleft()
-    if len(recent) >= UPLOADS_PER_HOUR:
-        raise RateLimited(f"Mỗi giờ chỉ gửi được {UPLOADS_PER_HOUR} ảnh, vui lòng thử lại sau.", code="upload_limit")
-    recent.append(now)
-
-
 @router.post(
     "/webhooks/web/uploads",
     status_code=status.HTTP_201_CREATED,
@@ -76,8 +61,8 @@ async def web_upload(
 ) -> dict[str, str]:
     slug = commune or settings.default_commune
     factory: sessionmaker[Session] = request.app.state.sessionmaker
-    commune_id, conversation_id = await run_in_threadpool(_conversation, factory, slug, sender)
+    commune_id, _conversation_id = await run_in_threadpool(_conversation, factory, slug, sender)
     data = await file.read(MAX_UPLOAD_BYTES + 1)
-    _spend(conversation_id)
+    budgets(request).upload(address=client_address(request), sender=sender)
     url = await run_in_threadpool(store_image, settings.data_dir, commune_id=commune_id, data=data)
     return {"url": url}

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.guards import client_address
 from api.channel_accounts.service import credentials_for
 from api.communes.service import get_commune
 from api.config import Settings
@@ -26,8 +27,11 @@ from api.inbox.failures import record_failure
 from api.inbox.jobs import keep_leased
 from api.inbox.models import PENDING
 from api.inbox.service import Stored, store_event
+from api.infra.budgets import EMERGENCY_NUMBERS, wait_text
+from api.infra.budgets import budgets as web_budgets
 from api.infra.signals import notify
 from api.safety import flows as safety
+from api.safety.lexicon import classify
 from api.webhooks.schemas import PLATFORM_SCHEMAS, WebMessageIn
 from channels import registry
 from channels.base import Credentials, InboundMessage, InboundRejected
@@ -183,6 +187,26 @@ def _store(
     return stored, Context(stored.id, commune_id, slug, "web", inline=True)
 
 
+def _over_budget(request: Request, sender: str, message: InboundMessage) -> list[dict[str, Any]] | None:
+    """The polite reply when this address or session is over its budget (api/infra/budgets.py); None to go on. An
+    emergency (or a message the lexicon finds suspect) always goes on: the safety screen answers it, 115 first."""
+    wait = web_budgets(request).message(address=client_address(request), sender=sender)
+    if not wait:
+        return None
+    text = message.text if message.kind in ("text", "button") else ""
+    if text and (safety.inbox_priority(message) or classify(text).suspect):
+        log.warning("web sender over budget sent an emergency: screened as usual")
+        return None
+    log.info("web message over budget: answered with a wait of %s s", wait)
+    return [
+        {
+            "recipient_id": sender,
+            "text": f"Dạ, anh/chị nhắn hơi nhanh nên em chưa kịp xử lý tin vừa rồi. Anh/chị vui lòng chờ "
+            f"{wait_text(wait)} rồi nhắn lại giúp em ạ. {EMERGENCY_NUMBERS}",
+        }
+    ]
+
+
 @router.post("/webhooks/web", summary="Kênh web (dạng REST của Rasa)")
 async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDep) -> list[dict[str, Any]]:
     slug = (body.metadata.commune if body.metadata else None) or settings.default_commune
@@ -195,6 +219,9 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
             raise NotFound(exc.message, code=exc.code, field="metadata.commune") from None
     raw: dict[str, Any] = body.model_dump(exclude_none=True)
     message: InboundMessage = registry.get("web").parse(raw, commune=slug)[0]
+    over = _over_budget(request, body.sender, message)
+    if over is not None:
+        return over
     client_id = str(message.extra.get("client_message_id") or message.event_id)
     raw_event = json.dumps({**raw, "metadata": {**raw.get("metadata", {}), "message_id": client_id}})
     stored, ctx = await run_in_threadpool(_store, factory, commune_id, slug, message, raw_event)

@@ -9,9 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.config import Settings
+from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
 from tests.support.processes import ServerProcess
 
 pytestmark = [pytest.mark.rasa, pytest.mark.slow]
+SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}  # the parse endpoint is not public (issue 26)
 
 
 @pytest.fixture
@@ -20,7 +22,7 @@ def settings(settings: Settings, rasa_server: ServerProcess) -> Settings:
 
 
 def parse(client: TestClient, text: str) -> dict[str, Any]:
-    response = client.post("/api/v1/nlu/parse", json={"text": text})
+    response = client.post("/api/v1/nlu/parse", json={"text": text}, headers=SERVICE)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -31,7 +31,7 @@ from api.staff.service import create_staff
 from tests.support.browser import launched_chromium
 from tests.support.gateway_fixtures import model_path
 from tests.support.paths import ROOT
-from tests.support.stack import STACK_RASA_TOKEN, Stack, running_stack
+from tests.support.stack import STACK_RASA_TOKEN, STACK_SERVICE_TOKEN, Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.rasa, pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -104,7 +104,8 @@ def _model_id(stack: Stack) -> str:
 
 
 def _intent(stack: Stack, text: str) -> str:
-    response = httpx.post(f"{stack.gateway}/api/v1/nlu/parse", json={"text": text}, timeout=60)
+    headers = {"Authorization": f"Bearer {STACK_SERVICE_TOKEN}"}  # not public (issue 26): the service token
+    response = httpx.post(f"{stack.gateway}/api/v1/nlu/parse", json={"text": text}, headers=headers, timeout=60)
     assert response.status_code == 200, response.text
     return str(response.json()["intent"]["name"])
 

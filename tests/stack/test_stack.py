@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.support.stack import Stack
+from tests.support.stack import STACK_SERVICE_TOKEN, Stack
 
 
 def test_health_is_ok_when_every_component_is_up(stack: Stack) -> None:
@@ -34,7 +34,8 @@ def test_rasa_refuses_calls_without_its_token(stack: Stack) -> None:
     ],
 )
 def test_parse_through_the_gateway(stack: Stack, text: str, intent: str, entity: str, value: str) -> None:
-    response = httpx.post(f"{stack.gateway}/api/v1/nlu/parse", json={"text": text}, timeout=10)
+    headers = {"Authorization": f"Bearer {STACK_SERVICE_TOKEN}"}  # not public (issue 26): the service token
+    response = httpx.post(f"{stack.gateway}/api/v1/nlu/parse", json={"text": text}, headers=headers, timeout=10)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["text"] == text

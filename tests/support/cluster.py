@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 from api.config import get_settings
 from cli.cluster import ClusterPlan, plan_from
 from tests.support.paths import ROOT
-from tests.support.processes import ServerProcess, free_port, start_server
+from tests.support.processes import WEB_BUDGETS_OFF, ServerProcess, free_port, start_server
 
 CLUSTER_DB = "xaso_cluster_test"
 GATEWAY_REDIS_DB = 13  # Rasa's lock store and session versions take the next one (14)
@@ -170,6 +170,7 @@ def running_cluster(
         "XASO_DATA_DIR": str(work / "data"),
         "XASO_RUN_BACKGROUND_JOBS": "true",
         "XASO_DEFAULT_COMMUNE": "xa-demo",
+        **WEB_BUDGETS_OFF,
         **(gateway_extra or {}),
     }
     seed_env = {**os.environ, "PYTHONPATH": str(ROOT), **gateway_env}

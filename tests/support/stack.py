@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.paths import ROOT
-from tests.support.processes import ServerProcess, free_port, start_server
+from tests.support.processes import WEB_BUDGETS_OFF, ServerProcess, free_port, start_server
 
 STACK_SERVICE_TOKEN = "stack-service-token"
 STACK_RASA_TOKEN = "stack-rasa-token"
@@ -47,6 +47,7 @@ def running_stack(
         "XASO_ACTIONS_URL": actions_url,
         "XASO_RUN_BACKGROUND_JOBS": "false",
         "XASO_GATEWAY_PORT": str(gateway_port),
+        **WEB_BUDGETS_OFF,
         **(gateway_extra or {}),
     }
     seed_env = {**os.environ, "PYTHONPATH": str(ROOT), **gateway_env}
