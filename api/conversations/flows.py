@@ -88,17 +88,23 @@ def _needs_write(message: InboundMessage) -> bool:
 def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
     """The turn when the gateway answers it (staff-owned, rating, comment, back to the bot, contact, unfollow); None
     when Rasa answers. The common case is decided by one indexed read, without the write lock."""
-    subscribed = subscriptions.route(factory, ctx, message)  # "hủy nhận tin" etc., honoured in every state
-    if subscribed is not None:
-        return subscribed
     now = utcnow()
-    if not _needs_write(message):
-        with factory() as session:
+    row = None
+    with factory() as session:  # one read session for the subscription's check and the conversation's row
+        concerned = subscriptions.concerns(session, ctx, message)
+        if not concerned and not _needs_write(message):
             row = conversations.find(session, conversation_id=message.conversation_id)
-        if row is not None:
-            decision = decide(row, message, now)
-            if decision.answer is Answer.rasa and decision.leave_to is None:
-                return None
+    if concerned:
+        subscribed = subscriptions.route(factory, ctx, message, concerned=True)  # "hủy nhận tin" etc., in every state
+        if subscribed is not None:
+            return subscribed
+        if not _needs_write(message):
+            with factory() as session:
+                row = conversations.find(session, conversation_id=message.conversation_id)
+    if row is not None:
+        decision = decide(row, message, now)
+        if decision.answer is Answer.rasa and decision.leave_to is None:
+            return None
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
         if message.kind == "unfollow":
