@@ -77,10 +77,22 @@ def start_gateway(work: Path, database_url: str, rasa_url: str, tree: Path) -> S
     return start_server(
         "gateway", [str(tree / "scripts" / "start-gateway.sh")], url=url, ready_path="/api/v1/communes/xa-demo",
         log_dir=work,
-        env={"PYTHONPATH": str(tree), "UVICORN_BIN": str(ROOT / ".venv" / "bin" / "uvicorn"), "XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": url, "XASO_DATABASE_URL": database_url,
+        env={"PYTHONPATH": str(tree), "UVICORN_BIN": str(ROOT / ".venv" / "bin" / "uvicorn"),
+             "XASO_SERVICE_TOKEN": "bench-service-token", "XASO_GATEWAY_URL": url, "XASO_DATABASE_URL": database_url,
              "XASO_RASA_URL": rasa_url, "XASO_RASA_TOKEN": TOKEN, "XASO_ACTIONS_URL": "http://127.0.0.1:9",
              "XASO_GATEWAY_PORT": str(port), "XASO_RUN_BACKGROUND_JOBS": "true"},
     )  # fmt: skip
+
+
+async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
+    """A POST sent again when a kept-alive connection was closed under it (both paths deduplicate by message id)."""
+    for attempt in range(3):
+        try:
+            return await client.post(url, **kwargs)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 async def web_turns(base: str, turns: int, concurrency: int, tag: str) -> int:
@@ -92,7 +104,7 @@ async def web_turns(base: str, turns: int, concurrency: int, tag: str) -> int:
         while (n := next(counter)) < turns:
             body = {"sender": f"{tag}{index:04d}c{n // (12 * concurrency):03d}", "message": MESSAGES[n % 6],
                     "metadata": {"message_id": f"{tag}-{n}"}}  # fmt: skip
-            response = await client.post(f"{base}/webhooks/web", json=body)
+            response = await post(client, f"{base}/webhooks/web", json=body)
             done += response.status_code == 200 and bool(response.json())
 
     async with httpx.AsyncClient(timeout=30) as client:
@@ -124,13 +136,13 @@ async def platform_turns(base: str, channel: str, fake: Any, turns: int, concurr
                     "from": {"id": int(recipient), "is_bot": False, "first_name": "Dân"}}}  # fmt: skip
                 body = json.dumps(update, ensure_ascii=False).encode()
                 headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET, "Content-Type": "application/json"}
-            response = await client.post(f"{base}/webhooks/{channel}/xa-demo", content=body, headers=headers)
+            response = await post(client, f"{base}/webhooks/{channel}/xa-demo", content=body, headers=headers)
             response.raise_for_status()
 
     async with httpx.AsyncClient(timeout=30) as client:
         await asyncio.gather(*(citizen(i, client) for i in range(concurrency)))
     deadline = time.monotonic() + 120
-    while len(fake.sent) < turns and time.monotonic() < deadline:
+    while len(fake.sent) < turns and time.monotonic() < deadline:  # noqa: ASYNC110 (the fake runs in another thread)
         await asyncio.sleep(0.05)
     return len(fake.sent)
 
@@ -183,17 +195,18 @@ def main() -> int:
             asyncio.run(web_turns(gateway.url, 60, 8, "warm"))
             spy = None
             if args.py_spy:
-                spy = subprocess.Popen([str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--pid",
-                                        str(gateway.process.pid), "--format", "raw", "--rate", "250", "--gil",
-                                        "--output", str(ROOT / "benchmarks" / "results" / "gateway.raw"), "--nonblocking"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                command = [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--pid", str(gateway.process.pid),
+                           "--format", "raw", "--rate", "250", "--gil", "--nonblocking",
+                           "--output", str(ROOT / "benchmarks" / "results" / "gateway.raw")]  # fmt: skip
+                spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(1.0)
-            for name, run in (
-                ("web", lambda: web_turns(gateway.url, args.turns, args.concurrency, "p")),
-                ("zalo", lambda: platform_turns(gateway.url, "zalo", zalo, args.turns, args.concurrency, 7_000_000)),
-                ("telegram", lambda: platform_turns(gateway.url, "telegram", telegram, args.turns,
-                                                    args.concurrency, 8_000_000)),  # fmt: skip
-            ):
+            n, c = args.turns, args.concurrency
+            runs = (
+                ("web", lambda: web_turns(gateway.url, n, c, "p")),
+                ("zalo", lambda: platform_turns(gateway.url, "zalo", zalo, n, c, 7_000_000)),
+                ("telegram", lambda: platform_turns(gateway.url, "telegram", telegram, n, c, 8_000_000)),
+            )
+            for name, run in runs:
                 if name not in args.channels.split(","):
                     continue
                 before, started = cpu_seconds(gateway.process.pid), time.perf_counter()
@@ -208,7 +221,8 @@ def main() -> int:
         finally:
             gateway.stop()
         results["load_average_1min_after"] = os.getloadavg()[0]
-        table = Table(title=f"CPU cổng API mỗi lượt (Rasa thay bằng máy chủ trả lời ngay), {args.concurrency} hội thoại")
+        title = f"CPU cổng API mỗi lượt (Rasa thay bằng máy chủ trả lời ngay), {args.concurrency} hội thoại"
+        table = Table(title=title)
         for column in ("kênh", "lượt", "có trả lời", "CPU cổng ms/lượt"):
             table.add_column(column)
         for name in [n for n in ("web", "zalo", "telegram") if n in results]:

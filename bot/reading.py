@@ -19,6 +19,7 @@ travels with the turn itself:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 from typing import Any, Dict, Optional, Text
@@ -32,10 +33,8 @@ _applied = False
 
 
 def keep_tracker(message: Any, tracker: Any) -> None:
-    try:
+    with contextlib.suppress(AttributeError):  # a message that takes no attributes: no reading, the turn goes on
         setattr(message, ATTRIBUTE, tracker)
-    except AttributeError:  # a message type that takes no attributes: no reading for it, the turn is unaffected
-        pass
 
 
 def latest_reading(tracker: Any) -> Optional[Dict[Text, Any]]:
