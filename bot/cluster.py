@@ -33,6 +33,8 @@ import contextvars
 import logging
 from typing import Any, Dict, List, Optional, Set, Text
 
+from bot import reading
+
 logger = logging.getLogger(__name__)
 _applied = False
 _running: Set["asyncio.Task[Any]"] = set()
@@ -115,6 +117,7 @@ async def _answer_again(processor: Any, message: Any) -> Optional[List[Dict[Text
         return None
     for bot in answers:
         await message.output_channel.send_response(message.sender_id, bot.message())
+    reading.keep_tracker(message, tracker)  # its latest message is this turn's: the reading goes back too
     return list(message.output_channel.messages)
 
 
@@ -139,11 +142,14 @@ def _make_handle_message(original: Any) -> Any:
                     return again
                 return await self.processor.handle_message(message)
 
+        reading.clear()
         task = asyncio.ensure_future(locked_turn())
         _running.add(task)
         task.add_done_callback(_finished)
         try:
-            return await asyncio.shield(task)  # the caller may go; the turn finishes and is saved
+            replies = await asyncio.shield(task)  # the caller may go; the turn finishes and is saved
+            reading.remember(message)  # how the turn read the message, for the reply (bot/reading.py)
+            return replies
         except LockError:
             _lock_lost.set(True)  # Rasa's REST channel would answer 200 with no replies: see answer_conflict
             raise
@@ -159,7 +165,8 @@ def _make_handle_message(original: Any) -> Any:
 
 def answer_conflict(app: Any) -> None:
     """A response middleware: a turn that lost its lock answers 409, one that found the action server down 500
-    (nothing saved either way; the gateway retries it)."""
+    (nothing saved either way; the gateway retries it); an answered turn carries its reading when asked
+    (bot/reading.py; one middleware, since Sanic stops at the first that returns a response)."""
     from sanic.response import json
 
     @app.middleware("response")
@@ -171,7 +178,7 @@ def answer_conflict(app: Any) -> None:
         if failed:
             _failed.set("")
             return json({"error": failed}, status=FAILED_STATUS)
-        return None
+        return reading.envelope(request, response)
 
 
 MUTEX_SECONDS = 5.0  # a replica killed while holding it frees it after this long
@@ -254,4 +261,5 @@ def apply() -> None:
     stop_turn_when_actions_unreachable()
     apply_lock_serialisation()
     _answer_conflicts()
+    reading.apply()
     _applied = True

@@ -33,7 +33,7 @@ from api.outbox.models import (
     UNREACHABLE,
     OutboxMessage,
 )
-from api.outbox.service import enqueue_message_row
+from api.outbox.service import enqueue_message_rows
 from api.staff.models import Staff
 from api.subscriptions.hamlets import configured, hamlet_key
 from api.subscriptions.service import ANNOUNCEMENT_KIND, Audience, matching, validate_audience
@@ -201,28 +201,24 @@ def queue_chunk(
         text = message_text(commune, bulletin, link, approved)
         context = template_context(commune, bulletin, link, utcnow(), approved)
         connection = session.connection()
-        deliveries = []
-        for subscriber in subscribers:
-            if subscriber.id in already:
-                continue
-            message_id = enqueue_message_row(
-                connection,
-                commune_id=row.commune_id,
-                conversation_id=subscriber.conversation_id,
-                text=text,
-                kind=ANNOUNCEMENT_KIND,
-                priority=row.priority,
-                context={**context, "hamlet": subscriber.hamlet or ""},
-            )
-            deliveries.append(
-                {
-                    "announcement_id": row.id,
-                    "bulletin_id": bulletin.id,
-                    "subscription_id": subscriber.id,
-                    "channel": subscriber.channel,
-                    "outbox_message_id": message_id,
-                }
-            )
+        fresh = [subscriber for subscriber in subscribers if subscriber.id not in already]
+        ids = enqueue_message_rows(
+            connection,
+            commune_id=row.commune_id,
+            kind=ANNOUNCEMENT_KIND,
+            priority=row.priority,
+            messages=[(s.conversation_id, text, {**context, "hamlet": s.hamlet or ""}) for s in fresh],
+        )  # one batched INSERT per chunk, not one per recipient
+        deliveries = [
+            {
+                "announcement_id": row.id,
+                "bulletin_id": bulletin.id,
+                "subscription_id": subscriber.id,
+                "channel": subscriber.channel,
+                "outbox_message_id": message_id,
+            }
+            for subscriber, message_id in zip(fresh, ids, strict=True)
+        ]
         if deliveries:
             connection.execute(insert(_DELIVERIES), deliveries)
         row.cursor = last_id

@@ -31,6 +31,8 @@ from api.inbox import service as inbox
 from api.infra import metrics
 from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture
+from api.nlu.capture import ConsentCheck
+from api.nlu.models import Reason
 from api.outbox.service import enqueue_message
 from api.privacy import chat as privacy
 from api.safety import flows as safety
@@ -104,19 +106,25 @@ def _needs_write(message: InboundMessage) -> bool:
 def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
     """The turn when the gateway answers it (staff-owned, rating, comment, back to the bot, contact, unfollow); None
     when Rasa answers. The common case is decided by one indexed read, without the write lock."""
-    subscribed = subscriptions.route(factory, ctx, message)  # "hủy nhận tin" etc., honoured in every state
-    if subscribed is not None:
-        return subscribed
     now = utcnow()
-    if not _needs_write(message):
-        with factory() as session:
+    row = None
+    with factory() as session:  # one read session for the subscription's check and the conversation's row
+        concerned = subscriptions.concerns(session, ctx, message)
+        if not concerned and not _needs_write(message):
             row = conversations.find(session, conversation_id=message.conversation_id)
-        if row is None and not _real_content(message):
-            return None  # opening a chat: Rasa answers, no rows yet (and no write lock)
-        if row is not None:
-            decision = decide(row, message, now)
-            if decision.answer is Answer.rasa and decision.leave_to is None:
-                return None
+    if concerned:
+        subscribed = subscriptions.route(factory, ctx, message, concerned=True)  # "hủy nhận tin" etc., in every state
+        if subscribed is not None:
+            return subscribed
+        if not _needs_write(message):
+            with factory() as session:
+                row = conversations.find(session, conversation_id=message.conversation_id)
+    if row is None and not _needs_write(message) and not _real_content(message):
+        return None  # opening a chat: Rasa answers, no rows yet (and no write lock)
+    if row is not None:
+        decision = decide(row, message, now)
+        if decision.answer is Answer.rasa and decision.leave_to is None:
+            return None
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
         if message.kind == "unfollow":
@@ -141,8 +149,14 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
 
 
 def _finish_rasa(
-    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, replies: list[dict[str, Any]]
+    factory: sessionmaker[Session],
+    ctx: Context,
+    message: InboundMessage,
+    replies: list[dict[str, Any]],
+    review: tuple[Reason, dict[str, Any], ConsentCheck | None] | None = None,
 ) -> bool:
+    """Rasa's replies queued (unless the request answers them), the event finished, the conversation touched and -
+    when Rasa was unsure - the turn kept for review (api/nlu/capture.py): one transaction."""
     queued = False
     with write_transaction(factory) as session:
         if not ctx.inline:
@@ -161,6 +175,12 @@ def _finish_rasa(
                 queued = True
         inbox.finish(session, ctx.inbox_id, route="rasa", response=replies)
         conversations.touch(session, conversation_id=message.conversation_id, replied=bool(replies))
+        if review is not None:
+            reason, parse, consent = review
+            review_capture.keep(
+                session, commune_id=ctx.commune_id, inbox_id=ctx.inbox_id, conversation_id=message.conversation_id,
+                text=texts.rasa_text(message), parse=parse, reason=reason, consent=consent,
+            )  # fmt: skip
     return queued
 
 
@@ -203,15 +223,17 @@ async def to_rasa(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     # The same inbound message keeps its id across retries: a Rasa replica that already ran it answers the same again
     # instead of running it twice (bot/cluster.py), e.g. after a gateway died before storing the answer.
     metadata["turn_id"] = f"inbox-{ctx.inbox_id}"
+    text = texts.rasa_text(message)
     try:
-        replies = await app.state.rasa.send_message(message.conversation_id, texts.rasa_text(message), metadata)
+        result = await app.state.rasa.send_turn(message.conversation_id, text, metadata)
     except (UpstreamUnavailable, httpx.HTTPStatusError) as exc:
         reason = exc.message if isinstance(exc, UpstreamUnavailable) else f"Rasa HTTP {exc.response.status_code}"
         log.warning("Rasa unavailable for %s: %s (%r)", message.conversation_id, reason, exc.__cause__)
         return await run_in_threadpool(_busy, factory, ctx, message, reason)
-    queued = await run_in_threadpool(_finish_rasa, factory, ctx, message, replies)
-    review_capture.schedule(
-        app, commune_id=ctx.commune_id, inbox_id=ctx.inbox_id, conversation_id=message.conversation_id,
-        text=texts.rasa_text(message), kind=message.kind,
-    )  # fmt: skip
-    return Turn("rasa", replies, queued)
+    # The turn's reading came with its reply (bot/reading.py): kept for review when Rasa was unsure, no extra request.
+    kept = review_capture.reason(app.state.settings, text=text, kind=message.kind, parse=result.parse)
+    review = None
+    if kept is not None and result.parse is not None:
+        review = (kept, result.parse, getattr(app.state, "review_consent", None))
+    queued = await run_in_threadpool(_finish_rasa, factory, ctx, message, result.replies, review)
+    return Turn("rasa", result.replies, queued)

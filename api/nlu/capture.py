@@ -1,29 +1,23 @@
-"""Keep the turns Rasa was unsure of for the review inbox, after the citizen has been answered.
+"""Keep the turns Rasa was unsure of for the review inbox.
 
-Rasa's REST channel returns only the replies, so how it read the message (intent, confidence, entities) comes from
-its tracker: one GET per turn, run as a background task once the turn is stored, so no citizen waits for it. Turns
-of a conversation run one at a time, and the tracker's latest message is checked against the text sent, so a
-reading is never stored against the wrong message.
+How Rasa read the message (intent, confidence, entities) comes back with the turn's reply (bot/reading.py adds it
+when the gateway asks, api/nlu/client.py ``send_turn``): no extra request to Rasa per turn. The turn is kept in the
+same transaction that stores Rasa's answer (api/conversations/flows.py), so it is kept exactly once, or not at all
+when the answer is not stored. The reading's text is checked against the text sent, so a reading is never stored
+against the wrong message (a Rasa without bot/reading.py sends none: nothing is kept).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import unicodedata
 from typing import Any, Protocol
 
-import httpx
-from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
-from api.errors import UpstreamUnavailable
+from api.config import Settings
 from api.infra.writes import write_transaction
 from api.nlu import review
 from api.nlu.models import Reason
-
-log = logging.getLogger(__name__)
 
 
 def _same(a: str, b: str) -> bool:
@@ -37,57 +31,36 @@ class ConsentCheck(Protocol):
     def __call__(self, session: Session, *, conversation_id: str) -> bool: ...
 
 
+def reason(settings: Settings, *, text: str, kind: str, parse: dict[str, Any] | None) -> Reason | None:
+    """Why this turn is kept for review (Rasa fell back or was unsure); None: not kept. Typed text only (buttons
+    carry their own intent)."""
+    if not settings.nlu_review_capture or kind != "text" or not text.strip() or text.startswith("/"):
+        return None
+    if parse is None or not _same(str(parse.get("text") or ""), text):
+        return None
+    return review.reason_for(parse, threshold=settings.nlu_review_threshold)
+
+
+def keep(
+    session: Session, *, commune_id: int, inbox_id: int, conversation_id: str, text: str, parse: dict[str, Any],
+    reason: Reason, consent: ConsentCheck | None = None,
+) -> None:  # fmt: skip
+    """Store the turn for review, in the caller's transaction, unless the citizen withdrew consent."""
+    if consent is not None and not consent(session, conversation_id=conversation_id):
+        return  # consent withdrawn ("rút lại đồng ý"): the words are not kept for review
+    review.record(
+        session, commune_id=commune_id, inbox_event_id=inbox_id, conversation_id=conversation_id,
+        text=text, parse=parse, reason=reason,
+    )  # fmt: skip
+
+
 def _store(
     factory: sessionmaker[Session], *, commune_id: int, inbox_id: int, conversation_id: str, text: str,
     parse: dict[str, Any], reason: Reason, consent: ConsentCheck | None = None,
 ) -> None:  # fmt: skip
+    """``keep`` in a transaction of its own."""
     with write_transaction(factory) as session:
-        if consent is not None and not consent(session, conversation_id=conversation_id):
-            return  # consent withdrawn ("rút lại đồng ý"): the words are not kept for review
-        review.record(
-            session, commune_id=commune_id, inbox_event_id=inbox_id, conversation_id=conversation_id,
-            text=text, parse=parse, reason=reason,
+        keep(
+            session, commune_id=commune_id, inbox_id=inbox_id, conversation_id=conversation_id, text=text,
+            parse=parse, reason=reason, consent=consent,
         )  # fmt: skip
-
-
-async def capture(app: FastAPI, *, commune_id: int, inbox_id: int, conversation_id: str, text: str) -> Reason | None:
-    """Store the turn for review when Rasa fell back or was unsure; returns why it was kept (None: not kept)."""
-    settings = app.state.settings
-    try:
-        parse = await app.state.rasa.latest_parse(conversation_id)
-    except (UpstreamUnavailable, httpx.HTTPError) as exc:
-        log.info("review inbox: no parse for %s (%s)", conversation_id, exc)
-        return None
-    if parse is None or not _same(str(parse.get("text") or ""), text):
-        return None
-    reason = review.reason_for(parse, threshold=settings.nlu_review_threshold)
-    if reason is not None:
-        await run_in_threadpool(
-            _store, app.state.sessionmaker, commune_id=commune_id, inbox_id=inbox_id,
-            conversation_id=conversation_id, text=text, parse=parse, reason=reason,
-            consent=getattr(app.state, "review_consent", None),
-        )  # fmt: skip
-    return reason
-
-
-def schedule(app: FastAPI, *, commune_id: int, inbox_id: int, conversation_id: str, text: str, kind: str) -> None:
-    """After a Rasa turn: capture it in the background (typed text only; buttons carry their own intent)."""
-    if not app.state.settings.nlu_review_capture or kind != "text" or not text.strip() or text.startswith("/"):
-        return
-    tasks: set[asyncio.Task[Any]] | None = getattr(app.state, "nlu_capture_tasks", None)
-    if tasks is None:
-        tasks = app.state.nlu_capture_tasks = set()
-    task = asyncio.create_task(
-        capture(app, commune_id=commune_id, inbox_id=inbox_id, conversation_id=conversation_id, text=text)
-    )
-    tasks.add(task)
-    task.add_done_callback(_finished(tasks))
-
-
-def _finished(tasks: set[asyncio.Task[Any]]) -> Any:
-    def done(task: asyncio.Task[Any]) -> None:
-        tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("review inbox capture failed: %r", task.exception())
-
-    return done

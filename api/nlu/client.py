@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,19 @@ from api.infra import metrics
 from api.nlu.replicas import ReplicaPool, Slot
 
 FAILOVER_EXTRA_SECONDS = 25.0  # more than the Rasa lock lifetime the cluster sets (cli/cluster.py, 20 s)
+
+
+@dataclass(frozen=True)
+class RasaTurn:
+    replies: list[dict[str, Any]]
+    parse: dict[str, Any] | None = None  # intent, intent_ranking, entities, text: as the tracker's latest_message
+
+    @classmethod
+    def from_body(cls, body: Any) -> RasaTurn:
+        if isinstance(body, list):
+            return cls(body)
+        parse = body.get("parse")
+        return cls(list(body.get("messages") or []), parse if isinstance(parse, dict) and parse.get("intent") else None)
 
 
 class ReplicaDown(UpstreamUnavailable):
@@ -142,30 +156,22 @@ class RasaClient:
         result: dict[str, Any] = response.json()
         return result
 
-    async def latest_parse(self, sender: str) -> dict[str, Any] | None:
-        """How Rasa read the conversation's latest message (intent, confidence, entities), from its tracker store;
-        None when the conversation is unknown. The review inbox keeps the turns Rasa was unsure of. Rasa's router does
-        not unquote path segments: the id goes as is (only characters other than ":" are escaped)."""
-        response = await self._queued_request(
-            "GET", f"/conversations/{quote(sender, safe=':')}/tracker", params={"include_events": "NONE"}
-        )
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        latest = response.json().get("latest_message")
-        return latest if isinstance(latest, dict) and latest.get("intent") else None
-
     async def send_message(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Run one turn through Rasa's REST channel and return the bot's replies."""
+        return (await self.send_turn(sender, message, metadata)).replies
+
+    async def send_turn(self, sender: str, message: str, metadata: dict[str, Any]) -> RasaTurn:
+        """Run one turn and return the bot's replies with how Rasa read the message (bot/reading.py adds it to the
+        reply when asked, ``?parse=true``); a Rasa without it answers the bare list: no reading then."""
         response = await self._timed(
             "message",
             "POST",
             "/webhooks/rest/webhook",
+            params={"parse": "true"},
             json={"sender": sender, "message": message, "metadata": metadata},
         )
         response.raise_for_status()
-        replies: list[dict[str, Any]] = response.json()
-        return replies
+        return RasaTurn.from_body(response.json())
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Add events to a conversation's tracker without running the bot (the gateway answered the turn itself)."""

@@ -22,6 +22,7 @@ MAX_TEXT = 20_000
 MAX_BUTTONS = 100
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)
+_INSERT_MANY = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 def channel_of(conversation_id: str) -> str:
@@ -147,6 +148,33 @@ def enqueue_message_row(
     )
     message_id: int = connection.execute(_INSERT, values).scalar_one()
     return message_id
+
+
+Outgoing = tuple[str, str, dict[str, Any]]  # conversation id, text, template context
+
+
+def enqueue_message_rows(
+    connection: Connection, *, commune_id: int, kind: str, priority: int, messages: list[Outgoing]
+) -> list[int]:
+    """Many text messages (conversation id, text, context) queued in one batched INSERT; their ids in the same
+    order. The same rows as ``enqueue_message_row`` (announcements queue 500 at a time)."""
+    if not messages:
+        return []
+    values = [
+        _message_values(
+            commune_id=commune_id,
+            conversation_id=conversation_id,
+            text=text,
+            buttons=None,
+            image_url=None,
+            case_id=None,
+            kind=kind,
+            priority=priority,
+            context=context,
+        )
+        for conversation_id, text, context in messages
+    ]
+    return list(connection.execute(_INSERT_MANY, values).scalars())
 
 
 def messages_for_case(session: Session, *, case_id: int) -> list[OutboxMessage]:

@@ -33,16 +33,34 @@ def _subscribes_on(ctx: Context, message: InboundMessage) -> bool:
     return message.kind == "follow" or (message.kind == "start" and ctx.channel == "telegram")
 
 
-def route(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
-    """The turn when it is about the subscription; None when the conversation goes on as usual."""
-    text = message.text if message.kind in ("text", "button") else ""
+def _text(message: InboundMessage) -> str:
+    return message.text if message.kind in ("text", "button") else ""
+
+
+def concerns(session: Session, ctx: Context, message: InboundMessage) -> bool:
+    """Whether the message may be about the subscription (a command, a follow, an unfollow, or a short text while
+    the hamlet question is open: one indexed read, in the caller's read session). False: ``route`` would say None."""
+    text = _text(message)
     command = parse_command(text) if text else None
     if command is None and not _subscribes_on(ctx, message) and message.kind != "unfollow":
         if not text or len(normalise(text).split()) > MAX_ANSWER_WORDS:
-            return None
-        with factory() as session:  # one indexed read, only for short texts
-            if not service.awaiting_hamlet(session, conversation_id=message.conversation_id):
-                return None
+            return False
+        return service.awaiting_hamlet(session, conversation_id=message.conversation_id)
+    return True
+
+
+def route(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, *, concerned: bool | None = None
+) -> Turn | None:
+    """The turn when it is about the subscription; None when the conversation goes on as usual. ``concerned``:
+    ``concerns`` already answered, in the caller's session (the bot's hot path reads once for both)."""
+    text = _text(message)
+    command = parse_command(text) if text else None
+    if concerned is None:
+        with factory() as session:
+            concerned = concerns(session, ctx, message)
+    if not concerned:
+        return None
     with write_transaction(factory) as session:
         commune = session.get(Commune, ctx.commune_id)
         assert commune is not None

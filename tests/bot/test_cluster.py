@@ -19,7 +19,7 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.lock_store import LockError
 from sanic import Sanic
 
-from bot import cluster
+from bot import cluster, reading
 
 
 class LockStore:
@@ -39,12 +39,28 @@ class Processor:
     tracker_store = TrackerStore()
 
     async def handle_message(self, message: Any) -> list[dict[str, Any]]:
+        reading.keep_tracker(message, _logged(message))  # as the patched _handle_message_with_tracker does
         await message.output_channel.send_text_message(message.sender_id, "Dạ")
         if message.sender_id.endswith(":actions-down"):  # a custom action found the action server gone, mid-turn
             raise cluster.ActionServerUnreachable("Failed to execute custom action 'action_submit_report'.")
         if message.sender_id.endswith(":store-down"):  # the tracker store's PostgreSQL restarting, mid-turn
             raise ConnectionError("server closed the connection unexpectedly")
         return list(message.output_channel.messages)
+
+
+def _logged(message: Any) -> Any:
+    """A tracker with the user's message logged, as Rasa's processor leaves it before predicting."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parse = {
+        "text": message.text, "intent": {"name": "greet", "confidence": 0.42},
+        "intent_ranking": [{"name": "greet", "confidence": 0.42}, {"name": "thank", "confidence": 0.3}],
+        "entities": [], "metadata": message.metadata,
+    }  # fmt: skip
+    tracker = DialogueStateTracker(message.sender_id, slots=[])
+    tracker.update(UserUttered(message.text, parse["intent"], [], parse, metadata=message.metadata))
+    return tracker
 
 
 class Agent:
@@ -79,14 +95,16 @@ async def _post_both() -> list[tuple[int, Any]]:
     answers = []
     try:
         async with aiohttp.ClientSession() as client:
-            for sender in (
-                "zalo:xa-demo:lost",
-                "zalo:xa-demo:actions-down",
-                "zalo:xa-demo:store-down",
-                "zalo:xa-demo:1",
+            for sender, params in (
+                ("zalo:xa-demo:lost", {"parse": "true"}),
+                ("zalo:xa-demo:actions-down", {"parse": "true"}),
+                ("zalo:xa-demo:store-down", {}),
+                ("zalo:xa-demo:1", {}),
+                ("zalo:xa-demo:1", {"parse": "true"}),
             ):
                 url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-                async with client.post(url, json={"sender": sender, "message": "xin chào"}) as response:
+                body = {"sender": sender, "message": "xin chào", "metadata": {"turn_id": "inbox-1"}}
+                async with client.post(url, json=body, params=params) as response:
                     answers.append((response.status, await response.json()))
     finally:
         server.close()
@@ -95,12 +113,18 @@ async def _post_both() -> list[tuple[int, Any]]:
 
 
 def test_a_turn_that_lost_its_lock_or_failed_answers_an_error_and_the_next_turn_answers_as_usual() -> None:
-    lost, actions_down, store_down, held = asyncio.run(_post_both())
+    lost, actions_down, store_down, held, read = asyncio.run(_post_both())
     assert lost == (409, {"error": "conversation_locked"})
     # Not "200" with what was said before the failure: the gateway keeps the message and runs the turn again, whole.
     assert actions_down == (500, {"error": "action_server_unreachable"})
     assert store_down == (500, {"error": "turn_failed"})
-    assert held == (200, [{"recipient_id": "zalo:xa-demo:1", "text": "Dạ"}])
+    assert held == (200, [{"recipient_id": "zalo:xa-demo:1", "text": "Dạ"}])  # Rasa's own reply when not asked
+    # Asked (?parse=true): the replies with the turn's reading, as the tracker's latest_message (bot/reading.py).
+    assert read == (200, {
+        "messages": [{"recipient_id": "zalo:xa-demo:1", "text": "Dạ"}],
+        "parse": {"text": "xin chào", "intent": {"name": "greet", "confidence": 0.42}, "entities": [],
+                  "intent_ranking": [{"name": "greet", "confidence": 0.42}, {"name": "thank", "confidence": 0.3}]},
+    })  # fmt: skip
 
 
 def test_a_custom_action_without_its_server_stops_the_turn() -> None:
