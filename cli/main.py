@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import bulletin, db, facts, nlu, run, staff, telegram, train, zalo
+from cli import bulletin, commune, db, facts, nlu, run, staff, telegram, train, zalo
 
 app = typer.Typer(
     help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
@@ -21,6 +21,7 @@ app.add_typer(telegram.app, name="telegram")
 app.add_typer(staff.app, name="staff")
 app.add_typer(zalo.app, name="zalo")
 app.add_typer(facts.app, name="facts")
+app.add_typer(commune.app, name="commune")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from api.inbox import service as inbox
 from api.infra.writes import write_transaction
 from api.subscriptions import service
 from api.subscriptions.commands import Command, normalise, parse_command
-from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, configured, parse_hamlet
+from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, known_hamlets, parse_hamlet
 from api.subscriptions.models import ACTIVE, Subscription
 from api.subscriptions.topics import EMERGENCY, TOPICS, label
 from channels.base import InboundMessage
@@ -62,7 +62,7 @@ def route(factory: sessionmaker[Session], ctx: Context, message: InboundMessage)
 
 
 def _hamlet_buttons(commune: Commune) -> list[dict[str, str]] | None:
-    known = configured(commune.settings)
+    known = known_hamlets(commune)
     if not known or len(known) > MAX_HAMLET_BUTTONS:
         return None
     return [{"title": h.name, "payload": h.name} for h in known]
@@ -100,7 +100,7 @@ def _answer(session: Session, ctx: Context, message: InboundMessage, commune: Co
         service.stop_waiting(session, subscription=row)
         later = "Bạn vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
         return reply(session, ctx, message.conversation_id, later, kind="subscription")
-    hamlet = parse_hamlet(text, configured(commune.settings), bare_number=True)
+    hamlet = parse_hamlet(text, known_hamlets(commune), bare_number=True)
     if hamlet is None:
         service.stop_waiting(session, subscription=row)
         return None
@@ -146,7 +146,7 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
             return reply(session, ctx, key, text, kind="subscription")
         return _ask(session, ctx, key, commune, row, f"Bạn đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}")
     if command.action == "change_hamlet":
-        known = configured(commune.settings)
+        known = known_hamlets(commune)
         hamlet = parse_hamlet(command.argument, known, bare_number=True) if command.argument else None
         if hamlet is not None:
             return _set(session, ctx, key, row, hamlet)
