@@ -198,8 +198,19 @@ OWN_WRITES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/staff/bulletins"): {"title": "Tin B", "body": "Nội dung bản tin B.", "priority": "thong_thuong"},
 }
 
-# Routes of the province role (its reach is tested in tests/api/province/): a commune's staff is refused there.
-PROVINCE_ROUTES: set[tuple[str, str]] = set()
+# Routes of the province role (tests/api/province/): a commune's staff is refused there; the officer of another
+# province never reaches commune A through them.
+PROVINCE_ROUTES: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("GET", "/api/v1/province/figures"): None,
+    ("GET", "/api/v1/province/figures.csv"): None,
+    ("GET", "/api/v1/province/communes/{slug}/cases"): None,
+    ("POST", "/api/v1/province/communes"): {"slug": "xa-moi-b", "name": "UBND xã Mới", "template": A},
+    ("PUT", "/api/v1/province/communes/{slug}/hamlets"): {"hamlets": ["Ấp 7"]},
+    ("GET", "/staff/province"): None,
+    ("GET", "/staff/province/figures.csv"): None,
+    ("GET", "/staff/province/communes/{slug}"): None,
+    ("POST", "/staff/province/communes"): {"slug": "xa-moi-b2", "name": "UBND xã Mới 2", "template": A},
+}
 
 
 def served_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -263,7 +274,11 @@ def world(db_backend: tuple[str, str], tmp_path_factory: pytest.TempPathFactory)
         a_admin, a_token, a_console = _member(session, a, "admin.a.iso", Role.admin, "van_phong")
         b_admin, b_api, b_console = _member(session, b, "admin.b.iso", Role.admin, "van_phong")
         _p, p_api, p_console = _member(session, a, "tinh.iso", Role.province_admin, None)
-        callers = {"admin_of_b": (b_api, b_console), "province": (p_api, p_console), "owner": (a_token, a_console)}
+        _q, q_api, q_console = _member(session, b, "tinh.khac.iso", Role.province_admin, None)
+        callers = {
+            "admin_of_b": (b_api, b_console), "province": (p_api, p_console), "owner": (a_token, a_console),
+            "province_of_b": (q_api, q_console),
+        }  # fmt: skip
         values.update(
             a_id=a.id, staff_id=a_admin.id, b_department=find_department(session, commune_id=b.id, code="dia_chinh").id
         )
@@ -411,7 +426,7 @@ def _no_secrets(response: Any, where: str) -> None:
 
 def test_every_route_is_in_the_matrix(world: World) -> None:
     classified = set(NOT_STAFF_SCOPED) | {("GET", p) for p in LISTS} | set(TARGETS) | set(OWN_WRITES)
-    classified |= PROVINCE_ROUTES
+    classified |= set(PROVINCE_ROUTES)
     served = set(served_routes(world.app))
     assert served - classified == set(), "routes without a cross-commune row: " + repr(sorted(served - classified))
     assert classified - served == set(), "rows for routes that no longer exist: " + repr(sorted(classified - served))
@@ -493,3 +508,22 @@ def test_the_owners_pages_do_show_the_markers(world: World) -> None:
     ]:  # fmt: skip
         response = _request(world, "owner", "GET", path, None)
         assert response.status_code == 200 and marker in response.text, (path, response.status_code)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PROVINCE_ROUTES))
+def test_the_province_routes_refuse_commune_staff_and_another_provinces_officer(
+    world: World, method: str, path: str
+) -> None:
+    before = _rows_of_a(world)
+    body = PROVINCE_ROUTES[(method, path)]
+    commune_staff = _request(world, "admin_of_b", method, path, body)
+    assert commune_staff.status_code == 403, (path, commune_staff.status_code, commune_staff.text[:300])
+    other = _request(world, "province_of_b", method, path, body)
+    if "{slug}" in path or (method == "POST" and body and body.get("template") == A):
+        assert other.status_code in (403, 404, 422), (path, other.status_code, other.text[:300])
+    else:
+        assert other.status_code == 200, (path, other.status_code, other.text[:300])
+        assert "UBND xã Hòa Bình" not in other.text and A not in other.text, path  # A is not in B's province
+    for response in (commune_staff, other):
+        _no_secrets(response, f"{method} {path}")
+    assert _rows_of_a(world) == before, path
