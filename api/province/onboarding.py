@@ -102,9 +102,11 @@ def set_hamlets(session: Session, *, commune: Commune, names: list[str]) -> list
 def former_key(name: str) -> str:
     """A former commune's name folded for routing: 'Xã Tân Hòa (Huyện Mỹ Tú)' and 'tan hoa' meet."""
     words = normalise(name.split("(")[0]).split()
-    while words and words[0] in ("xa", "phuong", "thi", "tran", "thi tran"):
-        words = words[1:]
-    return " ".join(words)
+    stripped = words
+    while stripped and stripped[0] in ("xa", "phuong", "thi", "tran"):
+        stripped = stripped[1:]
+    # "Phường 1" keeps its word: a bare number names nothing.
+    return " ".join(stripped if stripped and not stripped[0].isdigit() else words)
 
 
 def set_former_names(session: Session, *, commune: Commune, names: list[str]) -> None:
