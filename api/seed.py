@@ -55,7 +55,8 @@ def seed_demo_province(session: Session, *, demo: Commune) -> list[str]:
         set_hamlets(session, commune=demo, names=DEMO_HAMLETS)
     if find_commune(session, slug=str(SECOND_COMMUNE["slug"])) is None:
         done = create_commune(
-            session, draft=CommuneDraft(**SECOND_COMMUNE, admin_login="admin.anphu", template=demo.slug)  # type: ignore[arg-type]
+            session,
+            draft=CommuneDraft(**SECOND_COMMUNE, admin_login="admin.anphu", template=demo.slug),  # type: ignore[arg-type]
         )
         lines.append(
             f"Xã thứ hai: {done.commune.name} ({done.commune.slug}); quản trị: {done.admin_login} / "

@@ -47,7 +47,9 @@ def create(
     hotline: str = typer.Option("", "--hotline", help="Đường dây nóng"),
     address: str = typer.Option("", "--address", help="Địa chỉ trụ sở"),
     hamlet: list[str] = typer.Option([], "--hamlet", help="Một ấp (lặp lại, hoặc 'Ấp 1;Ấp 2')"),
-    hamlets_csv: Path | None = typer.Option(None, "--hamlets-csv", exists=True, dir_okay=False, help="CSV danh sách ấp"),
+    hamlets_csv: Path | None = typer.Option(
+        None, "--hamlets-csv", exists=True, dir_okay=False, help="CSV danh sách ấp"
+    ),
     merged_from: list[str] = typer.Option([], "--merged-from", help="Xã cũ đã sáp nhập (lặp lại)"),
     admin: str | None = typer.Option(None, "--admin", help="Tên đăng nhập quản trị viên đầu tiên"),
     admin_name: str = typer.Option("Quản trị viên", "--admin-name", help="Họ tên quản trị viên"),
@@ -117,9 +119,9 @@ def import_province(
                 create_commune(
                     session,
                     draft=CommuneDraft(
-                        slug=row["slug"], name=row["name"], province=row["province"], admin_code=row.get("code") or None,
-                        hamlets=_split([row.get("hamlets") or ""]), former_names=_split([row.get("merged_from") or ""]),
-                        template=template,
+                        slug=row["slug"], name=row["name"], province=row["province"],
+                        admin_code=row.get("code") or None, hamlets=_split([row.get("hamlets") or ""]),
+                        former_names=_split([row.get("merged_from") or ""]), template=template,
                     ),
                 )  # fmt: skip
                 added += 1

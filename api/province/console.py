@@ -49,7 +49,9 @@ def province_page(
 
 
 @router.get("/figures.csv")
-def province_csv(session: SessionDep, console: ProvinceConsole, start: DateQuery = None, end: DateQuery = None) -> Response:
+def province_csv(
+    session: SessionDep, console: ProvinceConsole, start: DateQuery = None, end: DateQuery = None
+) -> Response:
     body = stats.figures_csv(stats.province_figures(session, staff=console.staff, start=start, end=end))
     headers = {"Content-Disposition": 'attachment; filename="so-lieu-tinh.csv"'}
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)

@@ -66,7 +66,11 @@ def parse_hamlets(text: str) -> list[str]:
     column = next((i for i, h in enumerate(header) if h in ("name", "ten", "ten ap", "hamlet")), None)
     if column is not None:
         rows = rows[1:]
-    return [" ".join(row[column or 0].split()) for row in rows if row and len(row) > (column or 0) and row[column or 0].strip()]
+    return [
+        " ".join(row[column or 0].split())
+        for row in rows
+        if row and len(row) > (column or 0) and row[column or 0].strip()
+    ]
 
 
 def check_hamlets(names: list[str]) -> list[tuple[str, str]]:
@@ -80,9 +84,7 @@ def check_hamlets(names: list[str]) -> list[tuple[str, str]]:
             raise ValidationFailed(f"Tên ấp không hợp lệ: '{clean[:40]}'.", code="invalid_hamlet", field="hamlets")
         key = hamlet_key(clean)
         if key in seen:
-            raise ValidationFailed(
-                f"Ấp '{clean}' trùng với '{seen[key]}'.", code="duplicate_hamlet", field="hamlets"
-            )
+            raise ValidationFailed(f"Ấp '{clean}' trùng với '{seen[key]}'.", code="duplicate_hamlet", field="hamlets")
         seen[key] = clean
     return [(name, key) for key, name in seen.items()]
 
@@ -126,7 +128,9 @@ def set_former_names(session: Session, *, commune: Commune, names: list[str]) ->
 
 def commune_for_former_name(session: Session, *, name: str, province: str | None = None) -> Commune | None:
     """The commune a former commune's name routes to (None when unknown or ambiguous across the deployment)."""
-    query = select(Commune).join(FormerName, FormerName.commune_id == Commune.id).where(FormerName.key == former_key(name))
+    query = (
+        select(Commune).join(FormerName, FormerName.commune_id == Commune.id).where(FormerName.key == former_key(name))
+    )
     if province:
         query = query.where(Commune.province == province)
     found = session.scalars(query).all()
@@ -186,14 +190,18 @@ def create_commune(session: Session, *, draft: CommuneDraft) -> Onboarded:
     login = password = None
     if draft.admin_login:
         password = new_password()
-        office = session.scalar(select(Department).where(Department.commune_id == commune.id, Department.code == "van_phong"))
+        office = session.scalar(
+            select(Department).where(Department.commune_id == commune.id, Department.code == "van_phong")
+        )
         staff: Staff = create_staff(
             session, commune_id=commune.id, login=draft.admin_login, full_name=draft.admin_name or "Quản trị viên",
             password=password, role=Role.admin, department_id=office.id if office else None, must_change_password=True,
         )  # fmt: skip
         login = staff.login
     if draft.zalo_oa_id:
-        account = upsert_account(session, commune_id=commune.id, channel="zalo", config={"oa_id": draft.zalo_oa_id.strip()})
+        account = upsert_account(
+            session, commune_id=commune.id, channel="zalo", config={"oa_id": draft.zalo_oa_id.strip()}
+        )
         account.enabled = False  # the commune's admin enters the app secret and token, then turns it on
         session.flush()
     return Onboarded(commune, login, password)

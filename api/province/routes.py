@@ -32,7 +32,9 @@ def figures(
 
 
 @router.get("/figures.csv", summary="Số liệu từng xã (CSV)")
-def figures_csv(session: SessionDep, staff: ProvinceStaff, start: date | None = None, end: date | None = None) -> Response:
+def figures_csv(
+    session: SessionDep, staff: ProvinceStaff, start: date | None = None, end: date | None = None
+) -> Response:
     body = stats.figures_csv(stats.province_figures(session, staff=staff, start=start, end=end))
     headers = {"Content-Disposition": 'attachment; filename="so-lieu-tinh.csv"'}
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
@@ -53,10 +55,10 @@ def create(body: CommuneCreate, session: SessionDep, staff: ProvinceStaff) -> Co
     if not communes:
         raise ValidationFailed("Tài khoản chưa gắn với tỉnh nào.", code="no_province")
     if body.template and body.template not in {c.slug for c in communes}:
-        raise ValidationFailed(f"Xã mẫu '{body.template}' không thuộc tỉnh.", code="template_not_found", field="template")
-    done = create_commune(
-        session, draft=CommuneDraft(**body.model_dump(), province=communes[0].province)
-    )
+        raise ValidationFailed(
+            f"Xã mẫu '{body.template}' không thuộc tỉnh.", code="template_not_found", field="template"
+        )
+    done = create_commune(session, draft=CommuneDraft(**body.model_dump(), province=communes[0].province))
     names = session.scalars(select(FormerName.name).where(FormerName.commune_id == done.commune.id)).all()
     return CommuneCreated(
         slug=done.commune.slug, name=done.commune.name, province=done.commune.province,

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from api.auth.ratelimit import LoginThrottle
 from api.auth.service import authenticate
 from api.communes.models import Commune, FormerName, Hamlet
-from api.db import make_engine, make_sessionmaker, transaction
 from api.config import get_settings
+from api.db import make_engine, make_sessionmaker, transaction
 from api.province.onboarding import commune_for_former_name
 from cli.main import app
 from tests.support.paths import ROOT
@@ -68,10 +68,14 @@ def test_create_a_commune_then_import_a_province_from_the_official_list(
     try:
         with transaction(make_sessionmaker(engine)) as session:
             commune = session.scalars(select(Commune).where(Commune.slug == "xa-tan-hoa")).one()
-            names = session.scalars(select(Hamlet.name).where(Hamlet.commune_id == commune.id).order_by(Hamlet.position))
+            names = session.scalars(
+                select(Hamlet.name).where(Hamlet.commune_id == commune.id).order_by(Hamlet.position)
+            )
             assert list(names) == ["Ấp 4", "Ấp 5", "Ấp Tân Lập", "Ấp Hòa Thuận", "Khu phố 3"]
             assert commune.admin_code == "29001"
-            staff = authenticate(session, login="admin.tanhoa", password=password.group(1), client="t", limiter=LoginThrottle())
+            staff = authenticate(
+                session, login="admin.tanhoa", password=password.group(1), client="t", limiter=LoginThrottle()
+            )
             assert staff.commune_id == commune.id and staff.must_change_password
             total = session.scalar(select(func.count(Commune.id)).where(Commune.province == "Tỉnh Vĩnh Long"))
             assert total == added + 1

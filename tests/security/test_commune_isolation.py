@@ -172,7 +172,9 @@ TARGETS: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/staff/admin/feeds/{feed_id}/fetch"): {},
     ("GET", "/staff/bulletins/{bulletin_id}"): None,
     ("GET", "/staff/bulletins/{bulletin_id}/audio"): None,
-    ("POST", "/staff/bulletins/{bulletin_id}/edit"): {"title": "Sửa", "body": "Sửa nội dung bản tin", "priority": "thong_thuong", "engine": "edge"},
+    ("POST", "/staff/bulletins/{bulletin_id}/edit"): {
+        "title": "Sửa", "body": "Sửa nội dung bản tin", "priority": "thong_thuong", "engine": "edge",
+    },
     ("POST", "/staff/bulletins/{bulletin_id}/synthesize"): {},
     ("POST", "/staff/bulletins/{bulletin_id}/approve"): {},
     ("POST", "/staff/bulletins/{bulletin_id}/publish"): {},
@@ -272,7 +274,7 @@ def world(db_backend: tuple[str, str], tmp_path_factory: pytest.TempPathFactory)
         session.flush()
         seed_cases_domain(session, commune=b)
         a_admin, a_token, a_console = _member(session, a, "admin.a.iso", Role.admin, "van_phong")
-        b_admin, b_api, b_console = _member(session, b, "admin.b.iso", Role.admin, "van_phong")
+        _b_admin, b_api, b_console = _member(session, b, "admin.b.iso", Role.admin, "van_phong")
         _p, p_api, p_console = _member(session, a, "tinh.iso", Role.province_admin, None)
         _q, q_api, q_console = _member(session, b, "tinh.khac.iso", Role.province_admin, None)
         callers = {
@@ -345,10 +347,14 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
                            raw=raw, status=FAILED, last_error="bi-mat-xa-a lỗi")  # fmt: skip
         session.add(event)
         session.flush()
-        review = NluReview(commune_id=a_id, inbox_event_id=event.id, conversation_id=conversation,
-                           text="Câu hỏi riêng của xã A", reason="low_confidence", intent="hoi_thu_tuc", confidence=0.3)  # fmt: skip
-        outbound = OutboxMessage(commune_id=a_id, conversation_id=conversation, channel="telegram",
-                                 text="Trả lời tin-rieng-xa-a", status=OUTBOX_FAILED, last_error="không gửi được")  # fmt: skip
+        review = NluReview(
+            commune_id=a_id, inbox_event_id=event.id, conversation_id=conversation, text="Câu hỏi riêng của xã A",
+            reason="low_confidence", intent="hoi_thu_tuc", confidence=0.3,
+        )  # fmt: skip
+        outbound = OutboxMessage(
+            commune_id=a_id, conversation_id=conversation, channel="telegram", text="Trả lời tin-rieng-xa-a",
+            status=OUTBOX_FAILED, last_error="không gửi được",
+        )  # fmt: skip
         session.add_all([review, outbound])
         session.add(Subscription(commune_id=a_id, conversation_id="zalo:xa-demo:tin-rieng-xa-a-sub", channel="zalo",
                                  hamlet="Ấp 2", hamlet_key="ap 2", topics=["thong_bao"]))  # fmt: skip

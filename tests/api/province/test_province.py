@@ -130,7 +130,9 @@ def test_the_drill_down_is_read_only_and_masked_and_stays_in_the_province(
         session.add(Commune(slug="xa-tinh-khac", name="UBND xã Tỉnh Khác", province="tỉnh Khác"))
     other, _ = officer_of("xa-tinh-khac")
     assert client.get("/api/v1/province/communes/xa-demo/cases", headers=_headers(other)).status_code == 404
-    assert [r["slug"] for r in client.get("/api/v1/province/figures", headers=_headers(other)).json()] == ["xa-tinh-khac"]
+    assert [r["slug"] for r in client.get("/api/v1/province/figures", headers=_headers(other)).json()] == [
+        "xa-tinh-khac"
+    ]
     # A commune's admin is refused the province's routes; the province officer every commune route.
     admin, _ = officer_of("xa-demo", Role.admin)
     assert client.get("/api/v1/province/figures", headers=_headers(admin)).status_code == 403
