@@ -100,11 +100,24 @@ def _answer(session: Session, ctx: Context, message: InboundMessage, commune: Co
         service.stop_waiting(session, subscription=row)
         later = "Bạn vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
         return reply(session, ctx, message.conversation_id, later, kind="subscription")
-    hamlet = parse_hamlet(text, known_hamlets(commune), bare_number=True)
+    known = known_hamlets(commune)
+    hamlet = parse_hamlet(text, known, bare_number=True)
     if hamlet is None:
+        named = parse_hamlet(text, [], bare_number=False) if known else None
+        if named is not None:  # a hamlet the commune does not list ("Ấp 99"): ask again, naming it, with the list
+            return _unknown_hamlet(session, ctx, message.conversation_id, commune, row, named.name)
         service.stop_waiting(session, subscription=row)
         return None
     return _set(session, ctx, message.conversation_id, row, hamlet)
+
+
+def _unknown_hamlet(
+    session: Session, ctx: Context, key: str, commune: Commune, row: Subscription, name: str
+) -> list[dict]:
+    buttons = _hamlet_buttons(commune)
+    listed = "" if buttons else " Các ấp của xã: " + ", ".join(h.name for h in known_hamlets(commune)) + "."
+    text = f"{commune.name} không có “{name}” trong danh sách ấp. Bạn ở ấp nào ạ?{listed}"
+    return reply(session, ctx, key, text, kind="subscription", buttons=buttons)
 
 
 def _set(session: Session, ctx: Context, key: str, row: Subscription, hamlet: Hamlet) -> list[dict]:
