@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.auth.guards import (
     check_service_token,
     ensure_admin,
+    ensure_commune_staff,
     ensure_password_changed,
+    ensure_province,
     ensure_writer,
     staff_for_bearer,
 )
@@ -78,11 +80,27 @@ def get_signed_in_staff(session: SessionDep, credentials: _StaffCredentials) -> 
 SignedInStaff = Annotated[Staff, Depends(get_signed_in_staff)]
 
 
-def get_current_staff(staff: SignedInStaff) -> Staff:
+def get_any_staff(staff: SignedInStaff) -> Staff:
+    """Any role with a changed password: their own tokens and profile (api/auth/routes.py)."""
     return ensure_password_changed(staff)
 
 
+AnyStaff = Annotated[Staff, Depends(get_any_staff)]
+
+
+def get_current_staff(staff: AnyStaff) -> Staff:
+    """A commune's own staff: every commune surface depends on this (the province role is refused here, once)."""
+    return ensure_commune_staff(staff)
+
+
 CurrentStaff = Annotated[Staff, Depends(get_current_staff)]
+
+
+def get_province_staff(staff: AnyStaff) -> Staff:
+    return ensure_province(staff)
+
+
+ProvinceStaff = Annotated[Staff, Depends(get_province_staff)]
 
 
 def get_writer_staff(staff: CurrentStaff) -> Staff:

@@ -43,6 +43,8 @@ from api.open311.routes import router as open311_router
 from api.privacy.retention import retention_job
 from api.privacy.routes import router as privacy_router
 from api.privacy.service import health_consent_given, review_allowed
+from api.province.console import router as province_console_router
+from api.province.routes import router as province_router
 from api.safety.routes import router as safety_router
 from api.staff.routes import router as staff_router
 from api.subscriptions.console import router as subscribers_console_router
@@ -94,6 +96,8 @@ def include_all(app: FastAPI) -> None:
     mount_web_static(app)
     app.include_router(metrics_router)  # issue 26: /metrics (api/health/metrics.py)
     app.include_router(console_admin_health_router)
+    app.include_router(province_router)
+    app.include_router(province_console_router)
 
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:

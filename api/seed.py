@@ -1,4 +1,5 @@
-"""Demo data for a fresh install: one commune with its office information. Idempotent."""
+"""Demo data for a fresh install: the demo commune with its office information and, for `xaso db seed` / `make run`,
+a second commune of the same province with its hamlets, so a newcomer sees the multi-commune shape. Idempotent."""
 
 from __future__ import annotations
 
@@ -32,11 +33,48 @@ def seed_demo_commune(session: Session, *, slug: str = "xa-demo") -> Commune:
     return commune
 
 
-def seed_all(session: Session, *, slug: str = "xa-demo") -> list[str]:
-    """Seed everything a demo needs; returns lines to print for the operator."""
+DEMO_HAMLETS = ["Ấp 1", "Ấp 2", "Ấp 3", "Ấp 4", "Ấp 5", "Ấp Hòa Thuận"]
+SECOND_COMMUNE = {
+    "slug": "phuong-an-phu",
+    "name": "UBND phường An Phú",
+    "province": "tỉnh Demo",
+    "admin_code": "99002",
+    "address": "Số 5 đường Nguyễn Trãi, khu phố 2, phường An Phú",
+    "office_hours": "Sáng 7h00–11h30, chiều 13h00–17h00, thứ Hai đến thứ Sáu",
+    "hotline": "0270 3 654 321",
+    "hamlets": ["Khu phố 1", "Khu phố 2", "Khu phố 3", "Tổ dân phố Tân Lập"],
+    "former_names": ["Phường An Phú", "Xã Phú Mỹ"],
+}
+
+
+def seed_demo_province(session: Session, *, demo: Commune) -> list[str]:
+    """The demo commune's hamlets (when it has none) and a second commune onboarded the way a province does it."""
+    from api.province.onboarding import CommuneDraft, create_commune, set_hamlets
+    from api.subscriptions.hamlets import known_hamlets
+
+    lines = []
+    if not known_hamlets(demo):
+        set_hamlets(session, commune=demo, names=DEMO_HAMLETS)
+    if find_commune(session, slug=str(SECOND_COMMUNE["slug"])) is None:
+        done = create_commune(
+            session,
+            draft=CommuneDraft(**SECOND_COMMUNE, admin_login="admin.anphu", template=demo.slug),  # type: ignore[arg-type]
+        )
+        lines.append(
+            f"Xã thứ hai: {done.commune.name} ({done.commune.slug}); quản trị: {done.admin_login} / "
+            f"{done.admin_password} (hãy đổi sau khi đăng nhập)"
+        )
+    return lines
+
+
+def seed_all(session: Session, *, slug: str = "xa-demo", demo_province: bool = False) -> list[str]:
+    """Seed everything a demo needs; returns lines to print for the operator. ``demo_province`` (`xaso db seed`,
+    `make run`): the demo commune's hamlets and a second commune; the tests' fixtures leave them out."""
     commune = seed_demo_commune(session, slug=slug)
     lines = [f"Xã mặc định: {commune.name} ({commune.slug})"]
     lines += seed_cases_domain(session, commune=commune)
     if get_settings().dossier_demo:
         lines += seed_demo_dossiers(session, commune_id=commune.id)
+    if demo_province:
+        lines += seed_demo_province(session, demo=commune)
     return lines

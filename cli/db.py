@@ -21,7 +21,7 @@ def prepare_database() -> list[str]:
     engine = make_engine(settings.database_url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            return seed_all(session, slug=settings.default_commune)
+            return seed_all(session, slug=settings.default_commune, demo_province=True)
     finally:
         engine.dispose()
 

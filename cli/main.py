@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import backup, bulletin, db, dossiers, facts, nlu, run, staff, telegram, train, zalo
+from cli import backup, bulletin, commune, db, dossiers, facts, nlu, run, staff, telegram, train, zalo
 
 app = typer.Typer(
     help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
@@ -24,6 +24,7 @@ app.add_typer(facts.app, name="facts")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.add_typer(dossiers.app, name="dossiers")
+app.add_typer(commune.app, name="commune")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from api.auth.tokens import resolve_token
 from api.config import Settings
 from api.errors import PermissionDenied, Unauthorized
 from api.infra.redis import client_for
-from api.staff.models import Staff
+from api.staff.models import COMMUNE_ROLES, Staff
 
 NOT_LOGGED_IN = "Chưa đăng nhập: cần mã truy cập (Authorization: Bearer …)."
 
@@ -41,6 +41,22 @@ PASSWORD_CHANGE_REQUIRED = (
 def ensure_password_changed(staff: Staff) -> Staff:
     if staff.must_change_password:
         raise PermissionDenied(PASSWORD_CHANGE_REQUIRED, code="password_change_required")
+    return staff
+
+
+def ensure_commune_staff(staff: Staff) -> Staff:
+    """A commune's surfaces (cases, conversations, bulletins, subscribers…) are for that commune's own staff: the
+    province role reads the province view (/api/v1/province, /staff/province) and nothing else."""
+    if staff.role not in COMMUNE_ROLES:
+        raise PermissionDenied(
+            "Tài khoản cấp tỉnh chỉ dùng màn hình tỉnh (/staff/province).", code="province_role_not_allowed"
+        )
+    return staff
+
+
+def ensure_province(staff: Staff) -> Staff:
+    if not staff.is_province:
+        raise PermissionDenied("Chỉ quản trị cấp tỉnh được thực hiện thao tác này.", code="province_only")
     return staff
 
 

@@ -8,7 +8,7 @@ from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.auth.schemas import IssuedToken, LoginRequest, PasswordChange, TokenCreate, TokenRead
 from api.auth.service import authenticate
-from api.deps import CurrentStaff, SessionDep, SignedInStaff
+from api.deps import AnyStaff, SessionDep, SignedInStaff
 from api.staff.models import ApiToken, Staff
 from api.staff.schemas import StaffRead
 from api.staff.service import change_own_password
@@ -58,19 +58,19 @@ def change_password(body: PasswordChange, request: Request, session: SessionDep,
 
 
 @router.get("/tokens", response_model=list[TokenRead], summary="Các mã truy cập của tôi")
-def list_tokens(session: SessionDep, staff: CurrentStaff) -> list[ApiToken]:
+def list_tokens(session: SessionDep, staff: AnyStaff) -> list[ApiToken]:
     return tokens.list_tokens(session, staff=staff)
 
 
 @router.post("/tokens", response_model=IssuedToken, status_code=status.HTTP_201_CREATED, summary="Tạo mã truy cập API")
-def create_token(body: TokenCreate, session: SessionDep, staff: CurrentStaff) -> IssuedToken:
+def create_token(body: TokenCreate, session: SessionDep, staff: AnyStaff) -> IssuedToken:
     lifetime = tokens.personal_token_lifetime(body.expires_in_days)
     record, secret = tokens.issue_token(session, staff=staff, kind="api", name=body.name, lifetime=lifetime)
     return _issued(record, secret, staff)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead, summary="Thu hồi một mã truy cập")
-def revoke_token(token_id: IdPath, session: SessionDep, staff: CurrentStaff) -> ApiToken:
+def revoke_token(token_id: IdPath, session: SessionDep, staff: AnyStaff) -> ApiToken:
     return tokens.revoke_token(session, staff=staff, token_id=token_id)
 
 

@@ -35,7 +35,7 @@ from api.outbox.models import (
 )
 from api.outbox.service import enqueue_message_rows
 from api.staff.models import Staff
-from api.subscriptions.hamlets import configured, hamlet_key
+from api.subscriptions.hamlets import hamlet_key, known_hamlets
 from api.subscriptions.service import ANNOUNCEMENT_KIND, Audience, matching, validate_audience
 from api.subscriptions.topics import EMERGENCY
 
@@ -117,8 +117,16 @@ def announce(
     validate_audience(hamlets, topics)
     commune = session.get(Commune, bulletin.commune_id)
     assert commune is not None
-    known = {h.key: h.name for h in configured(commune.settings)}
+    known = {h.key: h.name for h in known_hamlets(commune)}
     keys = [hamlet_key(h) for h in hamlets]
+    if hamlets and not known:
+        # Without the commune's list nobody could check the name: a typo would be a silent send to nobody.
+        raise ValidationFailed(
+            f"Xã chưa có danh sách ấp nên không gửi riêng cho: {', '.join(hamlets)}. "
+            "Hãy nhập danh sách ấp (tỉnh: xaso commune hamlets) hoặc gửi cho cả xã.",
+            code="no_hamlet_list",
+            field="hamlets",
+        )
     unknown = [h for h, k in zip(hamlets, keys, strict=True) if known and k not in known]
     if unknown:
         raise ValidationFailed(

@@ -25,7 +25,7 @@ from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from api.infra.signals import notify
-from api.subscriptions.hamlets import configured
+from api.subscriptions.hamlets import known_hamlets
 from api.subscriptions.topics import TOPICS
 from broadcast.engines import EdgeEngine, EspeakEngine
 from broadcast.settings import BroadcastSettings
@@ -140,7 +140,7 @@ def _detail_page(
         "can_write": console.staff.can_write,
         "can_approve": service.may_approve(bulletin, console.staff),
         # Sending to citizens' chats: the form's choices, the report, and who could not be reached (to call them).
-        "hamlets": [h.name for h in configured(commune.settings)],
+        "hamlets": [h.name for h in known_hamlets(commune)],
         "topics": TOPICS,
         "announcements": announcements.announcements_of(session, bulletin_id=bulletin.id),
         "unreached": announcements.unreached(session, bulletin_id=bulletin.id) if bulletin.announced_at else [],

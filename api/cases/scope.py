@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, false, or_
 
 from api.cases.catalog import Kind
 from api.cases.models import Case
-from api.staff.models import Role, Staff
+from api.staff.models import COMMUNE_ROLES, Role, Staff
 
 
 def visible_to(staff: Staff) -> ColumnElement[bool]:
     same_commune = Case.commune_id == staff.commune_id
+    if staff.role not in COMMUNE_ROLES:  # the province role reads the province view, never a commune's cases
+        return false()
     if staff.role == Role.admin:
         return same_commune
     if staff.role == Role.health_worker:
@@ -21,7 +23,7 @@ def visible_to(staff: Staff) -> ColumnElement[bool]:
 
 
 def can_see(staff: Staff, case: Case) -> bool:
-    if case.commune_id != staff.commune_id:
+    if case.commune_id != staff.commune_id or staff.role not in COMMUNE_ROLES:
         return False
     if staff.role == Role.admin:
         return True

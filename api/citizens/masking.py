@@ -10,8 +10,9 @@ from channels.ids import ConversationId
 
 
 def masks(role: str | Role) -> bool:
-    """Whether a staff role sees personal data masked: the read-only role does, on every output."""
-    return Role(role) == Role.viewer
+    """Whether a staff role sees personal data masked: the read-only role does, on every output, and so does the
+    province role (its drill-down into a commune is read-only, masked like a viewer)."""
+    return Role(role) in (Role.viewer, Role.province_admin)
 
 
 def text_for(role: str | Role, text: str | None, known: Iterable[str | None] = ()) -> str | None:

@@ -24,7 +24,7 @@ from api.console.templating import add_nav_item, render
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.staff import service
-from api.staff.models import ROLE_LABELS, Role
+from api.staff.models import COMMUNE_ROLES, ROLE_LABELS, Role
 
 PREFIX = "/staff/admin"
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(reject_nul)])
@@ -109,7 +109,7 @@ def _staff_page(
     context = {
         "staff_list": service.list_staff(session, commune_id=commune_id),
         "departments": service.list_departments(session, commune_id=commune_id),
-        "roles": [(role.value, label) for role, label in ROLE_LABELS.items()],
+        "roles": [(role.value, label) for role, label in ROLE_LABELS.items() if role in COMMUNE_ROLES],
         "issued": issued,  # (login, one-time password): shown once, never stored in clear
     }
     return admin_page(request, console, "admin_staff.html", context, error=error, flash=flash, status_code=status_code)

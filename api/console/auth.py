@@ -25,6 +25,7 @@ LOGIN_CSRF_COOKIE = "xaso_login_csrf"
 COOKIE_PATH = "/staff"
 PASSWORD_PATH = "/staff/password"
 PASSWORD_EXEMPT_PATHS = frozenset({PASSWORD_PATH, "/staff/logout"})
+PROVINCE_PATH = "/staff/province"  # the province role's only pages (api/province/console.py)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,17 @@ def console_session(request: Request, session: SessionDep, settings: SettingsDep
     if found.staff.must_change_password and request.url.path not in PASSWORD_EXEMPT_PATHS:
         # A seeded or reset password is a one-time password: nothing else until it is changed.
         raise HTTPException(status_code=303, headers={"Location": PASSWORD_PATH})
+    if found.staff.is_province and request.url.path in ("/staff", "/staff/"):
+        raise HTTPException(status_code=303, headers={"Location": PROVINCE_PATH})
+    if found.staff.is_province and not _province_page(request.url.path):
+        raise PermissionDenied(
+            "Tài khoản cấp tỉnh chỉ dùng màn hình tỉnh (/staff/province).", code="province_role_not_allowed"
+        )
     return found
+
+
+def _province_page(path: str) -> bool:
+    return path in PASSWORD_EXEMPT_PATHS or path == PROVINCE_PATH or path.startswith(PROVINCE_PATH + "/")
 
 
 ConsoleStaff = Annotated[ConsoleSession, Depends(console_session)]

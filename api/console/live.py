@@ -30,7 +30,7 @@ def live(
 ) -> JSONResponse:
     # A poll never redirects (to the login page, say): a page left open after logout just stops polling.
     console = auth.current_session(session, settings, request)
-    if console is None or console.staff.must_change_password:
+    if console is None or console.staff.must_change_password or console.staff.is_province:
         raise Unauthorized("Phiên làm việc đã kết thúc.", code="console_session_ended")
     state = desk_state(session, staff=console.staff, case_code=case)
     body: dict[str, Any] = asdict(state)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, literal, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.cases.catalog import Kind
@@ -23,7 +23,7 @@ from api.cases.scope import can_see
 from api.config import get_settings
 from api.errors import NotFound
 from api.inbox.models import InboxEvent
-from api.staff.models import Role, Staff
+from api.staff.models import COMMUNE_ROLES, Role, Staff
 from channels.ids import InvalidConversationRef, open_ref, seal_ref
 
 _NOT_FOUND = "Không tìm thấy hội thoại."
@@ -60,6 +60,8 @@ def visible(staff: Staff, conversation: _Column[str], commune: _Column[int]) -> 
     """SQL condition: ``staff`` may read the conversation named by the ``conversation`` column of a row of commune
     ``commune`` (inbox events, review rows, conversations)."""
     same_commune = commune == staff.commune_id
+    if staff.role not in COMMUNE_ROLES:  # the province role never reads citizens' words
+        return false()
     if staff.role == Role.admin:
         return same_commune
     if staff.role == Role.health_worker:
@@ -84,7 +86,7 @@ def require(session: Session, staff: Staff, *, commune_id: int, conversation_id:
 def media_readable(session: Session, staff: Staff, *, commune_id: int, name: str) -> bool:
     """An uploaded photo (``/staff/media/<commune>/<name>``): served only while something ``staff`` may read carries
     it (a file nothing refers to any more — erased, expired — is not served)."""
-    if commune_id != staff.commune_id:
+    if commune_id != staff.commune_id or staff.role not in COMMUNE_ROLES:
         return False
     readable, _referenced = _holders(session, staff, ref=f"/staff/media/{commune_id}/{name}")
     return readable

@@ -17,6 +17,8 @@ class Role(StrEnum):
     officer = "officer"
     health_worker = "health_worker"
     viewer = "viewer"
+    # A province officer: onboards communes and reads the province view (masked). Never a commune surface.
+    province_admin = "province_admin"
 
 
 ROLE_LABELS = {
@@ -24,8 +26,11 @@ ROLE_LABELS = {
     Role.officer: "Cán bộ",
     Role.health_worker: "Nhân viên y tế",
     Role.viewer: "Chỉ xem",
+    Role.province_admin: "Quản trị cấp tỉnh",
 }
 WRITER_ROLES = frozenset({Role.admin, Role.officer, Role.health_worker})
+# The roles of a commune's own staff: what its admin may grant, and who may use a commune's surfaces at all.
+COMMUNE_ROLES = frozenset({Role.admin, Role.officer, Role.health_worker, Role.viewer})
 
 
 class Department(Base):
@@ -68,6 +73,10 @@ class Staff(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
+
+    @property
+    def is_province(self) -> bool:
+        return self.role == Role.province_admin
 
     @property
     def role_label(self) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.auth.passwords import check_password_policy, hash_password, verify_password
 from api.auth.tokens import revoke_all
 from api.errors import Conflict, NotFound, ValidationFailed
-from api.staff.models import Department, Role, Staff
+from api.staff.models import COMMUNE_ROLES, Department, Role, Staff
 
 
 def list_departments(session: Session, *, commune_id: int) -> list[Department]:
@@ -39,8 +39,19 @@ def create_department(session: Session, *, commune_id: int, code: str, name: str
     return department
 
 
+def _commune_role(role: Role | None) -> None:
+    """A commune's admin grants commune roles only: the province role is granted by the province (xaso commune)."""
+    if role is not None and role not in COMMUNE_ROLES:
+        raise ValidationFailed("Vai trò không hợp lệ.", code="invalid_role", field="role")
+
+
 def list_staff(session: Session, *, commune_id: int, active_only: bool = False) -> list[Staff]:
-    query = select(Staff).where(Staff.commune_id == commune_id).order_by(Staff.full_name, Staff.id)
+    # Province officers are attached to a commune row but are never that commune's staff.
+    query = (
+        select(Staff)
+        .where(Staff.commune_id == commune_id, Staff.role != Role.province_admin.value)
+        .order_by(Staff.full_name, Staff.id)
+    )
     if active_only:
         query = query.where(Staff.is_active.is_(True))
     return list(session.scalars(query))
@@ -48,7 +59,7 @@ def list_staff(session: Session, *, commune_id: int, active_only: bool = False) 
 
 def get_staff(session: Session, *, commune_id: int, staff_id: int, field: str = "staff_id") -> Staff:
     staff = session.get(Staff, staff_id)
-    if staff is None or staff.commune_id != commune_id:
+    if staff is None or staff.commune_id != commune_id or staff.is_province:
         raise NotFound("Không tìm thấy cán bộ.", code="staff_not_found", field=field)
     return staff
 
@@ -68,7 +79,11 @@ def create_staff(
     department_id: int | None = None,
     reuse_hash: bool = False,
     must_change_password: bool = False,
+    province: bool = False,
 ) -> Staff:
+    """``province``: the caller is the province's onboarding (CLI, province screen), the only one granting its role."""
+    if not province:
+        _commune_role(role)
     check_password_policy(password, user_inputs=(login, full_name))
     if find_staff_by_login(session, login=login) is not None:
         raise Conflict(f"Tên đăng nhập '{login}' đã được dùng.", code="login_taken", field="login")
@@ -102,6 +117,7 @@ def update_staff(
     temporary_password: bool = True,
 ) -> Staff:
     """``temporary_password``: a password set by someone else (admin, CLI) must be changed at the next login."""
+    _commune_role(role)
     if staff.id == actor.id and (is_active is False or (role is not None and role != Role.admin)):
         # An admin locking themselves out could leave a commune with no administrator at all.
         raise ValidationFailed(

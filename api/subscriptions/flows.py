@@ -17,7 +17,7 @@ from api.inbox import service as inbox
 from api.infra.writes import write_transaction
 from api.subscriptions import service
 from api.subscriptions.commands import Command, normalise, parse_command
-from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, configured, parse_hamlet
+from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, known_hamlets, parse_hamlet
 from api.subscriptions.models import ACTIVE, Subscription
 from api.subscriptions.topics import EMERGENCY, TOPICS, label
 from channels.base import InboundMessage
@@ -80,7 +80,7 @@ def route(
 
 
 def _hamlet_buttons(commune: Commune) -> list[dict[str, str]] | None:
-    known = configured(commune.settings)
+    known = known_hamlets(commune)
     if not known or len(known) > MAX_HAMLET_BUTTONS:
         return None
     return [{"title": h.name, "payload": h.name} for h in known]
@@ -118,11 +118,24 @@ def _answer(session: Session, ctx: Context, message: InboundMessage, commune: Co
         service.stop_waiting(session, subscription=row)
         later = "Bạn vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
         return reply(session, ctx, message.conversation_id, later, kind="subscription")
-    hamlet = parse_hamlet(text, configured(commune.settings), bare_number=True)
+    known = known_hamlets(commune)
+    hamlet = parse_hamlet(text, known, bare_number=True)
     if hamlet is None:
+        named = parse_hamlet(text, [], bare_number=False) if known else None
+        if named is not None:  # a hamlet the commune does not list ("Ấp 99"): ask again, naming it, with the list
+            return _unknown_hamlet(session, ctx, message.conversation_id, commune, row, named.name)
         service.stop_waiting(session, subscription=row)
         return None
     return _set(session, ctx, message.conversation_id, row, hamlet)
+
+
+def _unknown_hamlet(
+    session: Session, ctx: Context, key: str, commune: Commune, row: Subscription, name: str
+) -> list[dict]:
+    buttons = _hamlet_buttons(commune)
+    listed = "" if buttons else " Các ấp của xã: " + ", ".join(h.name for h in known_hamlets(commune)) + "."
+    text = f"{commune.name} không có “{name}” trong danh sách ấp. Bạn ở ấp nào ạ?{listed}"
+    return reply(session, ctx, key, text, kind="subscription", buttons=buttons)
 
 
 def _set(session: Session, ctx: Context, key: str, row: Subscription, hamlet: Hamlet) -> list[dict]:
@@ -164,7 +177,7 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
             return reply(session, ctx, key, text, kind="subscription")
         return _ask(session, ctx, key, commune, row, f"Bạn đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}")
     if command.action == "change_hamlet":
-        known = configured(commune.settings)
+        known = known_hamlets(commune)
         hamlet = parse_hamlet(command.argument, known, bare_number=True) if command.argument else None
         if hamlet is not None:
             return _set(session, ctx, key, row, hamlet)

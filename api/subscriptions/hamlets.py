@@ -1,7 +1,8 @@
 """Reading a hamlet (ấp, thôn, xóm, khóm, khu phố, tổ dân phố) from what a citizen types, with or without marks.
 
-A commune may list its hamlets (``communes.settings["hamlets"]``); answers are then matched against that list, so
-"ap 3", "Ấp 3", "ấp ba" and, when asked, a bare "3" all mean "Ấp 3". Without a list any "<keyword> <name>" is taken.
+A commune lists its hamlets (table ``commune_hamlets``, set at onboarding: api/province/onboarding.py; an older
+``communes.settings["hamlets"]`` list is still read when the table has none); answers are matched against that list,
+so "ap 3", "Ấp 3", "ấp ba" and, when asked, a bare "3" all mean "Ấp 3". Without a list any "<keyword> <name>" is taken.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from api.communes.models import Commune
+from api.communes.models import Hamlet as HamletRow
 from api.subscriptions.commands import normalise
 
 KEYWORDS = {
@@ -48,6 +54,18 @@ def configured(settings: dict[str, object] | None) -> list[Hamlet]:
     if not isinstance(names, list):
         return []
     return [Hamlet(str(n).strip(), hamlet_key(str(n))) for n in names if str(n).strip()]
+
+
+def known_hamlets(commune: Commune) -> list[Hamlet]:
+    """The commune's hamlet list: its rows, else the legacy settings list, else none."""
+    session = object_session(commune)
+    if session is not None and commune.id is not None:
+        rows = session.scalars(
+            select(HamletRow).where(HamletRow.commune_id == commune.id).order_by(HamletRow.position, HamletRow.id)
+        ).all()
+        if rows:
+            return [Hamlet(row.name, row.key) for row in rows]
+    return configured(commune.settings)
 
 
 def parse_hamlet(text: str, known: list[Hamlet], *, bare_number: bool = False) -> Hamlet | None:
