@@ -37,10 +37,11 @@ from api.staff.models import Staff
 from api.subscriptions.hamlets import configured, hamlet_key
 from api.subscriptions.service import ANNOUNCEMENT_KIND, Audience, matching, validate_audience
 from api.subscriptions.topics import EMERGENCY
+from channels import ids
 
 QUEUING, QUEUED = "queuing", "queued"
 CHUNK = 500
-CHANNELS = ("zalo", "telegram", "web")
+CHANNELS = ids.NAMES
 STATE_OF_STATUS = {
     PENDING: "queued",
     SENDING: "queued",
