@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Tracker
 
+import xaso_text
+
 DEFAULT_COMMUNE = "xa-demo"
 VIETNAM_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no daylight saving time
-CHANNELS = ("zalo", "telegram", "web")
+CHANNELS = ("zalo", "telegram", "web")  # channels/ids.py NAMES (tests/channels/test_channel_list.py)
 PHONE_RE = re.compile(r"(?:\+?84|0)[\s.\-]?(?:\d[\s.\-]?){8,9}\d?")
 MOBILE_RE = re.compile(r"^0[35789]\d{8}$")
 CASE_CODE_RE = re.compile(r"\b([A-Za-z]{2,4})\s*-\s*(\d{4})\s*-\s*(\d{3,8})\b")
@@ -26,13 +27,11 @@ def fold(text: Optional[Text]) -> Text:
     """Lower-case, accent-free form of Vietnamese text ("Hủy" → "huy", "đường" → "duong")."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
+    return re.sub(r"\s+", " ", xaso_text.fold(text)).strip()
 
 
 def nfc(text: Optional[Text]) -> Text:
-    return unicodedata.normalize("NFC", text or "").strip()
+    return xaso_text.nfc(text).strip()
 
 
 def contains_any(folded_text: Text, phrases: Iterable[Text]) -> bool:

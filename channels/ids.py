@@ -17,8 +17,11 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 # channel name → id prefix (Telegram's is short for historical reasons: ids already stored keep working)
+# The one list of channels (names in order; actions/common.py's copy on the Rasa side is checked against it):
 PREFIXES: dict[str, str] = {"zalo": "zalo", "telegram": "tg", "web": "web"}
 CHANNELS: dict[str, str] = {prefix: name for name, prefix in PREFIXES.items()}
+NAMES: tuple[str, ...] = tuple(PREFIXES)
+WITH_ACCOUNTS: tuple[str, ...] = ("zalo", "telegram")  # the platforms a commune connects its own account (OA, bot) to
 MAX_LENGTH = 255
 _SLUG = re.compile(r"^[^\s:]{1,64}$")  # slugs are checked where communes are created; here: no separator, no blank
 _EXTERNAL = re.compile(r"^[^\s\x00-\x1f]{1,160}$")

@@ -15,7 +15,7 @@ console = Console()
 
 
 def prepare_database() -> list[str]:
-    """Upgrade the schema to every head and seed the demo commune; returns what the seed has to say."""
+    """Upgrade the schema to the head and seed the demo commune; returns what the seed has to say."""
     settings = get_settings()
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)

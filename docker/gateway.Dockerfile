@@ -8,6 +8,7 @@ COPY api api
 COPY channels channels
 COPY broadcast broadcast
 COPY cli cli
+COPY xaso_text xaso_text
 COPY knowledge knowledge
 COPY nlu_data/nlu nlu_data/nlu
 COPY scripts scripts

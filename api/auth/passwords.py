@@ -12,7 +12,6 @@ on the next successful login (``needs_rehash``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+import xaso_text
 from api.errors import ValidationFailed
 
 MIN_PASSWORD_LENGTH = 12
@@ -77,8 +77,7 @@ def _why_weak(warning: str, sequence: list[dict[str, object]]) -> str:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return xaso_text.fold(text)
 
 
 def _personal_words(user_inputs: Iterable[str]) -> list[str]:

@@ -38,10 +38,11 @@ from api.staff.models import Staff
 from api.subscriptions.hamlets import hamlet_key, known_hamlets
 from api.subscriptions.service import ANNOUNCEMENT_KIND, Audience, matching, validate_audience
 from api.subscriptions.topics import EMERGENCY
+from channels import ids
 
 QUEUING, QUEUED = "queuing", "queued"
 CHUNK = 500
-CHANNELS = ("zalo", "telegram", "web")
+CHANNELS = ids.NAMES
 STATE_OF_STATUS = {
     PENDING: "queued",
     SENDING: "queued",

@@ -13,13 +13,13 @@ the last word also as the start of a word ("đèn đư" while typing), numbers w
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, literal_column, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+import xaso_text
+
 _WORD = re.compile(r"[^\W_]+")
 MAX_SEARCH_TEXT = 20_000  # a long handoff conversation stops adding words here; the case stays findable by the rest
 MAX_QUERY_WORDS = 12
@@ -29,8 +29,7 @@ PG_INDEX = "ix_cases_search_tsv"
 
 def fold(text: str) -> str:
     """'Ổ gà ĐƯỜNG' → 'o ga duong'."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return xaso_text.fold(text)
 
 
 def search_text(*parts: str | None) -> str:

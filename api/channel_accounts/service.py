@@ -13,9 +13,10 @@ from api.channel_accounts.models import ChannelAccount
 from api.db import utcnow
 from api.infra.leasing import as_utc
 from api.infra.writes import write_transaction
+from channels import ids
 from channels.base import Credentials
 
-CHANNELS = ("zalo", "telegram")
+CHANNELS = ids.WITH_ACCOUNTS
 
 
 def find_account(session: Session, *, commune_id: int, channel: str) -> ChannelAccount | None:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from api.citizens.models import ChannelIdentity, Citizen
 from api.conversations.access import public_ref
 from api.errors import NotFound, ValidationFailed
-from channels.ids import PREFIXES, ConversationId
+from channels.ids import NAMES, ConversationId
 
-CHANNELS = tuple(PREFIXES)
+CHANNELS = NAMES
 _PHONE_RE = re.compile(r"^\+?\d{8,15}$")
 _citizens, _identities = cast(Table, Citizen.__table__), cast(Table, ChannelIdentity.__table__)
 # Core statements for the case-filing hot path (citizen_id_for_conversation), built once.

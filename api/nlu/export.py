@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import xaso_text
 from api.citizens.models import ChannelIdentity, Citizen
 from api.nlu import review
 from api.nlu.models import NluReview
@@ -28,13 +28,11 @@ from api.nlu.scrub import scrub
 
 REVIEWED_FILE = Path("nlu") / "reviewed.yml"
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))")
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def fold(text: str) -> str:
     """Accent-free, lower-case, single-spaced: the key that finds the same message written twice."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = xaso_text.fold(text)
     return " ".join(re.findall(r"[\w<>]+", plain))
 
 

@@ -14,6 +14,7 @@ from api.infra.writes import write_transaction
 from api.outbox import zalo_reach
 from api.outbox.ratelimit import MAX_WAIT_SECONDS, limiter, shared_slot
 from api.subscriptions import service as subscriptions
+from channels import ids
 from channels.base import (
     Channel,
     Credentials,
@@ -62,7 +63,7 @@ class SendJob(Protocol):
     def credentials(self) -> Credentials | None: ...
 
 
-CHANNELS = ("zalo", "telegram", "web")
+CHANNELS = ids.NAMES
 
 
 def saturated_channels(app: FastAPI) -> set[str]:

@@ -17,8 +17,9 @@ every reading is dangerous or with context that settles it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+import xaso_text
 
 # Teencode and chat shorthand → the word it stands for (whole tokens of the folded text only).
 _SHORTHAND = {
@@ -34,9 +35,7 @@ _NEGATION = re.compile(r"(?:khong|chua|het|chang|cha|dau co|khong con|khong bi|k
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ → d, punctuation → space, shorthand spelled out, single spaces."""
-    text = unicodedata.normalize("NFC", text or "").replace("Đ", "D").replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    plain = xaso_text.fold(xaso_text.nfc(text))
     # Stretched letters ("cứuuuu", "ngựccc"): a run of three or more becomes one letter ("uu" stays: cứu → cuu).
     plain = re.sub(r"([a-z])\1{2,}", lambda m: "uu" if m.group(1) == "u" else m.group(1), plain)
     tokens = re.sub(r"[^a-z0-9]+", " ", plain).split()

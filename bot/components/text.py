@@ -3,56 +3,18 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Dict, Iterator, List, Tuple
+from typing import Iterator, List, Tuple
 
-# Zero-width characters and the BOM that Zalo/Facebook copy-paste leaves inside words.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\n]")
+from xaso_text import TEENCODE, clean, squeeze
+from xaso_text import fold_chars as fold
+
+__all__ = ["TEENCODE", "clean", "fold", "has_diacritics", "key", "key_words", "lemma", "spans"]
+
 # A syllable/word: letters and digits, optionally joined by - . / (case codes, phone numbers, dates, 17h30).
 # Emoji and other symbols are tokens of their own (👍 means "yes" to many citizens).
 TOKEN_RE = re.compile(r"[^\W_]+(?:[-./][^\W_]+)*|[\u2600-\u27bf\U0001f300-\U0001faff]", re.UNICODE)
-_REPEATS = re.compile(r"([a-z])\1{2,}")
-
-# Teencode and abbreviations, keyed by the accent-folded lowercase form, expanded to folded words.
-TEENCODE: Dict[str, str] = {
-    "ko": "khong", "k": "khong", "kg": "khong", "kh": "khong", "khg": "khong", "hok": "khong", "hem": "khong",
-    "khum": "khong", "kco": "khong co", "kp": "khu pho",
-    "dc": "duoc", "dk": "dang ky", "dky": "dang ky", "dag": "dang",
-    "j": "gi", "ji": "gi", "ntn": "nhu the nao",
-    "sdt": "so dien thoai", "dt": "dien thoai", "dthoai": "dien thoai",
-    "gks": "giay khai sinh", "cccd": "can cuoc cong dan", "cmnd": "chung minh nhan dan", "cmt": "chung minh thu",
-    "ad": "admin", "add": "admin", "ubnd": "uy ban nhan dan", "ub": "uy ban", "ubx": "uy ban xa",
-    "mik": "minh", "mk": "minh", "mh": "minh", "mjk": "minh", "e": "em", "ng": "nguoi",
-    "z": "vay", "v": "vay", "r": "roi", "ok": "ok", "oke": "ok", "okie": "ok", "oki": "ok", "okay": "ok",
-    "okela": "ok", "uk": "uh", "um": "uh", "uhm": "uh",
-    "tks": "thanks", "thks": "thanks", "thanx": "thanks", "thank": "thanks", "thankyou": "thanks", "camon": "cam on",
-    "bik": "biet", "bit": "biet", "wa": "qua", "qa": "qua", "hnay": "hom nay", "lm": "lam", "vs": "voi",
-    "trc": "truoc", "ns": "noi", "cx": "cung", "cg": "cung", "dv": "dich vu", "xn": "xac nhan",
-    "tthn": "tinh trang hon nhan", "vk": "vo", "ck": "chong", "bs": "bac si", "bsi": "bac si",
-    "bv": "benh vien", "tyt": "tram y te", "ms": "moi", "nhiu": "nhieu", "bnh": "bao nhieu",
-    "tdp": "to dan pho", "hs": "ho so", "hso": "ho so", "tt": "thu tuc", "ctt": "chung thuc",
-}  # fmt: skip
 
 VIETNAMESE_LETTERS = set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
-
-
-def clean(text: str) -> str:
-    """NFC, without invisible characters, odd spaces as plain spaces (each one stays one character)."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _ODD_SPACES.sub(" ", text)
-
-
-def _fold_char(char: str) -> str:
-    if char in "đĐ":
-        return "d" if char == "đ" else "D"
-    decomposed = unicodedata.normalize("NFD", char)
-    return decomposed[0] if decomposed else char
-
-
-def fold(text: str) -> str:
-    """Remove Vietnamese diacritics character by character: ``len(fold(s)) == len(s)`` for NFC text."""
-    return "".join(_fold_char(c) if ord(c) > 127 else c for c in text)
 
 
 def has_diacritics(text: str) -> bool:
@@ -65,7 +27,7 @@ def lemma(word: str) -> str:
     folded = fold(word.lower())
     if folded in TEENCODE:  # before squeezing: "cccd" is not an elongated "cd"
         return TEENCODE[folded]
-    squeezed = _REPEATS.sub(r"\1", folded)
+    squeezed = squeeze(folded)
     return TEENCODE.get(squeezed, squeezed)
 
 

@@ -67,3 +67,18 @@ def postgres_copy(template: str) -> tuple[str, str]:
 def postgres_drop(name: str) -> None:
     with _admin_connection() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))  # type: ignore[attr-defined]
+
+
+@contextmanager
+def empty_database(backend: str, directory: Path) -> Iterator[str]:
+    """A URL to a new, empty database on ``backend`` (no migrations run), dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'empty-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"xaso_e_{uuid.uuid4().hex[:10]}"
+    with _admin_connection() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # type: ignore[attr-defined]
+    try:
+        yield _database_url(name)
+    finally:
+        postgres_drop(name)

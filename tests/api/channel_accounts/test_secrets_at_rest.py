@@ -23,7 +23,7 @@ from api.communes.models import Commune
 from api.config import Settings
 from api.db import transaction
 from api.infra.perimeter import insecure_settings
-from api.migrate import MIGRATIONS_DIR
+from api.migrate import LEGACY_DIR
 
 STRONG = {"rasa_token": "r" * 24, "service_token": "s" * 24, "secret_key": "k" * 24}
 
@@ -35,7 +35,7 @@ def _restore_keys(app: FastAPI) -> Iterator[None]:
 
 
 def _migration() -> ModuleType:
-    path = MIGRATIONS_DIR / "versions" / "0014_admin_channel_secrets.py"
+    path = LEGACY_DIR / "0014_admin_channel_secrets.py"
     spec = importlib.util.spec_from_file_location("migration_0014_admin", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

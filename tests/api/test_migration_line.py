@@ -1,0 +1,247 @@
+"""One migration line: one head, a baseline for fresh installs, and the path that brings a database made by the old
+12-head graph (api/migrations/legacy) onto the line without losing a row — on every backend under test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, MetaData, create_engine, inspect, select, text
+
+from api.migrate import BASELINE, VERSION_TABLE, alembic_config, include_name, legacy_config, upgrade_database
+from api.models_registry import metadata
+from tests.support import database
+
+NOW = dt.datetime(2026, 12, 6, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=database.backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    with database.empty_database(backend, tmp_path) as url:
+        yield url
+
+
+def _engine(url: str) -> Engine:
+    return create_engine(url)
+
+
+def _versions(url: str) -> list[str]:
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            return sorted(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
+    finally:
+        engine.dispose()
+
+
+def _schema(url: str) -> dict[str, Any]:
+    """Everything a migration decides, read back from the database (column order aside)."""
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            schema: dict[str, Any] = {}
+            for table in inspector.get_table_names():
+                if table == VERSION_TABLE:
+                    continue
+                schema[table] = {
+                    "columns": sorted(
+                        (c["name"], repr(c["type"]), c["nullable"], str(c.get("default")))
+                        for c in inspector.get_columns(table)
+                    ),
+                    "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+                    "foreign_keys": sorted(
+                        (
+                            str(fk["name"]),
+                            tuple(fk["constrained_columns"]),
+                            fk["referred_table"],
+                            tuple(fk["referred_columns"]),
+                            tuple(sorted((fk.get("options") or {}).items())),
+                        )
+                        for fk in inspector.get_foreign_keys(table)
+                    ),
+                    "indexes": sorted(
+                        (
+                            str(ix["name"]),
+                            tuple(str(c) for c in ix["column_names"]),
+                            bool(ix["unique"]),
+                            str(ix.get("expressions")),
+                        )
+                        for ix in inspector.get_indexes(table)
+                    ),
+                    "uniques": sorted(
+                        (str(u["name"]), tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)
+                    ),
+                }
+            if connection.dialect.name == "sqlite":  # the full-text table and its triggers live outside the models
+                schema["sqlite_master"] = sorted(
+                    tuple(row)
+                    for row in connection.execute(
+                        text(
+                            "SELECT type, name FROM sqlite_master"
+                            " WHERE type IN ('trigger', 'view') OR sql LIKE '%VIRTUAL%'"
+                        )
+                    )
+                )
+            return schema
+    finally:
+        engine.dispose()
+
+
+def _value(column: Any) -> Any:
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = str
+    if kind is bool:
+        return False
+    if kind is int:
+        return 1
+    if kind is float:
+        return 1.5
+    if kind is dt.datetime:
+        return NOW
+    if kind is dt.date:
+        return NOW.date()
+    if kind in (dict, list):
+        return {"k": "v"} if kind is dict else ["v"]
+    if kind is bytes:
+        return b"x"
+    length = getattr(column.type, "length", None) or 16
+    return f"v-{column.table.name}-{column.name}"[:length]
+
+
+def _fill_every_table(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """One row in every table of the database as it is (reflected, so nothing is left out), parents first."""
+    engine = _engine(url)
+    reflected = MetaData()
+    try:
+        with engine.begin() as connection:
+            reflected.reflect(connection)
+            inserted: dict[str, dict[str, Any]] = {}
+            for table in reflected.sorted_tables:
+                if table.name == VERSION_TABLE or table.name.startswith("cases_fts"):
+                    continue
+                row: dict[str, Any] = {}
+                for column in table.columns:
+                    parents = [fk.column for fk in column.foreign_keys]
+                    if parents:
+                        parent = parents[0]
+                        if parent.table.name in inserted:
+                            row[column.name] = inserted[parent.table.name][parent.name]
+                        elif column.nullable:
+                            row[column.name] = None
+                        else:
+                            raise AssertionError(f"{table.name}.{column.name}: its parent has no row yet")
+                    else:
+                        row[column.name] = _value(column)
+                connection.execute(table.insert().values(**row))
+                inserted[table.name] = row
+        return _rows(url)
+    finally:
+        engine.dispose()
+
+
+def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = _engine(url)
+    reflected = MetaData()
+    try:
+        with engine.connect() as connection:
+            reflected.reflect(connection)
+            return {
+                table.name: sorted(tuple(str(v) for v in row) for row in connection.execute(select(table)))
+                for table in reflected.sorted_tables
+                if table.name != VERSION_TABLE and not table.name.startswith("cases_fts")
+            }
+    finally:
+        engine.dispose()
+
+
+def _drift(url: str) -> list[Any]:
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"include_name": include_name})
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def test_one_line_one_head_from_the_baseline() -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, f"more than one head: {script.get_heads()}; chain onto the head"
+    assert script.get_bases() == [BASELINE]
+    for revision in script.walk_revisions():
+        assert not revision.is_merge_point, f"{revision.revision}: a merge; chain onto the one head instead"
+        assert not revision.dependencies, f"{revision.revision}: depends_on is not needed on one line"
+
+
+def test_a_fresh_database_is_the_old_graph_s_schema_without_drift(backend: str, tmp_path: Path) -> None:
+    with database.empty_database(backend, tmp_path) as fresh, database.empty_database(backend, tmp_path) as old:
+        upgrade_database(fresh)
+        assert _versions(fresh) == [ScriptDirectory.from_config(alembic_config(fresh)).get_current_head()]
+        assert _drift(fresh) == []
+        command.upgrade(legacy_config(old), "heads")
+        upgrade_database(old)  # the search index is made once more after every upgrade, as the app does
+        assert _schema(old) == _schema(fresh)
+
+
+def test_a_database_of_the_old_graph_with_a_row_in_every_table_reaches_the_head_intact(empty_url: str) -> None:
+    command.upgrade(legacy_config(empty_url), "heads")
+    old_heads = ScriptDirectory.from_config(legacy_config(empty_url)).get_heads()
+    assert len(old_heads) == 12 and _versions(empty_url) == sorted(old_heads)  # the old graph: 12 heads
+    before = _fill_every_table(empty_url)
+    assert all(len(rows) == 1 for rows in before.values()) and len(before) >= 20
+    upgrade_database(empty_url)
+    head = ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+    assert _versions(empty_url) == [head]
+    assert _rows(empty_url) == before
+    assert _drift(empty_url) == []
+    upgrade_database(empty_url)  # once on the line, a second start changes nothing
+    assert _versions(empty_url) == [head] and _rows(empty_url) == before
+
+
+def test_a_database_of_an_older_release_is_upgraded_through_the_old_graph_first(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(legacy_config(url), "0002_cases")  # made before most of today's heads existed
+    engine = _engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO communes (slug, name, province, address, office_hours, phones, email, website,"
+                    " reception_schedule, timezone, settings, created_at) VALUES ('xa-cu', 'Xã Cũ', 'Tỉnh', '', '',"
+                    " '[]', '', '', '', 'Asia/Ho_Chi_Minh', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
+    finally:
+        engine.dispose()
+    upgrade_database(url)
+    assert len(_versions(url)) == 1
+    assert _drift(url) == []
+    assert [row[0] for row in _rows(url)["communes"]] == ["1"]
+
+
+def test_the_baseline_downgrades_to_an_empty_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    upgrade_database(url)
+    command.downgrade(alembic_config(url), "base")
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            left = [name for name in inspect(connection).get_table_names() if name != VERSION_TABLE]
+    finally:
+        engine.dispose()
+    assert left == []
