@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i24_dossiers"
-down_revision = "0001_core"  # communes
+down_revision = "0016_baseline"
 branch_labels = None
 depends_on = None
 

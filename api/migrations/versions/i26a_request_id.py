@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i26a_request_id"
-down_revision = "0001_core"
+down_revision = "i24_dossiers"
 branch_labels = None
-depends_on = ("0007_rel_dead_letters",)  # inbox_events and outbox_messages as they are today
+depends_on = None
 
 
 def upgrade() -> None:

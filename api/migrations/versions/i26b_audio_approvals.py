@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i26b_audio_approvals"
-down_revision = "0001_core"
+down_revision = "i26a_request_id"
 branch_labels = None
-depends_on = "0010_sub_announcements"
+depends_on = None
 
 
 def upgrade() -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i32_province"
-down_revision = "0001_core"
+down_revision = "i26b_audio_approvals"
 branch_labels = None
 depends_on = None
 
