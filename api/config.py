@@ -97,6 +97,7 @@ class Settings(BaseSettings):
 
     def api_docs_served(self) -> bool:
         return self.api_docs == "public" or (self.api_docs == "auto" and self.env != "production")
+
     # Dossier lookups in the one-stop system (api/dossiers/): a commune without a configured source uses the demo
     # source (sample dossiers, labelled as such) while this is on; one attempt's timeout, retries after a failure;
     # how often watched dossiers are checked for a status change.
