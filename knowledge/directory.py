@@ -54,12 +54,20 @@ def fold(text: str | None) -> str:
     return re.sub(r"\s+", " ", stripped.lower()).strip()
 
 
+@lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> re.Pattern[str] | None:
+    key = fold(phrase)
+    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])") if key else None
+
+
 def _hits(folded: str, phrases: tuple[str, ...]) -> list[str]:
-    """The phrases that occur in ``folded`` as whole words, without those inside a longer hit."""
-    found = [
-        key for key in {fold(p) for p in phrases} if key and re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded)
+    """The (folded) phrases that occur in ``folded`` as whole words, without those inside a longer hit."""
+    found = {p.pattern for p in map(_pattern, phrases) if p is not None and p.search(folded)}
+    keys = [
+        fold(phrase) for phrase in phrases if (pattern := _pattern(phrase)) is not None and pattern.pattern in found
     ]
-    return [k for k in found if not any(k != other and k in other for other in found)]
+    unique = list(dict.fromkeys(keys))
+    return [k for k in unique if not any(k != other and k in other for other in unique)]
 
 
 def _strings(value: Any, where: str, field: str) -> tuple[str, ...]:

@@ -46,7 +46,7 @@ class Place:
 def _bare(name: str) -> str:
     """The folded name without its unit type ("Xã Hòa Lợi" → "hoa loi"; "Thị trấn Hòa Thành" → "hoa thanh")."""
     folded = fold(name)
-    for kind in TYPES + ("huyện", "quận", "thị xã", "thành phố", "tỉnh"):
+    for kind in (*TYPES, "huyện", "quận", "thị xã", "thành phố", "tỉnh"):
         if folded.startswith(fold(kind) + " "):
             return folded[len(fold(kind)) + 1 :]
     return folded
@@ -82,7 +82,9 @@ def _mentions(folded: str, phrase: str) -> bool:
     return bool(phrase) and re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", folded) is not None
 
 
-def find_place(text: str | None, *, province: str | None = None, formers: tuple[Former, ...] | None = None) -> Place | None:
+def find_place(
+    text: str | None, *, province: str | None = None, formers: tuple[Former, ...] | None = None
+) -> Place | None:
     """The old (or current) unit this location names and the unit it is now, or None when none or ambiguous."""
     folded = fold(text)
     if not folded:

@@ -15,7 +15,8 @@ BUSY_TEXT = (
     "Tin nhắn của anh/chị đã được ghi nhận và sẽ được trả lời ngay khi hệ thống hoạt động trở lại."
 )
 RATING_THANKS = (
-    "Em cảm ơn anh/chị đã đánh giá {stars}! Anh/chị có muốn góp ý thêm điều gì không? Hãy nhắn góp ý của anh/chị, hoặc bấm “Bỏ qua”."
+    "Em cảm ơn anh/chị đã đánh giá {stars}! Anh/chị có muốn góp ý thêm điều gì không? "
+    "Hãy nhắn góp ý của anh/chị, hoặc bấm “Bỏ qua”."
 )
 COMMENT_THANKS = "Cảm ơn góp ý của anh/chị! Ý kiến của anh/chị giúp UBND xã phục vụ người dân tốt hơn."
 COMMENT_SKIPPED = "Dạ vâng. Em cảm ơn anh/chị đã đánh giá! Anh/chị cần hỗ trợ gì thêm cứ nhắn cho trợ lý ảo nhé."
@@ -142,7 +143,9 @@ def handoff_ack(*, commune_name: str, code: str, calendar: WorkCalendar, now: da
     """The acknowledgement on a staff-owned conversation: the message reached staff, whether they are on duty now,
     and when they will answer (office hours and Vietnamese public holidays, api/communes/worktime.py)."""
     head = f"Tin nhắn của anh/chị đã được chuyển tới cán bộ {commune_name} (hồ sơ {code})."
-    tail = " Anh/chị cứ nhắn tiếp, mọi tin nhắn đều được chuyển tới cán bộ; muốn hỏi trợ lý ảo, bấm “Quay lại trợ lý ảo”."
+    tail = (
+        " Anh/chị cứ nhắn tiếp, mọi tin nhắn đều được chuyển tới cán bộ; muốn hỏi trợ lý ảo, bấm “Quay lại trợ lý ảo”."
+    )
     if calendar.is_open(now):
         return head + " Cán bộ đang trong giờ làm việc và sẽ trả lời anh/chị ngay tại đây sớm nhất có thể." + tail
     local = calendar.local(now)

@@ -132,7 +132,8 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
     if command.action == "unsubscribe":
         service.unsubscribe(session, conversation_id=key)
         text = (
-            f"Anh/chị đã ngừng nhận thông báo của {commune.name} qua kênh này. Khi muốn nhận lại, nhắn “đăng ký nhận tin”."
+            f"Anh/chị đã ngừng nhận thông báo của {commune.name} qua kênh này. "
+            "Khi muốn nhận lại, nhắn “đăng ký nhận tin”."
         )
         return reply(session, ctx, key, text, kind="subscription")
     existing = service.find(session, conversation_id=key)
@@ -144,7 +145,8 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
         if row.hamlet:
             text = f"Anh/chị đang nhận thông báo của xã cho {row.hamlet}. Nhắn “đổi ấp” để đổi. {STOP_HINT}"
             return reply(session, ctx, key, text, kind="subscription")
-        return _ask(session, ctx, key, commune, row, f"Anh/chị đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}")
+        done = f"Anh/chị đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}"
+        return _ask(session, ctx, key, commune, row, done)
     if command.action == "change_hamlet":
         known = configured(commune.settings)
         hamlet = parse_hamlet(command.argument, known, bare_number=True) if command.argument else None
