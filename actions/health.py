@@ -24,6 +24,7 @@ from actions.common import (
     recent_user_texts,
     turn_id,
 )  # fmt: skip
+from actions.directory import answer_directory, match_directory
 from actions.gateway import GatewayError, gateway
 from actions.knowledge import health_common, match_health_topic
 from actions.referrals import cannot_advise_text, health_station, needs_professional
@@ -143,6 +144,10 @@ class ActionHealthAnswer(Action):
         if situation is not None:  # reached Rasa without the gateway's hook: the one emergency text, nothing else
             dispatcher.utter_message(text=emergency_text(situation))
             return []
+        entry = match_directory(text)
+        if entry is not None and match_health_topic(text) is None and not needs_professional(text):
+            events = answer_directory(dispatcher, entry)  # a health-insurance card, not health (issue 22)
+            return [*events, SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else events
         station = health_station(await gateway().commune(commune_slug(tracker)))
         events = answer_health(dispatcher, text, station)
         return [*events, SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else events

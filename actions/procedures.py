@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import commune_slug, contains_any, first_entity, fold, latest_text
+from actions.directory import answer_directory, match_directory
 from actions.gateway import gateway
 from actions.health import answer_health
 from actions.knowledge import (
@@ -191,6 +192,9 @@ class ActionAnswerProcedure(Action):
         if procedure_id not in procedures(today):
             procedure_id = match_procedure(latest_text(tracker))
         procedure_id = refine_procedure(procedure_id, latest_text(tracker))
+        entry = match_directory(latest_text(tracker))
+        if entry is not None and match_procedure(latest_text(tracker)) is None:
+            return answer_directory(dispatcher, entry)  # another agency's procedure (issue 22), never the menu
         if procedure_id is None and aspect is not None:
             procedure_id = tracker.get_slot("procedure")  # a follow-up such as "còn lệ phí thì sao?"
         if procedure_id not in procedures() and aspect is None and match_health_topic(latest_text(tracker)):

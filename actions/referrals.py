@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import CAPABILITIES, clarified_text, clarify, ranked_options
 from actions.common import contains_any, fold
+from actions.directory import answer_directory, match_directory
 from actions.knowledge import KNOWLEDGE_DIR
 
 CANNOT_ADVISE = "Dạ, em không thể tư vấn chuyên môn về vấn đề này"
@@ -80,7 +81,10 @@ def match_referral(text: Text) -> Optional[Referral]:
 
 
 def referral_text(referral: Referral) -> Text:
-    lines = [f"Dạ, việc {referral.topic} không do trợ lý của xã giải quyết ạ. Anh/chị nên hỏi: {referral.agency}."]
+    if "UBND xã" in referral.agency.split(";")[0]:  # the commune handles it (household business since 2025): say so
+        lines = [f"Dạ, việc {referral.topic}: {referral.agency}."]
+    else:
+        lines = [f"Dạ, việc {referral.topic} không do trợ lý của xã giải quyết ạ. Anh/chị nên hỏi: {referral.agency}."]
     if referral.where:
         lines.append(f"- Nộp/liên hệ: {referral.where}.")
     if referral.hotline:
@@ -131,6 +135,9 @@ class ActionRefer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         text = clarified_text(tracker)
         done: List[EventType] = [SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else []
+        entry = match_directory(text)  # a procedure of another agency (knowledge/directory/): who, how, online
+        if entry is not None:
+            return [*answer_directory(dispatcher, entry), *done]
         referral = match_referral(text)
         if referral is not None:
             dispatcher.utter_message(text=referral_text(referral))

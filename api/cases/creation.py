@@ -26,6 +26,7 @@ from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
+from knowledge.places import annotate as annotate_place
 
 _cases, _communes = cast(Table, Case.__table__), cast(Table, Commune.__table__)
 _FIND_COMMUNE = select(
@@ -119,6 +120,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
     )
     code = next_code(session, commune_id=commune.id, year=now.astimezone(commune.zone).year)
     title, description = new.title.strip(), new.description.strip()
+    location = annotate_place((new.location_text or "").strip() or None)  # old unit names → + the unit since 2025
     status = (Status.assigned if route.assignee_id else Status.new).value
     due_at = route.sla.due(commune.calendar, now)
     case_id: int = connection.execute(
@@ -130,8 +132,8 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
             "category": category,
             "title": title,
             "description": description,
-            "location_text": (new.location_text or "").strip() or None,
-            "search_text": search_text(code, new.title, new.description, new.location_text, new.contact_phone),
+            "location_text": location,
+            "search_text": search_text(code, new.title, new.description, location, new.contact_phone),
             "latitude": new.latitude,
             "longitude": new.longitude,
             "attachments": list(new.attachments),

@@ -57,9 +57,9 @@ def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef)
         return
     where = case.department.name if case.department else "bộ phận tiếp nhận của xã"
     text = (
-        f"{commune.name} đã tiếp nhận yêu cầu của bạn, mã hồ sơ {case.code}: “{case.title}”. "
+        f"{commune.name} đã tiếp nhận yêu cầu của anh/chị, mã hồ sơ {case.code}: “{case.title}”. "
         f"Đơn vị xử lý: {where}. Thời hạn dự kiến: {commune.calendar.due_in_words(case.due_at)}. "
-        f"Bạn có thể nhắn “tra cứu {case.code}” để xem tình trạng."
+        f"Anh/chị có thể nhắn “tra cứu {case.code}” để xem tình trạng."
     )
     connection = session.connection()
     message_id = enqueue_message_row(
@@ -89,12 +89,12 @@ def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef)
 
 def notify_assigned(session: Session, *, case: Case) -> None:
     where = case.department.name if case.department else "cán bộ phụ trách"
-    text = f"Hồ sơ {case.code} của bạn đã được chuyển đến {where} để xử lý."
+    text = f"Hồ sơ {case.code} của anh/chị đã được chuyển đến {where} để xử lý."
     _record(session, case, _send(session, case, text, kind="case_assigned"), text)
 
 
 def notify_in_progress(session: Session, *, case: Case) -> None:
-    text = f"Hồ sơ {case.code} của bạn đang được cán bộ xử lý. Chúng tôi sẽ báo lại khi có kết quả."
+    text = f"Hồ sơ {case.code} của anh/chị đang được cán bộ xử lý. Xã sẽ báo lại khi có kết quả."
     _record(session, case, _send(session, case, text, kind="case_in_progress"), text)
 
 
@@ -102,8 +102,8 @@ def notify_resolved(session: Session, *, case: Case, note: str) -> None:
     text = f"Hồ sơ {case.code} đã được giải quyết. Kết quả: {note}"
     _record(session, case, _send(session, case, text, kind="case_resolved"), text)
     ask = (
-        f"Bạn có hài lòng với kết quả xử lý hồ sơ {case.code} không? Hãy chấm điểm từ 1 (rất không hài lòng) "
-        "đến 5 (rất hài lòng); bạn có thể nhắn thêm góp ý."
+        f"Anh/chị có hài lòng với kết quả xử lý hồ sơ {case.code} không? Hãy chấm điểm từ 1 (rất không hài lòng) "
+        "đến 5 (rất hài lòng); anh/chị có thể nhắn thêm góp ý."
     )
     asked = _send(session, case, ask, kind="rating_request", buttons=rating_buttons(case.id))
     if asked is not None:

@@ -234,7 +234,7 @@ def case_for_conversation(session: Session, *, code: str, conversation_id: str) 
     if citizen is not None:
         case = session.scalar(select(Case).where(Case.citizen_id == citizen.id, Case.code == code.strip().upper()))
     if case is None:
-        raise NotFound(f"Không tìm thấy hồ sơ '{code[:40]}' của bạn.", code="case_not_found", field="code")
+        raise NotFound(f"Không tìm thấy hồ sơ '{code[:40]}' của anh/chị.", code="case_not_found", field="code")
     return case
 
 

@@ -11,23 +11,24 @@ from api.communes.worktime import WEEKDAY_NAMES, WorkCalendar
 from channels.base import InboundMessage
 
 BUSY_TEXT = (
-    "Hệ thống đang bận, bạn vui lòng chờ trong giây lát. "
-    "Tin nhắn của bạn đã được ghi nhận và sẽ được trả lời ngay khi hệ thống hoạt động trở lại."
+    "Hệ thống đang bận, anh/chị vui lòng chờ trong giây lát. "
+    "Tin nhắn của anh/chị đã được ghi nhận và sẽ được trả lời ngay khi hệ thống hoạt động trở lại."
 )
 RATING_THANKS = (
-    "Cảm ơn bạn đã đánh giá {stars}! Bạn có muốn góp ý thêm điều gì không? Hãy nhắn góp ý của bạn, hoặc bấm “Bỏ qua”."
+    "Em cảm ơn anh/chị đã đánh giá {stars}! Anh/chị có muốn góp ý thêm điều gì không? "
+    "Hãy nhắn góp ý của anh/chị, hoặc bấm “Bỏ qua”."
 )
-COMMENT_THANKS = "Cảm ơn góp ý của bạn! Ý kiến của bạn giúp UBND xã phục vụ người dân tốt hơn."
-COMMENT_SKIPPED = "Dạ vâng. Cảm ơn bạn đã đánh giá! Bạn cần hỗ trợ gì thêm cứ nhắn cho trợ lý ảo nhé."
-RATING_CLOSED = "Cảm ơn bạn! Hồ sơ này đã được đánh giá hoặc đã hết thời hạn đánh giá."
-BACK_TO_BOT_PLAIN = "Bạn đang trò chuyện với trợ lý ảo. Bạn cần hỗ trợ gì ạ?"
+COMMENT_THANKS = "Cảm ơn góp ý của anh/chị! Ý kiến của anh/chị giúp UBND xã phục vụ người dân tốt hơn."
+COMMENT_SKIPPED = "Dạ vâng. Em cảm ơn anh/chị đã đánh giá! Anh/chị cần hỗ trợ gì thêm cứ nhắn cho trợ lý ảo nhé."
+RATING_CLOSED = "Em cảm ơn anh/chị! Hồ sơ này đã được đánh giá hoặc đã hết thời hạn đánh giá."
+BACK_TO_BOT_PLAIN = "Anh/chị đang trò chuyện với trợ lý ảo. Anh/chị cần hỗ trợ gì ạ?"
 SKIP_BUTTONS = [{"title": "Bỏ qua", "payload": "Bỏ qua"}]
 BACK_TO_BOT_BUTTON = {"title": "Quay lại trợ lý ảo", "payload": "Quay lại trợ lý ảo"}
 BACK_TO_BOT_TEXT = (
-    "Bạn đã quay lại trò chuyện với trợ lý ảo. Yêu cầu {code} vẫn được lưu để cán bộ xem và liên hệ lại nếu cần. "
-    "Bạn cần hỗ trợ gì ạ?"
+    "Anh/chị đã quay lại trò chuyện với trợ lý ảo. Yêu cầu {code} vẫn được lưu để cán bộ xem và liên hệ lại nếu cần. "
+    "Anh/chị cần hỗ trợ gì ạ?"
 )
-CONTACT_THANKS = "Cảm ơn bạn đã cung cấp thông tin liên hệ."
+CONTACT_THANKS = "Em cảm ơn anh/chị đã cung cấp thông tin liên hệ."
 START_PAYLOAD = "/greet"
 
 _PLACEHOLDER = {"image": "[hình ảnh]", "file": "[tệp đính kèm]", "sticker": "[nhãn dán]", "location": "[vị trí]"}
@@ -141,10 +142,12 @@ def reply_fields(reply: dict[str, Any]) -> tuple[str, list[dict[str, Any]] | Non
 def handoff_ack(*, commune_name: str, code: str, calendar: WorkCalendar, now: datetime) -> str:
     """The acknowledgement on a staff-owned conversation: the message reached staff, whether they are on duty now,
     and when they will answer (office hours and Vietnamese public holidays, api/communes/worktime.py)."""
-    head = f"Tin nhắn của bạn đã được chuyển tới cán bộ {commune_name} (hồ sơ {code})."
-    tail = " Bạn cứ nhắn tiếp, mọi tin nhắn đều được chuyển tới cán bộ; muốn hỏi trợ lý ảo, bấm “Quay lại trợ lý ảo”."
+    head = f"Tin nhắn của anh/chị đã được chuyển tới cán bộ {commune_name} (hồ sơ {code})."
+    tail = (
+        " Anh/chị cứ nhắn tiếp, mọi tin nhắn đều được chuyển tới cán bộ; muốn hỏi trợ lý ảo, bấm “Quay lại trợ lý ảo”."
+    )
     if calendar.is_open(now):
-        return head + " Cán bộ đang trong giờ làm việc và sẽ trả lời bạn ngay tại đây sớm nhất có thể." + tail
+        return head + " Cán bộ đang trong giờ làm việc và sẽ trả lời anh/chị ngay tại đây sớm nhất có thể." + tail
     local = calendar.local(now)
     holiday = calendar.holiday_name(local.date())
     if holiday:
@@ -154,6 +157,6 @@ def handoff_ack(*, commune_name: str, code: str, calendar: WorkCalendar, now: da
     else:
         why = "hiện đang ngoài giờ làm việc"
     return (
-        f"{head} Vì {why}, cán bộ sẽ trả lời bạn từ {calendar.opening_in_words(now)}."
+        f"{head} Vì {why}, cán bộ sẽ trả lời anh/chị từ {calendar.opening_in_words(now)}."
         " Nếu cần cấp cứu, hãy gọi ngay 115 (công an 113, cứu hỏa 114)." + tail
     )

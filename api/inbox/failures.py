@@ -32,8 +32,8 @@ from channels import registry
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_NOTICE = (
-    "Xin lỗi, hệ thống chưa tự xử lý được tin nhắn vừa rồi của bạn. Tin nhắn đã được chuyển cho cán bộ xã xem và "
-    "trả lời. Bạn vẫn có thể tiếp tục nhắn tin với trợ lý ảo."
+    "Xin lỗi, hệ thống chưa tự xử lý được tin nhắn vừa rồi của anh/chị. Tin nhắn đã được chuyển cho cán bộ xã xem và "
+    "trả lời. Anh/chị vẫn có thể tiếp tục nhắn tin với trợ lý ảo."
 )
 NOTICE_QUIET = timedelta(hours=1)  # several dead letters in a row: the citizen is told once, not once each
 FAILURE_BACKOFF_BASE = 2.0

@@ -46,22 +46,22 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("health_consent", re.compile(r"^(?:toi )?dong y (?:cho )?luu thong tin suc khoe$")),
 ]  # fmt: skip
 ERASE_ASK = (
-    "Bạn muốn xóa toàn bộ dữ liệu cá nhân xã đang lưu (tin nhắn, tên, số điện thoại, ảnh, đăng ký nhận tin)? "
+    "Anh/chị muốn xóa toàn bộ dữ liệu cá nhân xã đang lưu (tin nhắn, tên, số điện thoại, ảnh, đăng ký nhận tin)? "
     'Hồ sơ chỉ còn lại dạng ẩn danh. Việc này không hoàn tác được. Nhắn "xác nhận xóa" để xóa.'
 )
 ERASED = (
-    "Đã xóa dữ liệu cá nhân của bạn: {summary}. Các hồ sơ cũ chỉ còn dạng ẩn danh (mã, lĩnh vực, ngày tháng). "
-    "Nếu bạn nhắn tiếp, đó là một cuộc trò chuyện mới."
+    "Đã xóa dữ liệu cá nhân của anh/chị: {summary}. Các hồ sơ cũ chỉ còn dạng ẩn danh (mã, lĩnh vực, ngày tháng). "
+    "Nếu anh/chị nhắn tiếp, đó là một cuộc trò chuyện mới."
 )
 FORWARDED = (
-    "Bạn đang có {n} hồ sơ chưa giải quyết xong ({codes}); theo quy định xã phải giữ thông tin để giải quyết. "
-    "Yêu cầu xóa đã được chuyển cán bộ: phần còn lại sẽ được xóa khi hồ sơ hoàn tất, và xã sẽ báo lại cho bạn."
+    "Anh/chị đang có {n} hồ sơ chưa giải quyết xong ({codes}); theo quy định xã phải giữ thông tin để giải quyết. "
+    "Yêu cầu xóa đã được chuyển cán bộ: phần còn lại sẽ được xóa khi hồ sơ hoàn tất, và xã sẽ báo lại cho anh/chị."
 )
 WITHDRAWN = (
-    "Đã ghi nhận bạn rút lại sự đồng ý: {summary}. Xã không lưu thêm thông tin sức khỏe và không gửi thông báo "
-    'cho bạn nữa. Muốn xóa hết dữ liệu, nhắn "xóa dữ liệu của tôi".'
+    "Đã ghi nhận anh/chị rút lại sự đồng ý: {summary}. Xã không lưu thêm thông tin sức khỏe và không gửi thông báo "
+    'cho anh/chị nữa. Muốn xóa hết dữ liệu, nhắn "xóa dữ liệu của tôi".'
 )
-HEALTH_GRANTED = "Cảm ơn bạn. Xã đã ghi nhận bạn đồng ý lưu thông tin sức khỏe để cán bộ y tế tư vấn."
+HEALTH_GRANTED = "Em cảm ơn anh/chị. Xã đã ghi nhận anh/chị đồng ý lưu thông tin sức khỏe để cán bộ y tế tư vấn."
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _access(session: Session, key: str, citizen_id: int) -> tuple[str, dict[str,
     subscription = session.scalar(select(Subscription).where(Subscription.conversation_id == key))
     consents = service.consents_of(session, conversation_ids=[key])
     lines = [
-        "Dữ liệu xã đang lưu về bạn (trên kênh này):",
+        "Dữ liệu xã đang lưu về anh/chị (trên kênh này):",
         f"• Tên: {citizen.display_name if citizen and citizen.display_name else 'chưa có'}",
         f"• Số điện thoại: {citizen.phone if citizen and citizen.phone else 'chưa có'}",
         f"• Tin nhắn đã gửi: {messages}",

@@ -122,7 +122,7 @@ def sweep(app: FastAPI) -> dict[str, int]:
 
 
 FINISHED = (
-    "Các hồ sơ của bạn đã giải quyết xong; theo yêu cầu trước đây, xã đã xóa dữ liệu cá nhân của bạn "
+    "Các hồ sơ của anh/chị đã giải quyết xong; theo yêu cầu trước đây, xã đã xóa dữ liệu cá nhân của anh/chị "
     "(hồ sơ chỉ còn dạng ẩn danh)."
 )
 

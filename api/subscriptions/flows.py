@@ -25,8 +25,8 @@ from channels.base import InboundMessage
 MAX_HAMLET_BUTTONS = 8
 SKIP_WORDS = {"bo qua", "de sau", "khong", "thoi"}
 STOP_HINT = "Nhắn “hủy nhận tin” bất cứ lúc nào để ngừng nhận."
-ASK = "Bạn ở ấp (thôn, khu phố) nào? Chọn bên dưới hoặc nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
-ASK_TYPED = "Bạn ở ấp (thôn, khu phố) nào? Nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
+ASK = "Anh/chị ở ấp (thôn, khu phố) nào? Chọn bên dưới hoặc nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
+ASK_TYPED = "Anh/chị ở ấp (thôn, khu phố) nào? Nhắn tên, ví dụ “ấp 3”, để nhận đúng tin của nơi mình ở."
 
 
 def _subscribes_on(ctx: Context, message: InboundMessage) -> bool:
@@ -102,8 +102,8 @@ def _welcome(session: Session, ctx: Context, message: InboundMessage, commune: C
     if not new or row.hamlet:
         return None
     lead = (
-        f"Chào bạn! Đây là kênh của {commune.name}: bạn có thể hỏi thủ tục hành chính, gửi phản ánh, kiến nghị "
-        f"ngay tại đây. Bạn cũng sẽ nhận thông báo của xã ({', '.join(t.label for t in TOPICS.values())}). "
+        f"Chào anh/chị! Đây là kênh của {commune.name}: anh/chị có thể hỏi thủ tục hành chính, gửi phản ánh, kiến nghị "
+        f"ngay tại đây. Anh/chị cũng sẽ nhận thông báo của xã ({', '.join(t.label for t in TOPICS.values())}). "
         f"{STOP_HINT}"
     )
     return _ask(session, ctx, message.conversation_id, commune, row, lead)
@@ -116,7 +116,7 @@ def _answer(session: Session, ctx: Context, message: InboundMessage, commune: Co
         return None
     if normalise(text) in SKIP_WORDS:
         service.stop_waiting(session, subscription=row)
-        later = "Bạn vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
+        later = "Anh/chị vẫn nhận thông báo chung của cả xã. Khi muốn chọn ấp, nhắn “đổi ấp”."
         return reply(session, ctx, message.conversation_id, later, kind="subscription")
     known = known_hamlets(commune)
     hamlet = parse_hamlet(text, known, bare_number=True)
@@ -140,21 +140,21 @@ def _unknown_hamlet(
 
 def _set(session: Session, ctx: Context, key: str, row: Subscription, hamlet: Hamlet) -> list[dict]:
     service.set_hamlet(session, subscription=row, hamlet=hamlet)
-    text = f"Đã ghi nhận: bạn nhận thông báo của {hamlet.name}. Nhắn “đổi ấp” khi chuyển nơi ở. {STOP_HINT}"
+    text = f"Đã ghi nhận: anh/chị nhận thông báo của {hamlet.name}. Nhắn “đổi ấp” khi chuyển nơi ở. {STOP_HINT}"
     if row.status != ACTIVE:
-        text = f"Đã ghi nhận {hamlet.name}. Bạn đang không nhận tin; nhắn “đăng ký nhận tin” để nhận lại."
+        text = f"Đã ghi nhận {hamlet.name}. Anh/chị đang không nhận tin; nhắn “đăng ký nhận tin” để nhận lại."
     return reply(session, ctx, key, text, kind="subscription")
 
 
 def _topics_text(row: Subscription) -> str:
     mine = ", ".join(label(t) for t in row.topics or ()) or "—"
     others = ", ".join(t.label for k, t in TOPICS.items() if k not in (row.topics or ()))
-    text = f"Bạn đang nhận tin: {mine}."
+    text = f"Anh/chị đang nhận tin: {mine}."
     if others:
         text += f" Có thể thêm: {others}."
     return text + (
         " Nhắn “thêm chủ đề y tế” hoặc “bỏ chủ đề nông nghiệp”. "
-        "Tin thiên tai, khẩn cấp luôn được gửi khi bạn còn nhận tin."
+        "Tin thiên tai, khẩn cấp luôn được gửi khi anh/chị còn nhận tin."
     )
 
 
@@ -163,7 +163,8 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
     if command.action == "unsubscribe":
         service.unsubscribe(session, conversation_id=key)
         text = (
-            f"Bạn đã ngừng nhận thông báo của {commune.name} qua kênh này. Khi muốn nhận lại, nhắn “đăng ký nhận tin”."
+            f"Anh/chị đã ngừng nhận thông báo của {commune.name} qua kênh này. "
+            "Khi muốn nhận lại, nhắn “đăng ký nhận tin”."
         )
         return reply(session, ctx, key, text, kind="subscription")
     existing = service.find(session, conversation_id=key)
@@ -173,9 +174,10 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
         row = existing
     if command.action == "subscribe":
         if row.hamlet:
-            text = f"Bạn đang nhận thông báo của xã cho {row.hamlet}. Nhắn “đổi ấp” để đổi. {STOP_HINT}"
+            text = f"Anh/chị đang nhận thông báo của xã cho {row.hamlet}. Nhắn “đổi ấp” để đổi. {STOP_HINT}"
             return reply(session, ctx, key, text, kind="subscription")
-        return _ask(session, ctx, key, commune, row, f"Bạn đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}")
+        done = f"Anh/chị đã đăng ký nhận thông báo của {commune.name}. {STOP_HINT}"
+        return _ask(session, ctx, key, commune, row, done)
     if command.action == "change_hamlet":
         known = known_hamlets(commune)
         hamlet = parse_hamlet(command.argument, known, bare_number=True) if command.argument else None
@@ -196,5 +198,5 @@ def _command(session: Session, ctx: Context, message: InboundMessage, commune: C
     if command.action == "status":
         where = row.hamlet or "cả xã (chưa chọn ấp)"
         state = "đang nhận" if row.status == ACTIVE else "đã ngừng nhận"
-        text = f"Bạn {state} thông báo của {commune.name} cho {where}. " + text
+        text = f"Anh/chị {state} thông báo của {commune.name} cho {where}. " + text
     return reply(session, ctx, key, text, kind="subscription")

@@ -182,7 +182,7 @@ class TelegramChannel:
             page = first_page(message.buttons, per_message=MAX_KEYBOARD_BUTTONS, message_id=message.message_id)
             rows = [[InlineKeyboardButton(b["title"], callback_data=_callback_data(b))] for b in page]
             if not parts:
-                parts.append({"text": "Mời bạn chọn:"})
+                parts.append({"text": "Mời anh/chị chọn:"})
             parts[-1]["reply_markup"] = InlineKeyboardMarkup(rows)
         if message.image_url:
             parts.append({"photo": message.image_url})

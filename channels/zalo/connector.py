@@ -108,7 +108,7 @@ class ZaloChannel:
             # the payload carries only the buttons; no "template_type": "button" (docs/channels.md).
             template = {"type": "template", "payload": {"buttons": buttons}}
             if not bodies:
-                bodies.append({"recipient": recipient, "message": {"text": "Mời bạn chọn:"}})
+                bodies.append({"recipient": recipient, "message": {"text": "Mời anh/chị chọn:"}})
             bodies[-1]["message"]["attachment"] = template
         if message.image_url:
             media = {"media_type": "image", "url": message.image_url}

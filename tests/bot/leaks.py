@@ -77,6 +77,14 @@ def contrast_examples(path: Path = ROOT / "tests" / "safety" / "contrast.yml") -
             yield Example(str(text), EMERGENCY if group == "emergency" else "not:" + EMERGENCY, f"contrast.yml:{group}")
 
 
+def frozen_examples(path: Path = ROOT / "tests" / "bot" / "beyond_twelve_frozen.yml") -> Iterator[Example]:
+    """The frozen set of issue 22: groups of texts with their intent (and directory entry)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for group in document["groups"]:
+        for text in group["texts"]:
+            yield Example(str(text), str(group["intent"]), f"beyond_twelve_frozen.yml:{group.get('directory') or ''}")
+
+
 def story_examples(path: Path) -> Iterator[Example]:
     for file in sorted(path.rglob("*.yml")):
         document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
@@ -180,6 +188,7 @@ def held_out_examples() -> list[Example]:
         *nlu_examples(ROOT / "nlu_data" / "test" / "nlu"),
         *nlu_examples(ROOT / "nlu_data" / "test" / "long"),
         *contrast_examples(),
+        *frozen_examples(),
         *python_strings(tests / "api" / "test_nlu_parse.py"),
         *python_strings(tests / "cli" / "test_nlu_cli.py", variable="HELD_OUT"),
     ]

@@ -25,6 +25,7 @@ def held_out() -> list[Example]:
 def test_every_held_out_source_is_read(held_out: list[Example]) -> None:
     sources = {e.source.split(":")[0].split("/")[-1] for e in held_out}
     assert {"chitchat.yml", "long_real.yml", "contrast.yml", "test_nlu_parse.py", "test_nlu_cli.py"} <= sources
+    assert "beyond_twelve_frozen.yml" in sources  # issue 22's frozen set
     assert len(held_out) >= 287 + 150 + 170
 
 

@@ -112,7 +112,7 @@ async def test_notice_at_first_contact_then_rights_from_the_chat(
 
     await chat.say("xem du lieu cua toi")  # without diacritics
     shown = chat.received()[-1]
-    assert "Dữ liệu xã đang lưu về bạn" in shown and "Nhận thông báo: có (Ấp 3)" in shown
+    assert "Dữ liệu xã đang lưu về anh/chị" in shown and "Nhận thông báo: có (Ấp 3)" in shown
 
     await chat.say("Rút lại đồng ý")
     assert "rút lại sự đồng ý" in chat.received()[-1]
@@ -126,7 +126,7 @@ async def test_notice_at_first_contact_then_rights_from_the_chat(
     assert "xác nhận xóa" in chat.received()[-1]
     assert chat.count(InboxEvent, InboxEvent.conversation_id == key) == 5  # nothing is erased before confirming
     await chat.say("Xác nhận xóa")
-    assert "Đã xóa dữ liệu cá nhân của bạn" in chat.received()[-1]
+    assert "Đã xóa dữ liệu cá nhân của anh/chị" in chat.received()[-1]
     assert chat.count(Conversation, Conversation.conversation_id == key) == 0
     assert chat.count(InboxEvent, InboxEvent.conversation_id == key) == 0
     assert chat.count(Consent, Consent.conversation_id == key) == 0

@@ -34,7 +34,7 @@ def open_chat(page: Page, live: str) -> str:
     toggle = page.locator("#xaso-chat .btn")
     expect(toggle).to_have_text("💬 Hỏi đáp với UBND xã")
     toggle.click()
-    expect(page.locator("#xaso-chat input")).to_have_attribute("placeholder", "Nhập câu hỏi của bạn…")
+    expect(page.locator("#xaso-chat input")).to_have_attribute("placeholder", "Nhập câu hỏi của anh/chị…")
     sender: str = page.evaluate("window.XaSoChat.sender")
     return sender
 

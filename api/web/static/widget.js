@@ -81,7 +81,7 @@
   log.setAttribute("aria-live", "polite");
   var form = el("form");
   var input = el("input");
-  input.placeholder = "Nhập câu hỏi của bạn…";
+  input.placeholder = "Nhập câu hỏi của anh/chị…";
   input.setAttribute("aria-label", "Tin nhắn");
   input.maxLength = 4000;
   var send = el("button", "", "Gửi");

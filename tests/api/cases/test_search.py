@@ -51,3 +51,15 @@ def test_the_citizen_s_later_messages_are_searchable(
         assert case is not None
         record_citizen_message(session, case=case, text="Tôi hỏi về giấy phép xây dựng nhà ở")
     assert _titles(client, officer, "giay phep xay dung") == ["Cần gặp cán bộ"]
+
+
+def test_a_report_with_an_old_commune_name_is_stored_with_the_new_unit(
+    client: TestClient, file_case: FileCase, officer: Member
+) -> None:
+    """Issue 22: the citizen's words are kept, the unit since 01/07/2025 is added and searchable."""
+    file_case(category="chieu_sang", title="Đèn đường tắt", location_text="ấp 2 xã Hòa Lợi cũ")
+    assert _titles(client, officer, "xã Hòa Bình") == ["Đèn đường tắt"]
+    response = client.get("/api/v1/cases", params={"q": "Hòa Lợi"}, headers=officer.headers)
+    (item,) = response.json()["items"]
+    detail = client.get(f"/api/v1/cases/{item['code']}", headers=officer.headers).json()
+    assert detail["location_text"] == "ấp 2 xã Hòa Lợi cũ (nay thuộc xã Hòa Bình, tỉnh Demo)"

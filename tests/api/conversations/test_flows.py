@@ -171,7 +171,7 @@ def test_handoff_acknowledged_out_of_office_hours_says_when(
     turn = c.say("bố tôi cần giấy xác nhận gấp")
     assert turn is not None
     text = turn.replies[0]["text"]
-    assert words in text and "sẽ trả lời bạn từ 7:30" in text and "115" in text
+    assert words in text and "sẽ trả lời anh/chị từ 7:30" in text and "115" in text
 
 
 def test_staff_reply_is_signed_and_the_citizen_returns_to_the_bot(

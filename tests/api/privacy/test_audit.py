@@ -43,5 +43,5 @@ def test_views_exports_and_erasures_are_recorded(
 def test_the_policy_page_is_public_and_names_the_rights(client: TestClient) -> None:
     page = client.get("/privacy")
     assert page.status_code == 200 and "91/2025/QH15" in page.text
-    for part in ("Quyền của bạn", "xóa dữ liệu của tôi", "Thời gian lưu", "1 năm", "180 ngày"):
+    for part in ("Quyền của anh/chị", "xóa dữ liệu của tôi", "Thời gian lưu", "1 năm", "180 ngày"):
         assert part in page.text, part
