@@ -23,6 +23,7 @@ LONG_DIR = ROOT / "nlu_data" / "test" / "long"  # issue 12: long real-style mess
 INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "ask_procedure", "report_issue", "health_question",
     "health_emergency", "book_consultation", "check_status", "office_info", "request_human", "out_of_scope",
+    "subscribe_news",
 }  # fmt: skip
 CANONICAL: dict[str, set] = {
     "procedure": {"khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",
