@@ -77,7 +77,10 @@ def _schedule(text: str, commune: Commune) -> list[datetime]:
             except ValueError:
                 continue
         else:
-            raise ValidationFailed(f"Giờ phát '{line}' không đúng dạng ngày/tháng/năm giờ:phút, ví dụ {schedule_example()}.", field="schedule")
+            raise ValidationFailed(
+                f"Giờ phát '{line}' không đúng dạng ngày/tháng/năm giờ:phút, ví dụ {schedule_example()}.",
+                field="schedule",
+            )
     return times
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -56,14 +56,23 @@ def next_statuses(case: Case) -> list[tuple[str, bool]]:
     return [(s.value, s in backwards) for s in sorted(allowed, key=lambda s: (s in backwards, rank.get(s, 9)))]
 
 
-def split_transcript(turns: list[TranscriptTurn], created: datetime) -> tuple[list[TranscriptTurn], list[TranscriptTurn]]:
-    """(earlier talk, the report and after): the panel opens at the report, older messages one click away."""
-    created = created if created.tzinfo else created.replace(tzinfo=UTC)
-    start = len(turns)
-    for i, turn in enumerate(turns):
-        if turn.at >= created - RECENT_BEFORE_CASE:
-            start = i
-            break
+def split_transcript(turns: list[TranscriptTurn], case: Case) -> tuple[list[TranscriptTurn], list[TranscriptTurn]]:
+    """(earlier talk, the report and after): the panel opens where the report began, older messages one click away.
+
+    The report begins at the citizen's request just before their own words of the description (the bot's question
+    between them); without that, at the messages of the half hour before the case, at most a form's length of them."""
+    created = case.created_at if case.created_at.tzinfo else case.created_at.replace(tzinfo=UTC)
+    before = [i for i, t in enumerate(turns) if t.at <= created + timedelta(seconds=5)]
+    description = (case.description or "").strip()
+    said = [i for i in before if turns[i].who == "citizen" and description and turns[i].text.strip() == description]
+    if said:
+        start = said[-1]
+        for i in range(said[-1] - 1, max(-1, said[-1] - 3), -1):  # back to the citizen's request ("Gửi phản ánh")
+            if turns[i].who == "citizen":
+                start = i
+                break
+        return turns[:start], turns[start:]
+    start = next((i for i, t in enumerate(turns) if t.at >= created - RECENT_BEFORE_CASE), len(turns))
     before_case = sum(1 for t in turns[start:] if t.at < created)
     start += max(0, before_case - MAX_RECENT_BEFORE)
     return turns[:start], turns[start:]
@@ -86,7 +95,7 @@ def _page(
         and access.can_read(session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id)
         else []
     )
-    earlier, recent = split_transcript(talk, case.created_at)
+    earlier, recent = split_transcript(talk, case)
     staff = [s for s in list_staff(session, commune_id=case.commune_id, active_only=True) if s.can_write]
     in_department = [s for s in staff if case.department_id is None or s.department_id in (case.department_id, None)]
     commune = session.get(Commune, case.commune_id)
