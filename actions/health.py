@@ -133,10 +133,10 @@ def answer_health(
             dispatcher.utter_message(text=f"Dạ, {first}")
             lead = "Trong lúc chờ đi khám: "
         cited = f"\n(Nguồn: {topic.source})" if topic.source else ""
-        dispatcher.utter_message(text=f"{lead}{topic.guidance}\n{topic.warning}{cited}")
+        dispatcher.utter_message(text=f"{lead}{topic.guidance}{cited}")
         ask = age_question(topic, text)
         dispatcher.utter_message(
-            text=f"{ask + chr(10) if ask else ''}({common['disclaimer']})\n{common['offer_booking']}",
+            text=f"{ask + chr(10) if ask else ''}{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}",
             buttons=BOOKING_BUTTONS,
         )
     return [SlotSet("health_question_text", text)]
