@@ -1,5 +1,6 @@
 """Issue 29: the README leads with what the product does, then the two commands, then what to try first; the docs
-index lists every page under its reader with its language; the channel walkthroughs exist and agree on the admin page."""
+index lists every page under its reader with its language; the channel walkthroughs exist and agree on the admin
+page."""
 
 from __future__ import annotations
 

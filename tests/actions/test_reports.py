@@ -137,7 +137,8 @@ async def test_a_location_shared_at_the_summary_is_acknowledged_and_changes_the_
     await form.say("[hình ảnh]", metadata={"message_type": "image", "attachments": ["https://cdn.example/a.jpg"]})
     await form.say("0912345678")
     assert form.asking == "report_confirmed" and form.slots.get("report_latitude") is None
-    await form.say("[vị trí]", metadata={"message_type": "location", "location": {"latitude": 10.5, "longitude": 106.7}})
+    where = {"message_type": "location", "location": {"latitude": 10.5, "longitude": 106.7}}
+    await form.say("[vị trí]", metadata=where)
     assert "đã nhận vị trí" in texts(form.dispatcher)[0] and form.slots["report_location"] == "bãi đất trống cuối ấp 4"
     summary = CollectingDispatcher()
     await ActionAskReportConfirmed().run(summary, form.tracker_with(), {})
