@@ -100,6 +100,7 @@ def test_a_citizen_and_an_officer_first_day(
         assert row.status == ACTIVE
     say(page, "có thông báo gì của thôn thì gửi vô đây cho em nha", "Đăng ký nhận tin")
     # The procedure menu does not fill the phone: a few buttons and "Xem thêm".
+    say(page, "chào em", "cần em hỗ trợ gì")  # the short greeting brings the main buttons back
     tap(page, "Thủ tục hành chính", "thủ tục")
     quick = page.locator("#xaso-chat .quick")
     if quick.locator("button").count() > 7:
