@@ -55,12 +55,12 @@ def bot_texts(page: Page) -> list[str]:
     return page.locator("#xaso-chat .msg.bot").all_inner_texts()
 
 
-def say(page: Page, text: str, expected: str) -> list[str]:
+def say(page: Page, text: str, expected: str, timeout: float = 30.0) -> list[str]:
     """Type a message; returns the bot's new bubbles once one contains ``expected``."""
     seen = len(bot_texts(page))
     page.locator("#xaso-chat input").fill(text)
     page.locator("#xaso-chat form button").click()
-    return wait_bot(page, expected, after=seen)
+    return wait_bot(page, expected, after=seen, timeout=timeout)
 
 
 def tap(page: Page, title: str, expected: str) -> list[str]:
@@ -69,8 +69,12 @@ def tap(page: Page, title: str, expected: str) -> list[str]:
     return wait_bot(page, expected, after=seen)
 
 
-def wait_bot(page: Page, words: str, *, after: int) -> list[str]:
-    wait_until(lambda: any(words in t for t in bot_texts(page)[after:]), what=f"a bot reply with {words!r}")
+def wait_bot(page: Page, words: str, *, after: int, timeout: float = 30.0) -> list[str]:
+    wait_until(
+        lambda: any(words in t for t in bot_texts(page)[after:]),
+        timeout=timeout,
+        what=f"a bot reply with {words!r} (replies so far: {bot_texts(page)[after:]!r})",
+    )
     return bot_texts(page)[after:]
 
 
@@ -134,7 +138,8 @@ def test_a_citizen_and_an_officer_first_day(
     expect(page.locator("#xaso-chat .quick button", has_text="Tra cứu hồ sơ này")).to_be_visible()
 
     # 4. Health: what applies to what they said comes first, the child's age is asked, the source is Vietnamese.
-    health = say(page, "con em bị tiêu chảy 2 ngày rồi", "mấy tháng")
+    # (the first message read as happening now wakes the gateway's second emergency reader: a slower first turn)
+    health = say(page, "con em bị tiêu chảy 2 ngày rồi", "mấy tháng", timeout=120)
     assert health[0].startswith("Dạ, tiêu chảy đã 2 ngày trở lên"), health
     assert any("Nguồn: Bộ Y tế" in t for t in health)
     expect(page.locator("#xaso-chat .quick button", has_text="Đặt lịch tư vấn")).to_be_visible()
