@@ -6,6 +6,7 @@ Guidance is quoted from the knowledge files only: no diagnosis, no dose beyond w
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +18,9 @@ from actions.clarify import clarified_text
 from actions.common import (
     channel,
     commune_slug,
+    contains_any,
     first_entity,
+    fold,
     latest_intent,
     latest_text,
     normalise_phone,
@@ -26,9 +29,9 @@ from actions.common import (
 )  # fmt: skip
 from actions.directory import answer_directory, match_directory
 from actions.gateway import GatewayError, gateway
-from actions.knowledge import health_common, match_health_topic
+from actions.knowledge import HealthTopic, health_common, match_health_topic
 from actions.referrals import cannot_advise_text, health_station, needs_professional
-from actions.reports import received_text
+from actions.reports import received_buttons, received_text
 from knowledge.emergency import load_emergency
 
 BOOKING_BUTTONS = [
@@ -126,12 +129,38 @@ def answer_health(
             buttons.insert(1, {"title": f"Hướng dẫn chung: {topic.title}"[:60], "payload": topic.title})
         dispatcher.utter_message(text=cannot_advise_text(station or health_station(None)), buttons=buttons)
     else:
+        first, lead = first_instruction(topic, text), f"Dạ, về {topic.title.lower()}: "
+        if first:  # what the citizen said already meets one of the warning's conditions: say so before anything
+            dispatcher.utter_message(text=f"Dạ, {first}")
+            lead = "Trong lúc chờ đi khám: "
         cited = f"\n(Nguồn: {topic.source})" if topic.source else ""
-        dispatcher.utter_message(text=f"Dạ, về {topic.title.lower()}: {topic.guidance}{cited}")
+        dispatcher.utter_message(text=f"{lead}{topic.guidance}{cited}")
+        ask = age_question(topic, text)
         dispatcher.utter_message(
-            text=f"{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}", buttons=BOOKING_BUTTONS
+            text=f"{ask + chr(10) if ask else ''}{topic.warning}\n({common['disclaimer']})\n{common['offer_booking']}",
+            buttons=BOOKING_BUTTONS,
         )
     return [SlotSet("health_question_text", text)]
+
+
+def first_instruction(topic: HealthTopic, text: Text) -> Optional[Text]:
+    """The topic's instruction that applies to what the citizen said ("2 ngày rồi" → go to a clinic today)."""
+    folded = fold(text)
+    for cues, say in topic.first_if:
+        if contains_any(folded, cues):
+            return say
+    return None
+
+
+AGE_GIVEN = re.compile(r"\d+\s*(thang|tuoi|ngay tuoi)|(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (thang|tuoi)")
+
+
+def age_question(topic: HealthTopic, text: Text) -> Optional[Text]:
+    """The child's age, asked when the message is about a child and does not say it (the advice depends on it)."""
+    folded = fold(text)
+    if not topic.ask_age or not contains_any(folded, topic.child_words) or AGE_GIVEN.search(folded):
+        return None
+    return topic.ask_age
 
 
 class ActionHealthAnswer(Action):
@@ -222,6 +251,7 @@ class ActionSubmitConsultation(Action):
             )
             return []
         dispatcher.utter_message(
-            text=received_text(case, noun="yêu cầu tư vấn") + f"\nCán bộ y tế sẽ gọi số {phone} vào khoảng {when} ạ."
+            text=received_text(case, noun="yêu cầu tư vấn") + f"\nCán bộ y tế sẽ gọi số {phone} vào khoảng {when} ạ.",
+            buttons=received_buttons(case),
         )
         return reset

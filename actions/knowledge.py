@@ -58,6 +58,10 @@ class HealthTopic:
     warning: Text
     keywords: Tuple[Text, ...]
     source: Text = ""  # the guideline the text comes from (Bộ Y tế / WHO), quoted with it
+    # What the citizen said that makes one instruction apply now ("2 ngày rồi"): said first, before the guidance.
+    first_if: Tuple[Tuple[Tuple[Text, ...], Text], ...] = ()
+    child_words: Tuple[Text, ...] = ()  # words naming a child ("con", "bé"): the child's age is asked
+    ask_age: Text = ""
 
 
 def _read(path: Path) -> Dict[Text, Any]:
@@ -169,6 +173,10 @@ def health_topics() -> Dict[Text, HealthTopic]:
             id=str(data["id"]), title=str(data["title"]), guidance=str(data["guidance"]).strip(),
             warning=str(data.get("warning", "")), keywords=tuple(str(k) for k in data.get("keywords") or ()),
             source=str(data.get("source", "")),
+            first_if=tuple(
+                (tuple(str(w) for w in rule["when"]), str(rule["say"]).strip()) for rule in data.get("first_if") or ()
+            ),
+            child_words=tuple(str(w) for w in data.get("child_words") or ()), ask_age=str(data.get("ask_age", "")),
         )  # fmt: skip
     return topics
 

@@ -97,13 +97,20 @@ def _activation(tracker: Tracker) -> Dict[Text, Any]:
     return updates
 
 
-def _media(tracker: Tracker, updates: Dict[Text, Any]) -> None:
+def _media(tracker: Tracker, updates: Dict[Text, Any], dispatcher: Optional[CollectingDispatcher] = None) -> None:
+    """Photos and a shared location, taken at any step and acknowledged in words (never silently)."""
     photos = forms.image_urls(tracker)
     if photos:
         updates["report_photo"] = [*(tracker.get_slot("report_photo") or []), *photos]
+        if dispatcher is not None:
+            dispatcher.utter_message(text=f"Dạ, em đã nhận {len(photos)} ảnh anh/chị gửi.")
     location = forms.shared_location(tracker)
     if location:
         updates["report_latitude"], updates["report_longitude"] = location
+        if dispatcher is not None:
+            dispatcher.utter_message(
+                text=f"Dạ, em đã nhận vị trí anh/chị chia sẻ trên bản đồ ({location[0]:.5f}, {location[1]:.5f})."
+            )
         text = latest_text(tracker)
         if not text or text.startswith("/") or tracker.get_slot("requested_slot") != "report_location":
             text = tracker.get_slot("report_location") or ""
@@ -213,7 +220,7 @@ class ValidateReportForm(Action):
                 corrections.update(report_confirmed=None, report_editing=None)  # read the summary back again
             return forms.slot_events(corrections, ORDER, tracker)
         updates: Dict[Text, Any] = {}
-        _media(tracker, updates)
+        _media(tracker, updates, dispatcher)
         if not updates and forms.is_interruption(tracker):
             return []  # let the rules answer the question; the form then asks again
         updates.update(_phone_aside(tracker, requested, dispatcher))
@@ -249,6 +256,9 @@ def summary(tracker: Tracker) -> Text:
     if description:
         lines.append(f"- Nội dung: {description[:200]}")
     lines.append(f"- Địa điểm: {(tracker.get_slot('report_location') or '')[:150]}")
+    latitude, longitude = tracker.get_slot("report_latitude"), tracker.get_slot("report_longitude")
+    if latitude is not None and longitude is not None:
+        lines.append(f"- Vị trí trên bản đồ: đã nhận ({float(latitude):.5f}, {float(longitude):.5f})")
     lines.append(f"- Ảnh: {len(photos)} ảnh" if photos else "- Ảnh: không có")
     lines.append(f"- Liên hệ: {phone}" if phone and phone != "anonymous" else "- Liên hệ: ẩn danh")
     lines.append("Anh/chị xác nhận gửi phản ánh này chứ ạ?")
@@ -317,6 +327,11 @@ def received_text(case: Dict[Text, Any], noun: Text = "phản ánh") -> Text:
     return text + f' Anh/chị nhắn "kiểm tra {case.get("code")}" để theo dõi ạ.'
 
 
+def received_buttons(case: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+    """One tap to look the new case up (the same words the text tells the citizen to send)."""
+    return [{"title": "Tra cứu hồ sơ này", "payload": f"kiểm tra {case.get('code')}"}] if case.get("code") else []
+
+
 class ActionSubmitReport(Action):
     def name(self) -> Text:
         return "action_submit_report"
@@ -334,5 +349,5 @@ class ActionSubmitReport(Action):
                 '"gửi lại phản ánh" sau ít phút giúp em ạ.'
             )
             return [SlotSet("report_confirmed", None), SlotSet("report_cancelled", None)]
-        dispatcher.utter_message(text=received_text(case))
+        dispatcher.utter_message(text=received_text(case), buttons=received_buttons(case))
         return reset

@@ -20,7 +20,7 @@ from api.bulletins.schemas import BulletinCreate, BulletinUpdate
 from api.bulletins.views import bulletin_read
 from api.communes.models import Commune
 from api.console import auth
-from api.console.templating import add_nav_item, add_template_dir, render
+from api.console.templating import add_nav_item, add_template_dir, render, schedule_example
 from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -77,7 +77,10 @@ def _schedule(text: str, commune: Commune) -> list[datetime]:
             except ValueError:
                 continue
         else:
-            raise ValidationFailed(f"Giờ phát '{line}' không đúng dạng 2026-11-25 06:30.", field="schedule")
+            raise ValidationFailed(
+                f"Giờ phát '{line}' không đúng dạng ngày/tháng/năm giờ:phút, ví dụ {schedule_example()}.",
+                field="schedule",
+            )
     return times
 
 
@@ -135,7 +138,7 @@ def _detail_page(
         "b": bulletin,
         "read": bulletin_read(session, bulletin, settings),
         "schedule_text": "\n".join(
-            p.play_at.astimezone(service.zone(commune)).strftime("%Y-%m-%d %H:%M") for p in bulletin.plays
+            p.play_at.astimezone(service.zone(commune)).strftime("%d/%m/%Y %H:%M") for p in bulletin.plays
         ),
         "can_write": console.staff.can_write,
         "can_approve": service.may_approve(bulletin, console.staff),

@@ -127,4 +127,6 @@ def notify_duplicate(session: Session, *, case: Case, target: Case) -> None:
 def send_public_reply(session: Session, *, case: Case, text: str, officer: str | None = None) -> OutboxMessage | None:
     """A staff reply, signed with the officer's name so the citizen knows a person answered."""
     signed = f"{text}\n— {officer}, cán bộ UBND xã (hồ sơ {case.code})" if officer else text
+    if case.code in text:  # the reply names the case already (the canned ones do): the code is not said twice
+        signed = signed.removesuffix(f" (hồ sơ {case.code})")
     return _send(session, case, signed, kind="staff_reply")

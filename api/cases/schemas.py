@@ -186,6 +186,7 @@ class CaseStats(BaseModel):
     median_working_hours_to_resolve: float | None = None
     p90_working_hours_to_resolve: float | None = None
     resolved_within_sla_share: float | None
+    resolved_within_sla: int = 0  # the count behind the share, shown beside it
     by_department: list[CountItem] = []
     by_channel: list[CountItem] = []
     rating_count: int

@@ -85,6 +85,7 @@ def case_stats(session: Session, *, staff: Staff, filters: CaseFilters) -> CaseS
             for key, n in sorted(by_channel, key=lambda kv: -kv[1])
         ],
         resolved_within_sla_share=round(len(within) / len(done), 3) if done else None,
+        resolved_within_sla=len(within),
         rating_count=rating_count,
         rating_average=round(sum(k * v for k, v in ratings.items()) / rating_count, 2) if rating_count else None,
         rating_distribution={str(k): ratings.get(k, 0) for k in range(1, 6)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
 from api.cases import canned, commands
-from api.cases.catalog import Status
+from api.cases.catalog import TRANSITIONS, Status
 from api.cases.models import Case
 from api.cases.service import get_case, is_overdue
 from api.cases.views import timeline_read
@@ -19,7 +20,7 @@ from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import render
 from api.conversations import access
-from api.conversations.transcript import transcript
+from api.conversations.transcript import TranscriptTurn, transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.staff.audit import Action, record_access
@@ -37,6 +38,44 @@ FLASH = {
     "chat": "Đã cập nhật chế độ trò chuyện.",
     "merge": "Đã gộp vào hồ sơ trùng.",
 }
+# Where the page opens again after an action: at the part the officer was working on, not at the top.
+ANCHORS = {"reply": "tra-loi", "note": "ghi-chu", "assign": "phan-cong", "status": "trang-thai", "chat": "tra-loi"}
+LIFECYCLE = (Status.new, Status.assigned, Status.in_progress, Status.resolved, Status.closed)
+RECENT_BEFORE_CASE = timedelta(minutes=30)  # the report's own dialogue, shown open; older talk folded away
+MAX_RECENT_BEFORE = 16
+
+
+def next_statuses(case: Case) -> list[tuple[str, bool]]:
+    """The statuses this case may move to, forward ones first; a backward move (reopening) is marked as one."""
+    current = Status(case.status)
+    rank = {s: i for i, s in enumerate(LIFECYCLE)}
+    allowed = [s for s in Status if s in TRANSITIONS[current] and s != Status.duplicate]
+    backwards = {s for s in allowed if s in rank and current in rank and rank[s] < rank[current]}
+    if current == Status.rejected:
+        backwards = set(allowed)
+    return [(s.value, s in backwards) for s in sorted(allowed, key=lambda s: (s in backwards, rank.get(s, 9)))]
+
+
+def split_transcript(turns: list[TranscriptTurn], case: Case) -> tuple[list[TranscriptTurn], list[TranscriptTurn]]:
+    """(earlier talk, the report and after): the panel opens where the report began, older messages one click away.
+
+    The report begins at the citizen's request just before their own words of the description (the bot's question
+    between them); without that, at the messages of the half hour before the case, at most a form's length of them."""
+    created = case.created_at if case.created_at.tzinfo else case.created_at.replace(tzinfo=UTC)
+    before = [i for i, t in enumerate(turns) if t.at <= created + timedelta(seconds=5)]
+    description = (case.description or "").strip()
+    said = [i for i in before if turns[i].who == "citizen" and description and turns[i].text.strip() == description]
+    if said:
+        start = said[-1]
+        for i in range(said[-1] - 1, max(-1, said[-1] - 3), -1):  # back to the citizen's request ("Gửi phản ánh")
+            if turns[i].who == "citizen":
+                start = i
+                break
+        return turns[:start], turns[start:]
+    start = next((i for i, t in enumerate(turns) if t.at >= created - RECENT_BEFORE_CASE), len(turns))
+    before_case = sum(1 for t in turns[start:] if t.at < created)
+    start += max(0, before_case - MAX_RECENT_BEFORE)
+    return turns[:start], turns[start:]
 
 
 def _page(
@@ -50,6 +89,15 @@ def _page(
     flash: str | None = None,
 ) -> Response:
     entries = timeline_read(session, case)
+    talk = (
+        transcript(session, conversation_id=case.conversation_id, commune_slug=commune_slug(session, case))
+        if case.conversation_id
+        and access.can_read(session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id)
+        else []
+    )
+    earlier, recent = split_transcript(talk, case)
+    staff = [s for s in list_staff(session, commune_id=case.commune_id, active_only=True) if s.can_write]
+    in_department = [s for s in staff if case.department_id is None or s.department_id in (case.department_id, None)]
     commune = session.get(Commune, case.commune_id)
     conversation = [e for e in entries if e.kind in ("citizen_message", "public_reply", "notification", "created")]
     context = {
@@ -58,7 +106,9 @@ def _page(
         "overdue": is_overdue(case),
         "timeline": entries,
         "conversation": conversation,
-        "staff_list": [s for s in list_staff(session, commune_id=case.commune_id, active_only=True) if s.can_write],
+        "staff_list": in_department,  # the case's department (and staff of no department) first
+        "other_staff": [s for s in staff if s not in in_department],
+        "next_statuses": next_statuses(case),
         "departments": list_departments(session, commune_id=case.commune_id),
         "error": error,
         "flash": FLASH.get(flash or ""),
@@ -66,15 +116,9 @@ def _page(
         "masked": console.staff.role == Role.viewer,  # the least-privileged role sees personal data masked
         "known": (case.contact_name, case.contact_phone),
         "canned": canned.for_case(commune=commune, case=case, officer_name=console.staff.full_name),
-        "transcript": (
-            transcript(session, conversation_id=case.conversation_id, commune_slug=commune.slug)
-            if case.conversation_id
-            and commune is not None
-            and access.can_read(
-                session, console.staff, commune_id=case.commune_id, conversation_id=case.conversation_id
-            )
-            else []
-        ),
+        "transcript": talk,
+        "earlier": earlier,
+        "recent": recent,
         "VARIABLES": canned.VARIABLES,
     }
     return render(request, "case.html", context, status_code=status_code)
@@ -102,7 +146,13 @@ def _act(
         session.rollback()
         case = get_case(session, staff=console.staff, code=code)
         return _page(request, session, console, case, error=exc.message, status_code=exc.status_code)
-    return RedirectResponse(f"/staff/cases/{case.code}?ok={action}", status_code=303)
+    anchor = f"#{ANCHORS[action]}" if action in ANCHORS else ""
+    return RedirectResponse(f"/staff/cases/{case.code}?ok={action}{anchor}", status_code=303)
+
+
+def commune_slug(session: Session, case: Case) -> str:
+    commune = session.get(Commune, case.commune_id)
+    return commune.slug if commune is not None else ""
 
 
 @router.post("/{code}/reply")

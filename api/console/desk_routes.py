@@ -34,7 +34,7 @@ def take(code: str, session: SessionDep, console: auth.ConsoleStaff, csrf_token:
     _writer(console)
     case = get_case(session, staff=console.staff, code=code)
     commands.assign_case(session, staff=console.staff, case=case, assignee_id=console.staff.id, department_id=None)
-    return RedirectResponse(f"/staff/cases/{case.code}?ok=assign", status_code=303)
+    return RedirectResponse(f"/staff/cases/{case.code}?ok=assign#tra-loi", status_code=303)  # taken: now answer
 
 
 @router.post("/bulk")

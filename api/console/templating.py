@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,6 +55,11 @@ def local(moment: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return moment.astimezone(ZONE).strftime(fmt) if moment else "—"
 
 
+def schedule_example() -> str:
+    """A play time to show as an example: tomorrow at 06:30, in the format every page of the console shows dates."""
+    return (datetime.now(ZONE) + timedelta(days=1)).strftime("%d/%m/%Y") + " 06:30"
+
+
 def vn_number(value: float | int | None, digits: int = 0) -> str:
     """Vietnamese number format: "1.234,5" (dot for thousands, comma for decimals); "—" for nothing."""
     if value is None:
@@ -82,11 +87,13 @@ def _environment() -> Environment:
     env.filters["vn"] = vn_number
     env.globals.update(
         NAV_ITEMS=NAV_ITEMS,
+        schedule_example=schedule_example,
         LIVE_INTERVAL_MS=LIVE_INTERVAL_MS,
         STATUS_LABELS={s.value: label for s, label in STATUS_LABELS.items()},
         KIND_LABELS={k.value: label for k, label in KIND_LABELS.items()},
         PRIORITY_LABELS={p.value: label for p, label in PRIORITY_LABELS.items()},
         CATEGORIES=CATEGORIES,
+        CHANNEL_LABELS={"web": "khung chat web", "telegram": "Telegram", "zalo": "Zalo"},
         STATUSES=[s.value for s in Status],
         KINDS=[k.value for k in Kind],
         PRIORITIES=[p.value for p in Priority],

@@ -25,6 +25,16 @@ SUBSCRIBE = (
     "dang ky nhan tin", "dang ky nhan thong bao", "nhan thong bao", "bat thong bao", "nhan tin lai",
     "/subscribe", "/dangky", "dang ky nhan ban tin",
 )  # fmt: skip
+# A request in the citizen's own words ("cho tôi đăng ký nhận thông báo của ấp với"): the phrase anywhere in a short
+# message that is not a question about it ("đăng ký nhận tin có mất phí không" goes to the bot, which asks).
+SUBSCRIBE_ANYWHERE = (
+    "dang ky nhan tin", "dang ky nhan thong bao", "dang ky nhan ban tin", "dang ki nhan tin", "dang ki nhan thong bao",
+    "dk nhan tin", "dk nhan thong bao", "muon nhan thong bao", "muon nhan tin cua xa", "muon nhan tin cua ap",
+)  # fmt: skip
+QUESTION_WORDS = (
+    "lam sao", "lam the nao", "the nao", "nhu nao", "bao nhieu", "mat phi", "co phi", "la gi", "o dau", "tai sao",
+    "vi sao", "chua", "ai", "gi",
+)  # fmt: skip
 CHANGE_HAMLET = ("doi ap", "doi thon", "doi xom", "doi khom", "doi khu pho", "doi to", "chuyen ap", "/doiap", "/hamlet")
 TOPICS_LIST = ("chu de", "/chude", "/topics", "xem chu de")
 TOPIC_ADD = ("them chu de", "nhan chu de", "them tin")
@@ -77,6 +87,10 @@ def parse_command(text: str) -> Command | None:
                 if action in ("topics", "subscribe", "status") and argument:
                     break  # "chủ đề hôm nay là gì" is a question, not a command
                 return Command(action, argument, topic)
+    if any(f" {p} " in f" {folded} " for p in SUBSCRIBE_ANYWHERE) and not any(
+        f" {q} " in f" {folded} " for q in QUESTION_WORDS
+    ):
+        return Command("subscribe")
     return None
 
 

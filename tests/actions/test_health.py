@@ -156,3 +156,17 @@ async def test_a_name_that_looks_like_a_request_for_staff_is_a_name() -> None:
     assert slots["requested_slot"] == "consult_name"
     await consult(slots, "Nguyễn Thị Hoa", "request_human")
     assert slots["consult_name"] == "Nguyễn Thị Hoa" and slots["requested_slot"] == "consult_phone"
+
+
+async def test_diarrhoea_for_two_days_says_go_to_a_clinic_first_and_asks_the_childs_age() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHealthAnswer().run(dispatcher, make_tracker("con em bị tiêu chảy 2 ngày rồi", "health_question"), {})
+    first, guidance, offer = texts(dispatcher)
+    assert first.startswith("Dạ, tiêu chảy đã 2 ngày trở lên") and "ngay trong hôm nay" in first  # the one that applies
+    assert guidance.startswith("Trong lúc chờ đi khám:") and "oresol" in guidance
+    assert "Nguồn: Bộ Y tế, Hướng dẫn xử trí tiêu chảy ở trẻ em" in guidance and "The treatment" not in guidance
+    assert offer.startswith("Cháu được mấy tháng hay mấy tuổi") and "đặt lịch tư vấn" in offer
+    dispatcher = CollectingDispatcher()
+    await ActionHealthAnswer().run(dispatcher, make_tracker("bé 8 tháng bị tiêu chảy", "health_question"), {})
+    guidance, offer = texts(dispatcher)  # one day, age given: the usual two bubbles, no question
+    assert guidance.startswith("Dạ, về tiêu chảy") and "Cháu được mấy tháng" not in offer

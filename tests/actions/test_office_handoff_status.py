@@ -118,6 +118,17 @@ async def test_greeting_names_the_commune(gateway_url: str) -> None:
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][:2] == ["/ask_procedure", "/report_issue"]
 
 
+async def test_greeting_offers_subscribing_and_is_not_repeated(dead_gateway: None) -> None:
+    from actions.general import ActionGreet
+
+    first = await run(ActionGreet(), make_tracker("chào em", "greet"))
+    assert first.messages[0]["buttons"][-1] == {"title": "Đăng ký nhận tin", "payload": "đăng ký nhận tin"}
+    history = [{"event": "session_started"}, {"event": "bot", "text": texts(first)[0]}]
+    again = await run(ActionGreet(), make_tracker("xin chào", "greet", events=history))
+    assert texts(again) == ["Dạ, em chào anh/chị ạ! Anh/chị cần em hỗ trợ gì ạ?"]
+    assert again.messages[0]["buttons"] == first.messages[0]["buttons"]
+
+
 async def test_greeting_without_the_gateway_still_greets(dead_gateway: None) -> None:
     from actions.general import ActionGreet
 

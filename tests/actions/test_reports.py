@@ -125,8 +125,24 @@ async def test_shared_location_and_photo_from_channel_metadata() -> None:
     )
     assert (form.slots["report_latitude"], form.slots["report_longitude"]) == (10.5, 106.7)
     assert "10.50000, 106.70000" in form.slots["report_location"] and form.asking == "report_photo"
+    assert texts(form.dispatcher) == ["Dạ, em đã nhận vị trí anh/chị chia sẻ trên bản đồ (10.50000, 106.70000)."]
     await form.say("[hình ảnh]", metadata={"message_type": "image", "attachments": ["https://cdn.example/a.jpg"]})
     assert form.slots["report_photo"] == ["https://cdn.example/a.jpg"] and form.asking == "report_phone"
+    assert texts(form.dispatcher) == ["Dạ, em đã nhận 1 ảnh anh/chị gửi."]
+
+
+async def test_a_location_shared_at_the_summary_is_acknowledged_and_changes_the_summary() -> None:
+    form = await start("có người đổ rác trộm", [{"entity": "category", "value": "moi_truong"}])
+    await form.say("bãi đất trống cuối ấp 4")
+    await form.say("[hình ảnh]", metadata={"message_type": "image", "attachments": ["https://cdn.example/a.jpg"]})
+    await form.say("0912345678")
+    assert form.asking == "report_confirmed" and form.slots.get("report_latitude") is None
+    where = {"message_type": "location", "location": {"latitude": 10.5, "longitude": 106.7}}
+    await form.say("[vị trí]", metadata=where)
+    assert "đã nhận vị trí" in texts(form.dispatcher)[0] and form.slots["report_location"] == "bãi đất trống cuối ấp 4"
+    summary = CollectingDispatcher()
+    await ActionAskReportConfirmed().run(summary, form.tracker_with(), {})
+    assert "- Vị trí trên bản đồ: đã nhận (10.50000, 106.70000)" in texts(summary)[0]
 
 
 async def test_photo_step_without_a_photo_asks_again() -> None:
@@ -228,6 +244,7 @@ async def test_filed_case_is_real_and_only_visible_to_its_conversation(gateway_u
     (reply,) = texts(dispatcher)
     assert reply.startswith("Dạ, em đã chuyển phản ánh tới ") and "Thời hạn xử lý dự kiến: trước " in reply
     code = reply.split("Mã phản ánh: ")[1].split(".")[0]
+    assert dispatcher.messages[0]["buttons"] == [{"title": "Tra cứu hồ sơ này", "payload": f"kiểm tra {code}"}]
     # The same turn run again (its Rasa replica died before saving it): the same case, not a second one.
     again = CollectingDispatcher()
     await ActionSubmitReport().run(again, form.tracker_with(metadata=turn), {})

@@ -24,6 +24,7 @@ INTENTS = {
     "greet", "goodbye", "thank", "affirm", "deny", "ask_procedure", "report_issue", "health_question",
     "health_emergency", "book_consultation", "check_status", "office_info", "request_human", "out_of_scope",
     "ask_dossier_status", "watch_dossier",
+    "subscribe_news",
 }  # fmt: skip
 CANONICAL: dict[str, set] = {
     "procedure": {"khai_sinh", "khai_tu", "ket_hon", "xac_nhan_hon_nhan", "chung_thuc_ban_sao", "chung_thuc_chu_ky",

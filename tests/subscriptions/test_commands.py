@@ -41,6 +41,10 @@ def test_one_message_unsubscribes_however_it_is_typed(text: str) -> None:
         ("Đổi thôn Đông", "change_hamlet", "thôn Đông", None),
         ("đăng ký nhận tin", "subscribe", "", None),
         ("dang ky nhan thong bao", "subscribe", "", None),
+        ("cho tôi đăng ký nhận thông báo của ấp với", "subscribe", "", None),  # issue 29: in their own words
+        ("em muốn đăng ký nhận tin của xã ạ", "subscribe", "", None),
+        ("tôi muốn nhận thông báo của xã", "subscribe", "", None),
+        ("dk nhan tin ap 3 giup minh", "subscribe", "", None),
         ("chủ đề", "topics", "", None),
         ("thêm chủ đề y tế", "topic_add", "y tế", "y_te"),
         ("bo chu de nong nghiep", "topic_remove", "nong nghiep", "nong_nghiep"),
@@ -61,6 +65,8 @@ def test_commands(text: str, action: str, argument: str, topic: str | None) -> N
         "chủ đề họp dân hôm nay là gì",
         "xin chào",
         "nhận tin",  # too vague: the bot asks what they mean
+        "đăng ký nhận thông báo có mất phí không",  # a question about it: the bot answers and offers the button
+        "làm sao để đăng ký nhận tin",
         "Hôm qua tôi đã gửi phản ánh về đèn đường ở ấp 3 nhưng chưa thấy ai trả lời, nhờ xã kiểm tra giúp tôi với",
     ],
 )

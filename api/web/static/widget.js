@@ -52,17 +52,25 @@
     ".log{flex:1;overflow-y:auto;padding:12px;background:#f6f6f6}",
     ".msg{max-width:85%;margin:6px 0;padding:8px 12px;border-radius:14px;white-space:pre-wrap;word-wrap:break-word}",
     ".bot{background:#fff;border:1px solid #e3e3e3;margin-right:auto}",
+    // A person of the commune answering: another colour and a name tag, never mistaken for the bot.
+    ".staff{background:#e8f1fb;border:1px solid #9cc0e6;margin-right:auto}",
+    ".who{display:block;font-size:12px;font-weight:700;color:#0d47a1;margin-bottom:2px}",
+    ".code{white-space:nowrap;font-weight:600}",
     ".user{background:#c62828;color:#fff;margin-left:auto}",
     ".msg img{max-width:100%;border-radius:8px;display:block}",
-    ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}",
+    // A long menu never fills the panel: a few buttons, the rest behind "Xem thêm", and a scroll if still tall.
+    ".quick{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px;max-height:40%;overflow-y:auto}",
     ".msg .call{display:block;margin-top:8px;padding:8px 12px;border-radius:8px;background:#c62828;color:#fff;font-weight:700;text-align:center;text-decoration:none}",
     ".quick button{border:1px solid #c62828;color:#c62828;background:#fff;border-radius:16px;padding:5px 12px;cursor:pointer;font:14px system-ui,sans-serif}",
     ".bar{display:flex;border-top:1px solid #ddd}",
     "form{display:flex;flex:1;min-width:0}",
     "input{flex:1;border:0;padding:12px;font:15px system-ui,sans-serif;outline:none}",
     "form button{border:0;background:#c62828;color:#fff;padding:0 16px;font-weight:600;cursor:pointer}",
-    ".tool{border:0;background:#fff;color:#c62828;padding:0 8px;font-size:18px;cursor:pointer}",
-    "button:disabled{opacity:.5;cursor:default}"
+    ".tool{border:0;background:#fff;color:#c62828;padding:0 6px;font:600 13px system-ui,sans-serif;cursor:pointer;white-space:nowrap}",
+    "button:disabled{opacity:.5;cursor:default}",
+    // On a phone the open chat takes the whole screen (and the round button steps aside).
+    "@media (max-width:480px){.panel{left:0;right:0;top:0;bottom:0;width:100%;max-width:none;height:100%;",
+    "max-height:none;border-radius:0}.btn.hidden{display:none}input{font-size:16px}}"
   ].join("");
   root.appendChild(css);
 
@@ -90,9 +98,9 @@
   // picker is never attached to the page: the 📷 button opens it.
   var picker = document.createElement("input");
   picker.type = "file"; picker.accept = "image/jpeg,image/png,image/gif,image/webp";
-  var photo = el("button", "tool", "📷");
+  var photo = el("button", "tool", "📷 Ảnh");
   photo.type = "button"; photo.title = "Gửi ảnh"; photo.setAttribute("aria-label", "Gửi ảnh");
-  var place = el("button", "tool", "📍");
+  var place = el("button", "tool", "📍 Vị trí");
   place.type = "button"; place.title = "Gửi vị trí của tôi"; place.setAttribute("aria-label", "Gửi vị trí của tôi");
   var canLocate = !!(navigator.geolocation && window.isSecureContext !== false);
   var capabilities = canLocate ? ["image", "location"] : ["image"];
@@ -115,15 +123,66 @@
     status.textContent = text || "";
     status.className = text ? "status show" : "status";
   }
+  var CODE = /\b[A-Z]{2,3}-\d{4}-\d{4,}\b/g;
+  function appendText(node, text) {
+    // Case codes never break across lines (each piece is a text node: nothing is parsed as HTML).
+    var at = 0, m;
+    CODE.lastIndex = 0;
+    while ((m = CODE.exec(text))) {
+      node.appendChild(document.createTextNode(text.slice(at, m.index)));
+      node.appendChild(el("span", "code", m[0]));
+      at = m.index + m[0].length;
+    }
+    node.appendChild(document.createTextNode(text.slice(at)));
+  }
+  function pending() {
+    // The latest offer of buttons since the citizen last spoke: a staff message arriving after it keeps it.
+    for (var i = state.log.length - 1; i >= 0; i--) {
+      var e = state.log[i];
+      if (e.from === "user") return null;
+      if (quickOf(e).length) return e;
+    }
+    return null;
+  }
+  function quickOf(entry) {
+    return (entry.buttons || []).filter(function (b) { return String(b.payload || "").indexOf("tel:") !== 0; });
+  }
+  var SHOWN_BUTTONS = 6;
+  function renderQuick(entry) {
+    var old = log.querySelector(".quick");
+    if (old) old.remove();
+    if (!entry) return;
+    var quick = quickOf(entry);
+    var row = el("div", "quick");
+    row.setAttribute("data-testid", "quick");
+    quick.forEach(function (b, i) {
+      var button = el("button", "", b.title);
+      button.type = "button";
+      if (quick.length > SHOWN_BUTTONS + 1 && i >= SHOWN_BUTTONS) button.hidden = true;
+      button.addEventListener("click", function () { row.remove(); submit(b.title, b.payload); });
+      row.appendChild(button);
+    });
+    if (quick.length > SHOWN_BUTTONS + 1) {
+      var more = el("button", "", "Xem thêm (" + (quick.length - SHOWN_BUTTONS) + ")…");
+      more.type = "button";
+      more.addEventListener("click", function () {
+        Array.prototype.forEach.call(row.querySelectorAll("button[hidden]"), function (b) { b.hidden = false; });
+        more.remove();
+      });
+      row.appendChild(more);
+    }
+    log.appendChild(row);
+  }
   function render(entry) {
-    var bubble = el("div", "msg " + (entry.from === "user" ? "user" : "bot"));
-    if (entry.text) bubble.appendChild(document.createTextNode(entry.text));
-    if (entry.image && /^https?:\/\//.test(entry.image)) {
+    var who = entry.from === "user" ? "user" : entry.from === "staff" ? "staff" : "bot";
+    var bubble = el("div", "msg " + who);
+    if (who === "staff") bubble.appendChild(el("span", "who", "Cán bộ xã trả lời"));
+    if (entry.text) appendText(bubble, entry.text);
+    if (entry.image && (/^https?:\/\//.test(entry.image) || /^data:image\/(jpeg|png);base64,/.test(entry.image))) {
       var img = document.createElement("img");
       img.src = entry.image; img.alt = "Hình ảnh";
       bubble.appendChild(img);
     }
-    log.appendChild(bubble);
     // "tel:" buttons (115 in an emergency) are tap-to-call links, kept on their message whatever comes after it.
     (entry.buttons || []).forEach(function (b) {
       if (String(b.payload || "").indexOf("tel:") !== 0) return;
@@ -131,23 +190,12 @@
       call.href = "tel:" + String(b.payload).slice(4).replace(/[^0-9+]/g, "");
       bubble.appendChild(call);
     });
-    var quick = (entry.buttons || []).filter(function (b) { return String(b.payload || "").indexOf("tel:") !== 0; });
-    if (quick.length && entry === state.log[state.log.length - 1]) {
-      var row = el("div", "quick");
-      quick.forEach(function (b) {
-        var button = el("button", "", b.title);
-        button.type = "button";
-        button.addEventListener("click", function () { row.remove(); submit(b.title, b.payload); });
-        row.appendChild(button);
-      });
-      log.appendChild(row);
-    }
+    log.appendChild(bubble);
+    renderQuick(pending());  // kept under the newest messages
     log.scrollTop = log.scrollHeight;
   }
   function add(entry) {
     state.log.push(entry); save();
-    var old = log.querySelector(".quick");
-    if (old) old.remove();
     render(entry);
   }
   function addBotReplies(replies) {
@@ -177,11 +225,11 @@
   function setBusy(flag) {
     busy = flag; send.disabled = flag; photo.disabled = flag; place.disabled = flag;
   }
-  function submit(shown, payload, extra) {
+  function submit(shown, payload, extra, image) {
     shown = (shown || "").trim();
     if (!shown || busy) return;
     setBusy(true);
-    add({ from: "user", text: shown });
+    add({ from: "user", text: shown, image: image || null });
     var metadata = { message_id: randomId(), capabilities: capabilities };
     if (commune) metadata.commune = commune;
     Object.keys(extra || {}).forEach(function (k) { metadata[k] = extra[k]; });
@@ -199,6 +247,25 @@
     }).then(function () { setBusy(false); input.focus(); });
   }
 
+  function thumbnail(file) {
+    // A small picture of the photo, made in the browser (the uploaded file is for staff only): kept in the log.
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () {
+        var scale = Math.min(1, 240 / Math.max(img.width, img.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(img.width * scale));
+        canvas.height = Math.max(1, Math.round(img.height * scale));
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        resolve(canvas.toDataURL("image/jpeg", 0.7));
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("not an image")); };
+      img.src = url;
+    });
+  }
+
   function sendPhoto(file) {
     if (!file || busy) return;
     if (file.size > 5 * 1024 * 1024) { setStatus("Ảnh quá lớn (tối đa 5 MB)."); return; }
@@ -207,7 +274,10 @@
     if (commune) data.append("commune", commune);
     data.append("file", file);
     setBusy(true); setStatus("Đang gửi ảnh…");
-    fetch(base + "/webhooks/web/uploads", { method: "POST", body: data }).then(function (res) {
+    var thumb = null;
+    thumbnail(file).then(function (t) { thumb = t; }, function () { thumb = null; }).then(function () {
+      return fetch(base + "/webhooks/web/uploads", { method: "POST", body: data });
+    }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, data: body }; });
     }).then(function (result) {
       setBusy(false); setStatus("");
@@ -216,7 +286,7 @@
         add({ from: "bot", text: (err && err.message) || "Không gửi được ảnh." });
         return;
       }
-      submit("📷 Đã gửi một ảnh", "", { attachments: [result.data.url] });
+      submit("📷 Đã gửi một ảnh", "", { attachments: [result.data.url] }, thumb);
     }).catch(function () {
       setBusy(false); setStatus("Không gửi được ảnh. Vui lòng kiểm tra kết nối mạng và thử lại.");
     });
@@ -246,7 +316,8 @@
       var m = JSON.parse(ev.data);
       if (m.id <= state.lastEventId) return;
       state.lastEventId = m.id;
-      add({ from: "bot", text: m.text || "", image: m.image || null, buttons: m.buttons || [] });
+      var from = m.kind === "staff_reply" ? "staff" : "bot";
+      add({ from: from, text: m.text || "", image: m.image || null, buttons: m.buttons || [] });
     });
     source.addEventListener("error", function () {
       setStatus("Đang kết nối lại…");
@@ -257,6 +328,7 @@
 
   function open(flag) {
     panel.className = flag ? "panel open" : "panel";
+    toggle.className = flag ? "btn hidden" : "btn";
     state.open = !!flag; save();
     if (flag) {
       connect();
