@@ -134,7 +134,7 @@ def _unknown_hamlet(
 ) -> list[dict]:
     buttons = _hamlet_buttons(commune)
     listed = "" if buttons else " Các ấp của xã: " + ", ".join(h.name for h in known_hamlets(commune)) + "."
-    text = f"{commune.name} không có “{name}” trong danh sách ấp. Bạn ở ấp nào ạ?{listed}"
+    text = f"{commune.name} không có “{name}” trong danh sách ấp. Anh/chị ở ấp nào ạ?{listed}"
     return reply(session, ctx, key, text, kind="subscription", buttons=buttons)
 
 
