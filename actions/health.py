@@ -6,7 +6,6 @@ Guidance is quoted from the knowledge files only: no diagnosis, no dose beyond w
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -18,9 +17,7 @@ from actions.clarify import clarified_text
 from actions.common import (
     channel,
     commune_slug,
-    contains_any,
     first_entity,
-    fold,
     latest_intent,
     latest_text,
     normalise_phone,
@@ -32,6 +29,7 @@ from actions.gateway import GatewayError, gateway
 from actions.knowledge import HealthTopic, health_common, match_health_topic
 from actions.referrals import cannot_advise_text, health_station, needs_professional
 from actions.reports import received_buttons, received_text
+from knowledge import health_rules
 from knowledge.emergency import load_emergency
 
 BOOKING_BUTTONS = [
@@ -144,23 +142,13 @@ def answer_health(
 
 
 def first_instruction(topic: HealthTopic, text: Text) -> Optional[Text]:
-    """The topic's instruction that applies to what the citizen said ("2 ngày rồi" → go to a clinic today)."""
-    folded = fold(text)
-    for cues, say in topic.first_if:
-        if contains_any(folded, cues):
-            return say
-    return None
-
-
-AGE_GIVEN = re.compile(r"\d+\s*(thang|tuoi|ngay tuoi)|(mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (thang|tuoi)")
+    """The topic's instruction that applies to what the citizen said (knowledge/health_rules.py)."""
+    return health_rules.first_instruction(topic.first_if, text)
 
 
 def age_question(topic: HealthTopic, text: Text) -> Optional[Text]:
-    """The child's age, asked when the message is about a child and does not say it (the advice depends on it)."""
-    folded = fold(text)
-    if not topic.ask_age or not contains_any(folded, topic.child_words) or AGE_GIVEN.search(folded):
-        return None
-    return topic.ask_age
+    """The child's age, asked when the message is about a child and does not say it (knowledge/health_rules.py)."""
+    return health_rules.age_question(topic.ask_age, topic.child_words, text)
 
 
 class ActionHealthAnswer(Action):

@@ -43,6 +43,12 @@ from api.safety.triage import Decision, decide
 from channels.base import InboundMessage
 
 log = logging.getLogger(__name__)
+# Home-care guidance keeps the bot's own offer of a consultation (actions/health.py), so the citizen is one tap away
+# from the health station whichever side answered.
+BOOKING_BUTTONS = [
+    {"title": "Đặt lịch tư vấn", "payload": "/book_consultation"},
+    {"title": "Không cần ạ", "payload": "/deny"},
+]
 
 ROUTE = "emergency"
 GUIDANCE_ROUTE = "safety_guidance"
@@ -162,7 +168,7 @@ def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage
     elif decision.action == "firstaid":
         text, route, buttons = firstaid_message(decision), GUIDANCE_ROUTE, []
     else:
-        text, route, buttons = topic_message(decision.action), GUIDANCE_ROUTE, []
+        text, route, buttons = topic_message(decision.action, message.text), GUIDANCE_ROUTE, BOOKING_BUTTONS
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
         owner = find_conversation_case(session, conversation_id=message.conversation_id)

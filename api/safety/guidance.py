@@ -9,10 +9,11 @@ so there the numbers stay in the text, which every alarm starts with.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from knowledge import health_rules
 from knowledge.emergency import KNOWLEDGE_DIR, EmergencyGuide, load_emergency
 
 if TYPE_CHECKING:
@@ -65,16 +66,29 @@ def firstaid_message(decision: Decision) -> str:
 
 
 @lru_cache(maxsize=8)
-def _topic(topic_id: str) -> dict[str, str]:
+def _topic(topic_id: str) -> dict[str, Any]:
     path = KNOWLEDGE_DIR / "health" / f"{topic_id}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {name: str(data.get(name) or "").strip() for name in ("title", "guidance", "warning", "source")}
+    topic: dict[str, Any] = {
+        name: str(data.get(name) or "").strip() for name in ("title", "guidance", "warning", "source", "ask_age")
+    }
+    topic["first_if"] = tuple(
+        (tuple(str(w) for w in rule["when"]), str(rule["say"]).strip()) for rule in data.get("first_if") or ()
+    )
+    topic["child_words"] = tuple(str(w) for w in data.get("child_words") or ())
+    return topic
 
 
-def topic_message(action: str) -> str:
-    """Fever, diarrhoea without danger signs, mild injuries: what to do at home and the signs that mean go now."""
+def topic_message(action: str, text: str = "") -> str:
+    """Fever, diarrhoea without danger signs, mild injuries: what to do at home and the signs that mean go now. What
+    the citizen said that already meets one of the warning's conditions ("2 ngày rồi") comes first, and a child's age
+    is asked, as in the bot's own health answer (knowledge/health_rules.py)."""
     topic = _topic(TOPICS[action])
-    return f"{topic['guidance']}\n⚠️ {topic['warning']}\n(Nguồn: {topic['source']})"
+    first = health_rules.first_instruction(topic["first_if"], text)
+    lead = f"Dạ, {first}\nTrong lúc chờ đi khám: " if first else ""
+    ask = health_rules.age_question(topic["ask_age"], topic["child_words"], text)
+    asked = f"\n{ask}" if ask else ""
+    return f"{lead}{topic['guidance']}{asked}\n⚠️ {topic['warning']}\n(Nguồn: {topic['source']})"
 
 
 def check_message() -> str:
