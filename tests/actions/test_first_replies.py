@@ -34,14 +34,17 @@ from tests.actions.conftest import SERVICE_TOKEN, free_port, new_sender
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = Path(os.environ.get("XASO_TEST_MODEL") or ROOT / "models" / "xaso.tar.gz")  # a candidate can be checked too
 SETS = {"short": ROOT / "nlu_data" / "test" / "nlu", "long": ROOT / "nlu_data" / "test" / "long"}
-# Floors (issue 30): what the model trained on the current data measured here on the cleaned held-out sets, 6 Dec
-# 2026 (docs/nlu.md, "Held-out floors in make test"), minus 2 points (3 on the smaller without-diacritics subsets) for
-# DIET's run-to-run spread. This test is what holds `make test` to them (`make model-for-tests` trains ungated).
-RIGHT = {"short": 0.93, "long": 0.92}  # share of first replies the labels call for (measured 95.8% / 94.2%)
-RIGHT_OR_SAFE = {"short": 0.96, "long": 0.92}  # ... or a clarification / referral the labels did not call for
-INTENT_ACCURACY = {  # the NLU's top intent (nlu_fallback counts as wrong); measured 95.8 / 97.8%, 94.2 / 93.9%
-    "short": {"all": 0.93, "without diacritics": 0.95},
-    "long": {"all": 0.92, "without diacritics": 0.90},
+# Floors (issue 30): what the model trained on the current data measured here on the cleaned held-out sets, minus 2
+# points (3 on the smaller without-diacritics subsets) for DIET's run-to-run spread. This test is what holds
+# `make test` to them (`make model-for-tests` trains ungated). Re-measured 7 Dec 2026 after issues 22, 24 and 29 added
+# three intents and their held-out examples (subscribe_news, ask_dossier_status, watch_dossier) and moved the
+# health-insurance card questions out of health: short 92.9% right / intent 92.9% / without diacritics 94.2% (was
+# 95.8 / 95.8 / 97.8), long 90.4 / 90.4 / 90.4% (was 94.2 / 94.2 / 93.9) — a drop docs/nlu.md reports, to win back.
+RIGHT = {"short": 0.90, "long": 0.88}  # share of first replies the labels call for
+RIGHT_OR_SAFE = {"short": 0.95, "long": 0.92}  # ... or a clarification / referral (measured 97.7% / 95.9%)
+INTENT_ACCURACY = {  # the NLU's top intent (nlu_fallback counts as wrong)
+    "short": {"all": 0.90, "without diacritics": 0.91},
+    "long": {"all": 0.88, "without diacritics": 0.87},
 }
 UNSURE = 0.6  # a top confidence below this is "the NLU is unsure"
 
@@ -50,7 +53,8 @@ FAMILY_OF_ACTION = {
     "action_health_answer": "health", "action_emergency_advice": "emergency", "action_answer_procedure": "procedure",
     "report_form": "report", "consultation_form": "booking", "action_check_status": "status",
     "action_office_info": "office", "action_handoff": "handoff", "action_fallback": "clarify",
-    "action_clarify": "clarify",
+    "action_clarify": "clarify", "utter_subscribe_offer": "subscribe", "action_dossier_status": "dossier",
+    "action_watch_dossier": "dossier",
 }  # fmt: skip
 SAFE = {"clarify", "refer", "cannot_advise"}
 CONTEXT_ONLY = {"thank", "affirm", "deny"}
@@ -60,6 +64,7 @@ ALLOWED = {
     "ask_procedure": {"procedure"}, "report_issue": {"report"}, "health_question": {"health", "emergency"},
     "health_emergency": {"emergency"}, "book_consultation": {"booking"}, "check_status": {"status"},
     "office_info": {"office"}, "request_human": {"handoff"}, "out_of_scope": {"refer"},
+    "subscribe_news": {"subscribe"}, "ask_dossier_status": {"dossier"}, "watch_dossier": {"dossier"},
 }  # fmt: skip
 
 
@@ -239,7 +244,8 @@ ACTION_OF_INTENT = {
     "report_issue": "report_form", "health_question": "action_health_answer",
     "health_emergency": "action_emergency_advice", "book_consultation": "consultation_form",
     "check_status": "action_check_status", "office_info": "action_office_info", "request_human": "action_handoff",
-    "out_of_scope": "action_refer",
+    "out_of_scope": "action_refer", "subscribe_news": "utter_subscribe_offer",
+    "ask_dossier_status": "action_dossier_status", "watch_dossier": "action_watch_dossier",
 }  # fmt: skip
 
 
