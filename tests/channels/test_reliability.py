@@ -135,11 +135,11 @@ def poison(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = flows._finish_rasa
 
-    def finish(factory: Any, ctx: processor.Context, message: Any, replies: list[dict[str, Any]]) -> bool:
+    def finish(factory: Any, ctx: processor.Context, message: Any, replies: list[dict[str, Any]], *rest: Any) -> bool:
         seen.append(message.text)
         if "BOOM" in message.text:
             raise RuntimeError("handler bug")
-        return real(factory, ctx, message, replies)
+        return real(factory, ctx, message, replies, *rest)
 
     monkeypatch.setattr(flows, "_finish_rasa", finish)
     return seen

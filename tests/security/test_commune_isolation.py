@@ -101,6 +101,14 @@ NOT_STAFF_SCOPED = {
     ("POST", "/webhooks/web"): "widget sender secret",
     ("GET", "/webhooks/web/events"): "widget sender secret",
     ("POST", "/webhooks/web/uploads"): "widget sender secret",
+    ("GET", "/api/v1/broadcast/{slug}/audio/{bulletin_id}/{version}.mp3"): "public broadcast (an approved version)",
+    ("GET", "/metrics"): "the operator's metrics token, no staff session",
+    ("GET", "/api/v1/internal/dossiers"): "service token",
+    ("GET", "/api/v1/internal/dossiers/{code}"): "service token",
+    ("POST", "/api/v1/internal/dossiers/{code}/watch"): "service token",
+    # Moves one of the caller's own commune's labelled sample dossiers (advance_demo by staff.commune_id); no
+    # citizen's data is behind it.
+    ("POST", "/api/v1/dossiers/demo/{code}/advance"): "demo sample dossiers of the caller's own commune",
 }
 
 # Pages, lists, exports and polls of the caller's own commune: none of A's markers may appear.
@@ -111,6 +119,7 @@ LISTS = {
     "/staff", "/staff/export.csv", "/staff/stats", "/staff/live.json", "/staff/nlu", "/staff/facts",
     "/staff/dead-letters", "/staff/admin", "/staff/admin/staff", "/staff/mentions", "/staff/admin/rules",
     "/staff/admin/calendar", "/staff/admin/canned", "/staff/admin/channels", "/staff/bulletins", "/staff/subscribers",
+    "/staff/admin/health", "/api/v1/dossiers/source",
 }  # fmt: skip
 
 # Requests naming one of A's resources (by id, code, reference, file name): refused, nothing changes.
@@ -198,6 +207,7 @@ OWN_WRITES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/staff/admin/channels/{channel}"): {"enabled": ""},
     ("POST", "/staff/admin/feeds"): {"url": "https://b2.example.gov.vn/rss", "title": "Nguồn B2"},
     ("POST", "/staff/bulletins"): {"title": "Tin B", "body": "Nội dung bản tin B.", "priority": "thong_thuong"},
+    ("PUT", "/api/v1/dossiers/source"): {"kind": "demo", "enabled": True, "config": {}, "secrets": {}},
 }
 
 # Routes of the province role (tests/api/province/): a commune's staff is refused there; the officer of another

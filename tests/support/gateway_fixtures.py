@@ -20,7 +20,7 @@ from api.seed import seed_all
 from tests.support import database
 from tests.support.asgi_thread import serve
 from tests.support.paths import MODEL_PATH, RASA_BIN, ROOT
-from tests.support.processes import ServerProcess, free_port, start_server
+from tests.support.processes import WEB_BUDGETS_OFF, ServerProcess, free_port, start_server
 from tests.support.stack import Stack, running_stack
 
 # The first-contact privacy notice (api/privacy/chat.py) is on in production; the suite's exact reply sequences predate
@@ -90,6 +90,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         service_token=TEST_SERVICE_TOKEN,
         default_commune="xa-demo",
         run_background_jobs=False,
+        # One test client speaks for many citizens from one address: the web budgets (api/infra/budgets.py) are off
+        # here, as in the shared stacks (WEB_BUDGETS_OFF); tests/security/test_web_budgets.py sets its own.
+        **{name.removeprefix("XASO_").lower(): 0 for name in WEB_BUDGETS_OFF},
     )
 
 
