@@ -26,6 +26,7 @@ from api.infra.restore import read_manifest, restore_backup
 from tests.security.conftest import file_report, start_gateway
 from tests.support import database
 from tests.support.paths import ROOT
+from tests.support.processes import WEB_BUDGETS_OFF
 
 XASO = str(ROOT / ".venv" / "bin" / "xaso")
 # A tiny but real PNG signature: the upload path checks content, not names.
@@ -117,7 +118,7 @@ def fresh_database(db_backend: tuple[str, str], tmp_path: Path) -> Iterator[str]
 def test_backup_while_messages_flow_restores_every_case_message_and_file(
     app: FastAPI, database_url: str, fresh_database: str, tmp_path: Path
 ) -> None:
-    gateway = start_gateway(database_url, tmp_path)
+    gateway = start_gateway(database_url, tmp_path, **WEB_BUDGETS_OFF)  # many citizens from one loopback address
     data_dir, backups = tmp_path / "data", tmp_path / "backups"
     traffic = Traffic(gateway.url)
     try:
