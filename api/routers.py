@@ -37,6 +37,7 @@ from api.health.metrics import router as metrics_router
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.inbox.routes import router as dead_letters_router
+from api.infra.backup import backup_job
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
@@ -103,7 +104,5 @@ def include_all(app: FastAPI) -> None:
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
     jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job(), dossier_watch_job(settings)]
     if settings.backup_interval_hours > 0:  # issue 26: scheduled backups (api/infra/backup.py)
-        from api.infra.backup import backup_job
-
         jobs.append(backup_job(interval_hours=settings.backup_interval_hours))
     return jobs
