@@ -9,8 +9,12 @@ PY_RASA     := $(VENV_RASA)/bin/python
 XASO        := $(VENV)/bin/xaso
 CHROMIUM    ?= /usr/bin/chromium
 PIP_FLAGS   := --disable-pip-version-check -q
+# Gateway-side test workers (pytest-xdist): its tests mostly wait on databases and processes, so two workers on two
+# cores finish in about half the time; TEST_WORKERS=0 runs them in this process (a debugger, -x, -k).
+TEST_WORKERS ?= 2
+XDIST       := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: help run run-cluster test test-gateway test-rasa train model-for-tests lint format bench venvs browser clean audit
+.PHONY: help run run-cluster test test-fast test-gateway test-rasa train model-for-tests lint format bench venvs browser clean audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,8 +70,12 @@ test-rasa:
 	$(PY_RASA) -m pytest -p no:cacheprovider tests/bot tests/actions
 
 test-gateway:
-	@echo "==> Kiểm thử cổng API, kênh, phát thanh, giao diện (.venv)"
-	$(PY) -m pytest -p no:cacheprovider --durations=15
+	@echo "==> Kiểm thử cổng API, kênh, phát thanh, giao diện (.venv, $(TEST_WORKERS) tiến trình)"
+	$(PY) -m pytest -p no:cacheprovider $(XDIST) --durations=15
+
+test-fast: venvs ## the inner loop: gateway-side unit and in-process tests on SQLite (no Rasa, browser or extra servers)
+	@echo "==> Kiểm thử nhanh (.venv, SQLite, không Rasa/trình duyệt/tiến trình phụ)"
+	TEST_DATABASE_URL= TEST_REDIS_URL= $(PY) -m pytest -p no:cacheprovider $(XDIST) -q -m "not slow and not rasa and not browser"
 
 lint: venvs ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .

@@ -15,7 +15,7 @@ from api.config import Settings, get_settings
 from api.db import make_engine, make_sessionmaker
 from api.docs import add_docs
 from api.errors import register_exception_handlers
-from api.infra import logs, outbound, signals
+from api.infra import logs, outbound, signals, tls
 from api.infra.headers import SecurityHeaders
 from api.infra.perimeter import BodySizeLimit, refuse_insecure_production
 from api.infra.redis import new_async_client
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_concurrency=settings.rasa_max_concurrency,
         redis=app.state.redis,
     )
-    app.state.http = httpx.AsyncClient(timeout=10.0)
+    app.state.http = httpx.AsyncClient(timeout=10.0, verify=tls.client_context())
     # URLs someone typed (news feeds, media) are fetched only through the guard (api/infra/outbound.py).
     app.state.outbound = outbound.client_for(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_body_bytes)

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from api.config import Settings
+from api.infra.tls import client_context
 
 ALLOWED_SCHEMES = ("http", "https")
 ALLOWED_PORTS = frozenset({80, 443, 8080, 8443})
@@ -86,7 +87,7 @@ class _CappedStream(httpx.AsyncByteStream):
 
 class GuardedTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, allow_private: bool, max_bytes: int, timeout_seconds: float) -> None:
-        self._inner = httpx.AsyncHTTPTransport(retries=0)
+        self._inner = httpx.AsyncHTTPTransport(retries=0, verify=client_context())
         self.allow_private = allow_private
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds

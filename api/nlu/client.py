@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 
 from api.errors import UpstreamUnavailable
 from api.infra import metrics
+from api.infra.tls import client_context
 from api.nlu.replicas import ReplicaPool, Slot
 
 FAILOVER_EXTRA_SECONDS = 25.0  # more than the Rasa lock lifetime the cluster sets (cli/cluster.py, 20 s)
@@ -70,7 +71,9 @@ class RasaClient:
         self._token = token
         self._timeout = timeout
         limits = httpx.Limits(max_keepalive_connections=max_concurrency + 4, max_connections=max_concurrency + 8)
-        make_http = functools.partial(httpx.AsyncClient, timeout=httpx.Timeout(timeout, connect=2.0), limits=limits)
+        make_http = functools.partial(
+            httpx.AsyncClient, timeout=httpx.Timeout(timeout, connect=2.0), limits=limits, verify=client_context()
+        )
         self.pool = ReplicaPool(
             replica_urls(base_url),
             make_http=make_http,  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from api.infra.backup import MANIFEST, PARTIAL, PREFIX, BackupError, create_back
 from api.infra.restore import read_manifest, restore_backup
 from tests.security.conftest import file_report, start_gateway
 from tests.support import database
+from tests.support.gateway_fixtures import Templates
 from tests.support.paths import ROOT
 from tests.support.processes import WEB_BUDGETS_OFF
 
@@ -101,9 +102,9 @@ class Traffic:
 
 
 @pytest.fixture
-def fresh_database(db_backend: tuple[str, str], tmp_path: Path) -> Iterator[str]:
+def fresh_database(db_backend: Templates, tmp_path: Path) -> Iterator[str]:
     """An empty database of the same kind: nothing migrated, nothing seeded."""
-    if db_backend[0] == "sqlite":
+    if db_backend.backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     name = f"xaso_restore_{uuid.uuid4().hex[:10]}"

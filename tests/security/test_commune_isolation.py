@@ -38,7 +38,7 @@ from api.staff.models import Role, Staff
 from api.staff.service import create_staff, find_department
 from api.subscriptions.models import Subscription
 from tests.support import database
-from tests.support.gateway_fixtures import TEST_RASA_TOKEN, TEST_SERVICE_TOKEN
+from tests.support.gateway_fixtures import TEST_RASA_TOKEN, TEST_SERVICE_TOKEN, Templates
 
 PASSWORD = "mat-khau-hai-xa-cach-biet-7"
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
@@ -260,8 +260,8 @@ def _member(session: Any, commune: Commune, login: str, role: Role, department: 
 
 
 @pytest.fixture(scope="module")
-def world(db_backend: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    backend, template = db_backend
+def world(db_backend: Templates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    backend, template = db_backend.backend, db_backend.plain
     work = tmp_path_factory.mktemp("isolation")
     dropped = None
     if backend == "sqlite":

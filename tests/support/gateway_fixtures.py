@@ -32,11 +32,30 @@ TEST_SERVICE_TOKEN = "test-service-token"
 END_TO_END = ("slow", "rasa", "browser")  # markers of tests whose time goes to processes, models and browsers
 
 
+# Modules that use fixed shared places on the test servers (Redis databases 12–15, flushed; the cluster's databases):
+# under xdist they run on one worker, one after another. Every other module is one group, so a worker keeps a module's
+# fixtures (a module-scoped world, a bot stack) for all of its tests.
+SHARED_SERVERS = frozenset(
+    {
+        "tests/api/test_replicas.py",
+        "tests/api/test_signals.py",
+        "tests/api/test_rasa_client.py",
+        "tests/cli/test_cluster.py",
+        "tests/security/test_login_throttle.py",
+        "tests/security/test_web_budgets.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Fast tests run on every backend. An end-to-end test (Rasa, browser, several processes) spends its time outside
     the database, so each of its variants runs on one backend, chosen by a stable hash of the variant: both backends
     still carry end-to-end traffic, and the suite fits CI's time. ``XASO_TEST_EVERY_BACKEND=1`` runs the whole
-    matrix."""
+    matrix. Each test is put in its xdist group (``make test-gateway`` runs ``--dist loadgroup``)."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("shared-servers" if module in SHARED_SERVERS else module))
     backends = database.backends()
     if len(backends) < 2 or os.environ.get("XASO_TEST_EVERY_BACKEND") == "1":
         return
@@ -57,26 +76,56 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@dataclass(frozen=True)
+class Templates:
+    """One backend's two templates (migrated; migrated and seeded), and how a test gets a copy of one."""
+
+    backend: str
+    plain: str
+    seeded: str
+    copies: dict[str, database.PostgresCopies]
+
+
 @pytest.fixture(scope="session", params=database.backends())
-def db_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """(backend, template) — the schema is migrated once per backend and copied for each test."""
+def db_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The schema is migrated once per backend (and seeded once, for tests that take the ``app``), copied per test."""
     if request.param == "sqlite":
-        yield "sqlite", str(database.sqlite_template(tmp_path_factory.mktemp("db-template")))
+        plain = database.sqlite_template(tmp_path_factory.mktemp("db-template"))
+        yield Templates("sqlite", str(plain), str(database.sqlite_seeded_template(plain)), {})
         return
-    template = database.postgres_template()
-    yield "postgresql", template
-    database.postgres_drop(template)
+    plain_pg = database.postgres_template()
+    seeded_pg = database.postgres_seeded_template(plain_pg)
+    copies = {name: database.PostgresCopies(name) for name in (plain_pg, seeded_pg)}
+    try:
+        yield Templates("postgresql", plain_pg, seeded_pg, copies)
+    finally:
+        for pool in copies.values():
+            pool.close()
+        database.postgres_drop(seeded_pg)
+        database.postgres_drop(plain_pg)
+
+
+_SEEDED_FOR_DEMO: set[str] = set()  # URLs of the live copies of a seeded template
 
 
 @pytest.fixture
-def database_url(db_backend: tuple[str, str], tmp_path: Path) -> Iterator[str]:
-    backend, template = db_backend
-    if backend == "sqlite":
-        yield database.sqlite_copy(Path(template), tmp_path)
-        return
-    name, url = database.postgres_copy(template)
-    yield url
-    database.postgres_drop(name)
+def database_url(db_backend: Templates, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A copy of the seeded template when the test takes the ``app`` (which would seed it), else of the migrated one."""
+    template = db_backend.seeded if "app" in request.fixturenames else db_backend.plain
+    if db_backend.backend == "sqlite":
+        url = database.sqlite_copy(Path(template), tmp_path)
+        name = ""
+    else:
+        pool = db_backend.copies[template]
+        name, url = pool.take()
+    if template == db_backend.seeded:
+        _SEEDED_FOR_DEMO.add(url)
+    try:
+        yield url
+    finally:
+        _SEEDED_FOR_DEMO.discard(url)
+        if name:
+            pool.give_back(name)
 
 
 @pytest.fixture
@@ -98,9 +147,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
+    """The gateway on a database seeded for ``settings.default_commune`` (the template is seeded for xa-demo)."""
     application = create_app(settings)
-    with transaction(application.state.sessionmaker) as session:
-        seed_all(session, slug=settings.default_commune)
+    if settings.default_commune != "xa-demo" or settings.database_url not in _SEEDED_FOR_DEMO:
+        with transaction(application.state.sessionmaker) as session:
+            seed_all(session, slug=settings.default_commune)
     return application
 
 
