@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # A message whose handling raises this many times becomes a dead letter: the citizen is told once, staff see it
     # at /staff/dead-letters, and the conversation moves on (api/inbox/failures.py).
     inbox_max_failures: int = Field(default=4, ge=1, le=100)
+    # The outbox sender's fallback poll: a committed outbox row wakes it at once (in every process, through Redis when
+    # set); the poll only finds rows no wake-up announced (another process without Redis, a lost wake-up).
+    outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     # Security perimeter (docs/security.md). ``production`` refuses a built-in secret (api/infra/perimeter.py).
     env: str = Field(default="development", pattern=r"^(development|test|production)$")
