@@ -69,10 +69,11 @@ test-gateway:
 	@echo "==> Kiểm thử cổng API, kênh, phát thanh, giao diện (.venv)"
 	$(PY) -m pytest -p no:cacheprovider --durations=15
 
-lint: venvs ## ruff (lint + format check) and mypy
+lint: venvs ## ruff (lint + format check), mypy, and docs/settings.md against the settings models
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(XASO) settings table --check
 
 format: venvs
 	$(VENV)/bin/ruff format .
