@@ -186,12 +186,6 @@ def enqueue_message_rows(
     return ids
 
 
-def messages_for_case(session: Session, *, case_id: int) -> list[OutboxMessage]:
-    """Delivery state of every message of a case (status and reason), for the staff console."""
-    query = select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id)
-    return list(session.scalars(query))
-
-
 def messages_for_conversation(session: Session, *, conversation_id: str, limit: int = 100) -> list[OutboxMessage]:
     query = (
         select(OutboxMessage)
