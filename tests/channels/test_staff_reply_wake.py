@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
 POLL_SECONDS = 5.0
 REPLIES = 20
+LIMIT_SECONDS = 1.0
 
 
 @pytest.fixture
@@ -51,11 +52,11 @@ def test_every_staff_reply_reaches_telegram_well_before_the_poll(
             sent = console.post(f"/api/v1/cases/{code}/replies", json={"text": text})
             assert sent.status_code == 201, sent.text
             while not any(t.startswith(text) for t in telegram_account.texts(chat)):
-                assert time.perf_counter() - started < 2 * POLL_SECONDS, f"reply {n + 1} never arrived"
+                # A 5 s poll would leave most replies waiting longer than this.
+                assert time.perf_counter() - started < LIMIT_SECONDS, f"reply {n + 1} not at Telegram within 1 s"
                 time.sleep(0.002)
             delays.append(time.perf_counter() - started)
     wait_until(lambda: len(telegram_account.texts(chat)) == before + REPLIES, what="every reply exactly once")
     delays.sort()
     p95 = delays[int(0.95 * (len(delays) - 1))]
     print(f"staff reply → Telegram fake: p50 {delays[len(delays) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
-    assert delays[-1] < 1.0, [round(d, 3) for d in delays]  # a 5 s poll would have left some of them waiting
