@@ -209,7 +209,13 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "a staff reply waits for the outbox's poll (its commit wakes nobody)",
         10,
-        (("api/outbox/service.py", '    after_commit(session, "outbox")\n    return message\n', "    return message\n"),),
+        (
+            (
+                "api/outbox/service.py",
+                '    after_commit(session, "outbox")\n    return message\n',
+                "    return message\n",
+            ),
+        ),
         "tests/channels/test_staff_reply_wake.py",
     ),
     Mutant(
