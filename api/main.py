@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    signals.wake_on_commit(app, app.state.sessionmaker)  # an outbox row wakes the sender once committed
     # Redis (REDIS_URL) when several gateway processes share the limits and wake-ups; None on the embedded default.
     app.state.redis = new_async_client(settings.redis_url) if settings.redis_url else None
     app.state.rasa = RasaClient(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import backup, bulletin, commune, db, dossiers, facts, nlu, run, staff, telegram, train, zalo
+from cli import backup, bulletin, commune, db, dossiers, facts, nlu, run, settings, staff, telegram, train, zalo
 
 app = typer.Typer(
     help="Xã Số — nền tảng chatbot và tương tác đa kênh cho chính quyền xã/phường.",
@@ -25,6 +25,7 @@ app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.add_typer(dossiers.app, name="dossiers")
 app.add_typer(commune.app, name="commune")
+app.add_typer(settings.app, name="settings")
 
 
 def main() -> None:

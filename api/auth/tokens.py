@@ -105,7 +105,3 @@ def revoke_secret(session: Session, *, secret: str) -> None:
 def csrf_token(secret_key: str, session_secret: str) -> str:
     """The console's per-session CSRF token, derived so nothing extra is stored."""
     return hmac.new(secret_key.encode(), b"csrf:" + session_secret.encode(), hashlib.sha256).hexdigest()[:40]
-
-
-def csrf_matches(secret_key: str, session_secret: str, candidate: str | None) -> bool:
-    return candidate is not None and hmac.compare_digest(csrf_token(secret_key, session_secret), candidate)

@@ -209,10 +209,9 @@ def queue_chunk(
         )
         text = message_text(commune, bulletin, link, approved)
         context = template_context(commune, bulletin, link, utcnow(), approved)
-        connection = session.connection()
         fresh = [subscriber for subscriber in subscribers if subscriber.id not in already]
         ids = enqueue_message_rows(
-            connection,
+            session,
             commune_id=row.commune_id,
             kind=ANNOUNCEMENT_KIND,
             priority=row.priority,
@@ -229,7 +228,7 @@ def queue_chunk(
             for subscriber, message_id in zip(fresh, ids, strict=True)
         ]
         if deliveries:
-            connection.execute(insert(_DELIVERIES), deliveries)
+            session.connection().execute(insert(_DELIVERIES), deliveries)
         row.cursor = last_id
         row.queued_count += len(deliveries)
         return Chunk(len(deliveries), False)

@@ -18,7 +18,7 @@ from api.bulletins.sources import create_weekly_digest, refresh_feed
 from api.communes.models import Commune
 from api.db import transaction, utcnow
 from api.errors import DomainError
-from api.infra.signals import notify, subscription, wait_for
+from api.infra.signals import subscription, wait_for
 from broadcast.settings import BroadcastSettings, get_broadcast_settings
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,7 @@ async def queue_announcements(app: FastAPI) -> int:
                 announcement_id=announcement_id,
                 public_base_url=app.state.settings.public_base_url,
             )
-            total += chunk.queued
-            if chunk.queued:
-                notify(app, "outbox")
+            total += chunk.queued  # each chunk's commit woke the outbox (api/outbox/service.py)
             if chunk.done:
                 break
     return total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,12 +40,3 @@ def next_code(session: Session, *, commune_id: int, year: int) -> str:
         except IntegrityError:
             continue  # another transaction created this year's counter first: take a number from it
     raise RuntimeError("could not allocate a case code")  # pragma: no cover - needs three lost races in a row
-
-
-def current_value(session: Session, *, commune_id: int, year: int) -> int:
-    return (
-        session.scalar(
-            select(CaseCounter.last_value).where(CaseCounter.commune_id == commune_id, CaseCounter.year == year)
-        )
-        or 0
-    )

@@ -63,7 +63,7 @@ def notify_received(session: Session, *, case: CreatedCase, commune: CommuneRef)
     )
     connection = session.connection()
     message_id = enqueue_message_row(
-        connection,
+        session,
         commune_id=case.commune_id,
         conversation_id=case.conversation_id,
         text=text,

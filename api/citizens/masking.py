@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from api.infra.sanitize import redact
 from api.staff.models import Role
-from channels.ids import ConversationId
 
 
 def masks(role: str | Role) -> bool:
@@ -40,13 +39,3 @@ def mask_name(name: str | None) -> str | None:
     if len(parts) == 1:
         return parts[0][:1] + "…"
     return " ".join([parts[0], *(p[:1] + "." for p in parts[1:])])
-
-
-def mask_conversation(conversation_id: str | None) -> str | None:
-    if not conversation_id:
-        return conversation_id
-    parsed = ConversationId.try_parse(conversation_id)
-    if parsed is None:
-        return "…"
-    uid = parsed.external
-    return f"{parsed.prefix}:{parsed.commune}:…{uid[-4:]}" if len(uid) > 6 else f"{parsed.prefix}:{parsed.commune}:…"

@@ -141,10 +141,3 @@ def set_state(
     return update_row(
         session, conversation_id=conversation_id, state=state, case_id=case_id, staff_case_id=staff_case_id, **extra
     )
-
-
-def state_after_rating(snapshot: Snapshot) -> tuple[State, int | None]:
-    """Where a conversation goes when its rating (and comment) is done: back to the staff case that still holds it."""
-    if snapshot.staff_case_id is not None:
-        return State.staff, snapshot.staff_case_id
-    return State.bot, None

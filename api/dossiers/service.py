@@ -129,16 +129,6 @@ def record_lookup(
     )
 
 
-def lookups_for_conversation(session: Session, *, conversation_id: str, limit: int = 50) -> list[DossierLookup]:
-    query = (
-        select(DossierLookup)
-        .where(DossierLookup.conversation_id == conversation_id)
-        .order_by(DossierLookup.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
 def watch(
     session: Session, *, commune_id: int, conversation_id: str, code: str, status: str
 ) -> tuple[DossierWatch, bool]:
@@ -154,13 +144,3 @@ def watch(
     started = not row.active
     row.active, row.last_status, row.failures = True, status, 0
     return row, started
-
-
-def unwatch(session: Session, *, conversation_id: str, code: str) -> bool:
-    row = session.scalar(
-        select(DossierWatch).where(DossierWatch.conversation_id == conversation_id, DossierWatch.code == code)
-    )
-    if row is None or not row.active:
-        return False
-    row.active = False
-    return True

@@ -27,11 +27,6 @@ CODE_PATTERN = re.compile(r"\b(?:[0-9A-Z]{2,4}\.){1,4}[0-9A-Z]{2,4}-\d{6}-\d{3,6
 MAX_CODE = 64
 
 
-def find_code(text: str) -> str | None:
-    match = CODE_PATTERN.search(text or "")
-    return match.group(0).upper() if match else None
-
-
 def clean_code(code: str) -> str | None:
     """The code as a source would index it, or None when it cannot be one (length, characters)."""
     code = (code or "").strip().upper()

@@ -41,6 +41,7 @@ async def pump(
     run: Callable[[FastAPI, Any], Coroutine[Any, Any, None]],
     capacity: int,
     renew: Callable[[Any, list[int]], None],
+    poll_seconds: float = IDLE_POLL_SECONDS,
 ) -> None:
     inflight: dict[asyncio.Task[None], int] = {}
 
@@ -70,7 +71,7 @@ async def pump(
                     inflight[task] = item.id
                     task.add_done_callback(finished)
                 if not items or len(items) < free:
-                    await wait_for(wake, IDLE_POLL_SECONDS)
+                    await wait_for(wake, poll_seconds)
         except asyncio.CancelledError:
             if inflight:
                 await asyncio.wait(list(inflight), timeout=DRAIN_SECONDS)
@@ -105,7 +106,9 @@ async def inbox_job(app: FastAPI) -> None:
 
 async def outbox_job(app: FastAPI) -> None:
     try:
-        await pump(app, "outbox", claim_jobs, deliver, OUTBOX_CAPACITY, outbox.renew_leases)
+        # Woken by every committed outbox row (api/outbox/service.py); the poll only finds what no wake-up announced.
+        poll = app.state.settings.outbox_poll_seconds
+        await pump(app, "outbox", claim_jobs, deliver, OUTBOX_CAPACITY, outbox.renew_leases, poll)
     finally:
         for name in registry.names():
             await registry.get(name).close()

@@ -20,7 +20,6 @@ from api.inbox import service as inbox
 from api.inbox.failures import record_failure
 from api.inbox.models import InboxEvent
 from api.inbox.profiles import with_profile
-from api.infra.signals import notify
 from api.infra.writes import write_transaction
 from api.outbox.service import enqueue_next_page
 from channels import registry
@@ -73,11 +72,10 @@ def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
         inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
 
 
-def _next_page(factory: sessionmaker[Session], event_id: int, conversation_id: str, more: tuple[int, int]) -> bool:
+def _next_page(factory: sessionmaker[Session], event_id: int, conversation_id: str, more: tuple[int, int]) -> None:
     with write_transaction(factory) as session:
         queued = enqueue_next_page(session, conversation_id=conversation_id, message_id=more[0], offset=more[1])
         inbox.mark_done(session, inbox.load(session, event_id), route="more", ignored=not queued)
-        return queued
 
 
 async def process_event(app: FastAPI, event: Event) -> None:
@@ -93,11 +91,10 @@ async def _process_logged(app: FastAPI, event: Event) -> None:
         log.exception("inbox %s (%s) failed", event.id, event.channel)
         error = f"{type(exc).__name__}: {exc}"
         settings = app.state.settings
-        noticed = await run_in_threadpool(
+        # A dead letter's notice to the citizen wakes the outbox when it commits (api/outbox/service.py).
+        await run_in_threadpool(
             record_failure, app.state.sessionmaker, event.id, error=error, max_failures=settings.inbox_max_failures
         )
-        if noticed:
-            notify(app, "outbox")
 
 
 async def _process(app: FastAPI, event: Event) -> None:
@@ -113,12 +110,9 @@ async def _process(app: FastAPI, event: Event) -> None:
     )
     more = parse_more(messages[0].text) if messages[0].kind in ("text", "button") else None
     if more is not None:  # "Xem thêm" under a paged button list: the next page, without a turn
-        if await run_in_threadpool(_next_page, app.state.sessionmaker, event.id, messages[0].conversation_id, more):
-            notify(app, "outbox")
+        await run_in_threadpool(_next_page, app.state.sessionmaker, event.id, messages[0].conversation_id, more)
         return
-    turn = await handle(app, ctx, messages[0])
-    if turn.queued:
-        notify(app, "outbox")
+    await handle(app, ctx, messages[0])  # what it queues wakes the outbox as it commits
 
 
 async def claim_events(app: FastAPI, limit: int) -> list[Event]:

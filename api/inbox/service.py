@@ -157,11 +157,3 @@ def mark_retry(session: Session, event_id: int, *, error: str, busy_notified: bo
         return
     row.status = PENDING
     row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, base=1.0, cap=60.0))
-
-
-def release_all(session: Session) -> int:
-    """On shutdown: hand leased rows back so the next start takes them at once instead of after the lease."""
-    result = session.execute(
-        update(InboxEvent).where(InboxEvent.status == PROCESSING).values(status=PENDING, lease_until=None)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

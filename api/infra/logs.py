@@ -32,11 +32,6 @@ def current_request_id() -> str | None:
     return str(value) if value else None
 
 
-def bind_request_id(request_id: str | None) -> Any:
-    """Bind ``request_id`` for the rest of this task (a worker handling one message); returns the reset tokens."""
-    return structlog.contextvars.bind_contextvars(request_id=request_id) if request_id else {}
-
-
 class RequestId:
     """ASGI middleware: one request id per HTTP request, in the logging context and the response's header."""
 

@@ -5,12 +5,18 @@ In one process (the embedded default) ``notify`` sets the events of the subscrib
 publish to its own subscribers (``relay``), so a reply sent by one worker reaches a web page streaming from another
 at once, and a webhook received by one process wakes the inbox workers of all. Workers still poll slowly as a
 fallback, so a lost wake-up delays work but never loses it.
+
+``notify`` may be called from a worker thread (a sync route, a job's threadpool step): it hands the wake-up to the
+app's event loop, recorded by ``relay`` when the app starts. ``after_commit`` defers a wake-up until the session's
+transaction commits (``wake_on_commit`` installs that on the app's sessionmaker): a worker woken before the commit
+would look for the row, find nothing, and go back to sleep until its poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import uuid
@@ -19,11 +25,14 @@ from collections.abc import AsyncIterator, Iterator
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "xaso:wake:"
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # this process: its own messages are already delivered locally
+ON_COMMIT = "xaso.wake_on_commit"  # session.info key: the names to notify once the session's transaction commits
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -56,6 +65,11 @@ def _wake_local(app: FastAPI, name: str) -> None:
 
 def notify(app: FastAPI, name: str, *, everywhere: bool = True) -> None:
     """Wake the subscribers of ``name`` here and, with Redis and unless ``everywhere`` is False, in every process."""
+    loop: asyncio.AbstractEventLoop | None = getattr(app.state, "signal_loop", None)
+    if loop is not None and not _running(loop):  # another thread: asyncio events are set on their own loop only
+        with contextlib.suppress(RuntimeError):  # the loop has closed (shutdown): nobody is waiting any more
+            loop.call_soon_threadsafe(functools.partial(notify, app, name, everywhere=everywhere))
+        return
     _wake_local(app, name)
     client: aioredis.Redis | None = getattr(app.state, "redis", None)
     if client is None or not everywhere:
@@ -67,6 +81,32 @@ def notify(app: FastAPI, name: str, *, everywhere: bool = True) -> None:
     task = loop.create_task(_publish(client, name, ORIGIN))
     _pending.add(task)
     task.add_done_callback(_pending.discard)
+
+
+def _running(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def after_commit(session: Session, name: str) -> None:
+    """Notify ``name`` once this session's transaction commits (nothing if it rolls back)."""
+    session.info.setdefault(ON_COMMIT, set()).add(name)
+
+
+def wake_on_commit(app: FastAPI, factory: sessionmaker[Session]) -> None:
+    """Deliver the ``after_commit`` wake-ups of the sessions ``factory`` makes (the app's own)."""
+
+    def committed(session: Session) -> None:
+        for name in sorted(session.info.pop(ON_COMMIT, ())):
+            notify(app, name)
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop(ON_COMMIT, None)
+
+    event.listen(factory, "after_commit", committed)
+    event.listen(factory, "after_rollback", rolled_back)
 
 
 async def _publish(client: aioredis.Redis, name: str, origin: str) -> None:
@@ -107,18 +147,22 @@ async def _relay_forever(app: FastAPI, client: aioredis.Redis) -> None:
 
 @contextlib.asynccontextmanager
 async def relay(app: FastAPI) -> AsyncIterator[None]:
-    """While the app runs: deliver other processes' wake-ups here (nothing to do without Redis)."""
+    """While the app runs: deliver other threads' wake-ups on this loop and, with Redis, other processes' here."""
+    app.state.signal_loop = asyncio.get_running_loop()  # where other threads' wake-ups are handed (``notify``)
     client: aioredis.Redis | None = getattr(app.state, "redis", None)
-    if client is None:
-        yield
-        return
-    task = asyncio.create_task(_relay_forever(app, client), name="wake-relay")
     try:
-        yield
+        if client is None:
+            yield
+            return
+        task = asyncio.create_task(_relay_forever(app, client), name="wake-relay")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        app.state.signal_loop = None
 
 
 async def wait_for(ev: asyncio.Event, seconds: float) -> None:

@@ -1,16 +1,21 @@
-"""Writing to the outbox (inside the caller's transaction) and reading what staff need to see."""
+"""Writing to the outbox (inside the caller's transaction) and reading what staff need to see.
+
+Every write wakes the delivery worker once the caller's transaction commits (``after_commit``; in every gateway
+process through Redis when it is set), so a message leaves at once instead of at the worker's next poll.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import ValidationFailed
 from api.infra.logs import current_request_id
+from api.infra.signals import after_commit
 from api.outbox.models import PENDING, PRIORITY_NORMAL, OutboxMessage
 from channels.ids import ConversationId
 
@@ -120,11 +125,12 @@ def enqueue_message(
     )
     session.add(message)
     session.flush()
+    after_commit(session, "outbox")
     return message
 
 
 def enqueue_message_row(
-    connection: Connection,
+    session: Session,
     *,
     commune_id: int,
     conversation_id: str,
@@ -146,7 +152,8 @@ def enqueue_message_row(
         priority=priority,
         context=context,
     )
-    message_id: int = connection.execute(_INSERT, values).scalar_one()
+    message_id: int = session.connection().execute(_INSERT, values).scalar_one()
+    after_commit(session, "outbox")
     return message_id
 
 
@@ -154,7 +161,7 @@ Outgoing = tuple[str, str, dict[str, Any]]  # conversation id, text, template co
 
 
 def enqueue_message_rows(
-    connection: Connection, *, commune_id: int, kind: str, priority: int, messages: list[Outgoing]
+    session: Session, *, commune_id: int, kind: str, priority: int, messages: list[Outgoing]
 ) -> list[int]:
     """Many text messages (conversation id, text, context) queued in one batched INSERT; their ids in the same
     order. The same rows as ``enqueue_message_row`` (announcements queue 500 at a time)."""
@@ -174,13 +181,9 @@ def enqueue_message_rows(
         )
         for conversation_id, text, context in messages
     ]
-    return list(connection.execute(_INSERT_MANY, values).scalars())
-
-
-def messages_for_case(session: Session, *, case_id: int) -> list[OutboxMessage]:
-    """Delivery state of every message of a case (status and reason), for the staff console."""
-    query = select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id)
-    return list(session.scalars(query))
+    ids = list(session.connection().execute(_INSERT_MANY, values).scalars())
+    after_commit(session, "outbox")
+    return ids
 
 
 def messages_for_conversation(session: Session, *, conversation_id: str, limit: int = 100) -> list[OutboxMessage]:

@@ -92,8 +92,3 @@ def parse_command(text: str) -> Command | None:
     ):
         return Command("subscribe")
     return None
-
-
-def might_be_command(text: str) -> bool:
-    """Cheap pre-check on the bot's hot path."""
-    return parse_command(text) is not None

@@ -243,8 +243,7 @@ async def web_webhook(body: WebMessageIn, request: Request, settings: SettingsDe
         noticed = await run_in_threadpool(
             record_failure, factory, stored.id, error=error or "no turn", max_failures=settings.inbox_max_failures
         )
-        notify(request.app, "outbox" if noticed else "inbox")
+        if not noticed:  # a dead letter's notice wakes the outbox itself, as it commits
+            notify(request.app, "inbox")
         return []
-    if turn.queued:
-        notify(request.app, "outbox")
     return [_web_reply(r, body.sender) for r in turn.replies]

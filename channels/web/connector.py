@@ -39,11 +39,6 @@ def _photos(value: Any) -> tuple[str, ...]:
     return tuple(url for url in value if isinstance(url, str) and UPLOADED_PHOTO.match(url))[:MAX_PHOTOS]
 
 
-def valid_sender(sender: str) -> bool:
-    """Sender ids are the session's secret (anyone holding one reads its replies): long random tokens only."""
-    return bool(SENDER_RE.fullmatch(sender))
-
-
 class WebChannel:
     name = "web"
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
+from api.db import make_engine, make_sessionmaker
 from api.infra import signals
 from api.infra.redis import new_async_client
 
@@ -52,3 +55,34 @@ def test_a_wake_up_crosses_processes_through_redis() -> None:
             await receiver.state.redis.aclose()
 
     assert asyncio.run(run()) == (True, False)
+
+
+def test_a_wake_up_after_commit_waits_for_the_commit_and_crosses_threads(tmp_path: Path) -> None:
+    factory = make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'wake.db'}"))
+
+    def write(*, commit: bool) -> None:  # a sync route's unit of work, in a worker thread
+        with factory() as session:
+            session.execute(text("SELECT 1"))
+            signals.after_commit(session, "outbox")
+            seen.append(woken.is_set())  # flushed, not committed: nobody is woken yet
+            session.commit() if commit else session.rollback()
+
+    async def run() -> list[bool]:
+        app = FastAPI()
+        app.state.redis = None
+        signals.wake_on_commit(app, factory)
+        async with signals.relay(app):
+            with signals.subscription(app, "outbox") as event:
+                nonlocal woken
+                woken = event
+                await asyncio.to_thread(write, commit=False)
+                await asyncio.sleep(0.05)
+                seen.append(event.is_set())  # rolled back: no wake-up
+                await asyncio.to_thread(write, commit=True)
+                await asyncio.wait_for(event.wait(), 1)  # committed in another thread: woken on this loop
+                seen.append(event.is_set())
+        return seen
+
+    seen: list[bool] = []
+    woken = asyncio.Event()
+    assert asyncio.run(run()) == [False, False, False, True]

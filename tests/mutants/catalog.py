@@ -207,6 +207,18 @@ MUTANTS: list[Mutant] = [
         needs=("TEST_REDIS_URL",),
     ),
     Mutant(
+        "a staff reply waits for the outbox's poll (its commit wakes nobody)",
+        10,
+        (
+            (
+                "api/outbox/service.py",
+                '    after_commit(session, "outbox")\n    return message\n',
+                "    return message\n",
+            ),
+        ),
+        "tests/channels/test_staff_reply_wake.py",
+    ),
+    Mutant(
         "a turn moved off a dead replica keeps its spent deadline",
         10,
         (
