@@ -371,10 +371,14 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
         session.add_all([review, outbound])
         session.add(Subscription(commune_id=a_id, conversation_id="zalo:xa-demo:tin-rieng-xa-a-sub", channel="zalo",
                                  hamlet="Ấp 2", hamlet_key="ap 2", topics=["thong_bao"]))  # fmt: skip
+        # A's one-stop source: its address, group and password never show on B's pages.
         configure_source(
-            session, commune_id=a_id, kind="opencps", secrets={"password": "bi-mat-xa-a-mat-khau"},
+            session,
+            commune_id=a_id,
+            kind="opencps",
+            secrets={"password": "bi-mat-xa-a-mat-khau"},
             config={"base_url": "https://bi-mat-xa-a.example.gov.vn", "group_id": "tin-rieng-xa-a"},
-        )  # fmt: skip  (A's one-stop source: its address and group never show on B's pages)
+        )
         session.flush()
         ids = {"event_id": event.id, "review_id": review.id, "outbound_id": outbound.id}
     commune_id, name = media.removeprefix("/staff/media/").split("/", 1)
