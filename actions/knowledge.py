@@ -18,7 +18,7 @@ from typing import Any, Dict, Mapping, Optional, Text, Tuple
 import yaml
 
 from actions.common import contains_any, fold
-from knowledge.facts import Fact, ProcedureFacts, load_procedures, vietnam_today
+from knowledge.facts import ONLINE_LEVELS, Fact, ProcedureFacts, load_procedures, vietnam_today
 
 KNOWLEDGE_DIR = Path(os.environ.get("XASO_KNOWLEDGE_DIR", Path(__file__).resolve().parent.parent / "knowledge"))
 ASPECTS = ("documents", "fee", "time", "deadline", "where", "online", "who", "legal")
@@ -48,6 +48,11 @@ class Procedure:
     refines: Tuple[Text, ...] = ()
     day: Optional[date] = None
     upcoming: Mapping[Text, Fact] = field(default_factory=dict)  # the next dated version of a fact, if any
+    # Level of the online service (toan_trinh | mot_phan | chua_co, Điều 11 Nghị định 42/2022/NĐ-CP; "" when the file
+    # says nothing) and what the link is (page | search | portal; "" for a commune's own link). The level's basis is
+    # ``basis["online_level"]``.
+    online_level: Text = ""
+    online_link: Text = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ def _read(path: Path) -> Dict[Text, Any]:
 
 def _procedure(source: ProcedureFacts, day: date) -> Procedure:
     facts = source.on(day)
+    basis = {aspect: fact.basis for aspect, fact in facts.items()}
+    if source.online is not None:
+        basis["online_level"] = source.online.basis
     return Procedure(
         id=source.id,
         name=source.name,
@@ -88,7 +96,7 @@ def _procedure(source: ProcedureFacts, day: date) -> Procedure:
         legal=source.legal(day),
         keywords=source.keywords,
         deadline=facts["deadline"].text if "deadline" in facts else "",
-        basis={aspect: fact.basis for aspect, fact in facts.items()},
+        basis=basis,
         facts=dict(facts),
         refines=source.refines,
         day=day,
@@ -97,6 +105,8 @@ def _procedure(source: ProcedureFacts, day: date) -> Procedure:
             for aspect, versions in source.variants.items()
             if (later := [fact for fact in versions if fact.valid_from > day])
         },
+        online_level=source.online.level if source.online is not None else "",
+        online_link=source.online.link if source.online is not None else "",
     )
 
 
@@ -126,8 +136,17 @@ def procedure_for(
         if key not in OVERRIDABLE or value in (None, "", []):
             continue
         if key == "online" and isinstance(value, dict):
-            changes["online_url"] = value.get("url", base.online_url)
+            url = value.get("url")
+            if isinstance(url, str) and url.startswith("https://") and url != base.online_url:
+                changes["online_url"], changes["online_link"] = url, ""  # the commune's own page (province portal)
             changes["online_note"] = str(value.get("note", base.online_note))
+            if value.get("level") in ONLINE_LEVELS:
+                changes["online_level"] = value["level"]
+                if value.get("level_basis"):
+                    local = value["level_basis"]
+                    basis["online_level"] = tuple(str(v) for v in local) if isinstance(local, list) else (LOCAL_BASIS,)
+                else:
+                    basis["online_level"] = (LOCAL_BASIS,)
         elif key in ("documents", "legal") and isinstance(value, list):
             changes[key] = tuple(str(v) for v in value)
         elif key not in ("online", "documents", "legal") and isinstance(value, str):

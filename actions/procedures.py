@@ -95,6 +95,38 @@ def _legal_line(proc: Procedure, aspects: List[Text]) -> Text:
     return f"Căn cứ: {'; '.join(items)}." if items else ""
 
 
+# The last line of every procedure answer (Decree 42/2022/NĐ-CP art. 11 names the two levels); none when the procedure
+# cannot be filed online: the counter is already what the answer says.
+ONLINE_LINE = {
+    "toan_trinh": "Nộp trực tuyến (toàn trình): {url}",
+    "mot_phan": "Nộp trực tuyến (một phần): {url}",
+}
+NOT_ONLINE = "Dạ, thủ tục này chưa nộp trực tuyến được; anh/chị nộp tại bộ phận một cửa UBND xã."
+SEARCH_HINT = " (trang tìm thủ tục này trên Cổng)"
+# What the level means, said once, in the answer about filing online.
+LEVEL_MEANS = {
+    "toan_trinh": "Toàn trình: nộp, theo dõi và nhận kết quả đều qua mạng (hoặc qua bưu chính).",
+    "mot_phan": "Một phần: nộp hồ sơ qua mạng, nhưng vẫn có bước phải làm trực tiếp tại xã.",
+}
+
+
+def online_line(proc: Procedure) -> Text:
+    """The level and the filing link when the procedure can be filed online, else nothing."""
+    template = ONLINE_LINE.get(proc.online_level)
+    return template.format(url=proc.online_url) if template and proc.online_url else ""
+
+
+def _online_answer(proc: Procedure) -> Text:
+    note = proc.online_note
+    if proc.online_level == "chua_co":
+        return NOT_ONLINE + (f"\n{note}" if note else "")
+    body = f"Dạ, {note[:1].lower()}{note[1:]}" if note else f"Dạ, {proc.name.lower()} chưa có dịch vụ trực tuyến."
+    if line := online_line(proc):
+        hint = SEARCH_HINT if proc.online_link == "search" else ""
+        return "\n".join((body, LEVEL_MEANS[proc.online_level], line + hint))
+    return body + (f"\nĐường dẫn: {proc.online_url}" if proc.online_url else "")
+
+
 CHECK_AT = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) hoặc bộ phận một cửa của UBND xã"
 CHECK_AT_POLICE = "Cổng dịch vụ công Bộ Công an (dichvucong.bocongan.gov.vn) hoặc Công an xã"
 
@@ -162,15 +194,13 @@ def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[
             if commune.get("office_hours"):
                 body += f"\nGiờ làm việc: {commune['office_hours']}."
     elif aspect == "online":
-        note = proc.online_note
-        body = f"Dạ, {note[:1].lower()}{note[1:]}" if note else f"Dạ, {proc.name.lower()} chưa có dịch vụ trực tuyến."
-        if proc.online_url:
-            body += f"\nĐường dẫn: {proc.online_url}"
-        cited = ["online"] if proc.basis.get("online") else []
+        body = _online_answer(proc)
+        cited = [key for key in ("online", "online_level") if proc.basis.get(key)]
     elif aspect == "who":
         body = f"Dạ, người nộp hồ sơ {proc.name.lower()}: {proc.who}"
     elif aspect == "legal":
-        return f"Dạ, căn cứ pháp lý của thủ tục {proc.name.lower()}: {'; '.join(proc.legal)}."
+        body = f"Dạ, căn cứ pháp lý của thủ tục {proc.name.lower()}: {'; '.join(proc.legal)}."
+        return "\n".join(line for line in (body, online_line(proc)) if line)
     else:
         body = f"Dạ, {proc.summary}\nLệ phí: {proc.fee}"
         if note := _dated_note(proc, "fee", brief=True):
@@ -178,6 +208,8 @@ def answer_text(proc: Procedure, aspect: Optional[Text], commune: Optional[Dict[
         body += "\nAnh/chị muốn biết thêm thông tin nào ạ?"
         cited = ["fee", "deadline"]
     lines = [body, _validity_note(proc, cited), _legal_line(proc, cited)]
+    if aspect != "online":
+        lines.append(online_line(proc))  # every answer ends with where to file online, once
     return "\n".join(line for line in lines if line)
 
 

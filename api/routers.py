@@ -20,6 +20,7 @@ from api.config import Settings
 from api.console.admin import router as console_admin_router
 from api.console.admin_channels import router as console_admin_channels_router
 from api.console.admin_config import router as console_admin_config_router
+from api.console.admin_dossiers import router as console_admin_dossiers_router
 from api.console.admin_health import router as console_admin_health_router
 from api.console.attachments import router as console_attachments_router
 from api.console.case_routes import router as console_cases_router
@@ -81,6 +82,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(console_mentions_router)
     app.include_router(console_admin_config_router)
     app.include_router(console_admin_channels_router)
+    app.include_router(console_admin_dossiers_router)
     app.include_router(dead_letters_router)
     app.include_router(bulletins_console_router)
     app.include_router(subscribers_console_router)

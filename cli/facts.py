@@ -18,6 +18,7 @@ from knowledge.facts import (
     ProcedureFacts,
     fact_problems,
     load_procedures,
+    online_problems,
     vietnam_today,
 )
 
@@ -105,9 +106,13 @@ def check(
         f"\n{len(procedures)} thủ tục, {total} dữ kiện đang dùng; "
         f"{unverified} dữ kiện còn ghi chú chưa kiểm chứng (trang /staff/facts)."
     )
-    if failures:
-        console.print(f"[red]LỖI: {len(failures)} dữ kiện chưa đạt:[/red]")
+    # the online block (level and filing link) carries its basis and review like a fact
+    online = [(p.id, problem) for p in procedures.values() if p.online for problem in online_problems(p.online, day)]
+    if failures or online:
+        console.print(f"[red]LỖI: {len(failures) + len(online)} dữ kiện chưa đạt:[/red]")
         for proc, fact, problem in failures:
             console.print(f"  [red]{proc.id}.{fact.aspect} ({_period(fact)}): {problem}[/red]")
+        for procedure_id, problem in online:
+            console.print(f"  [red]{procedure_id}.online (mức độ, đường dẫn nộp trực tuyến): {problem}[/red]")
         raise typer.Exit(1)
     console.print("[green]Mọi dữ kiện có căn cứ và ngày rà soát còn hạn.[/green]")

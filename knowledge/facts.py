@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -47,6 +48,41 @@ def vietnam_today(now: datetime | None = None) -> date:
 
 class KnowledgeError(ValueError):
     """A knowledge file is malformed; the message names the file and the field."""
+
+
+# The two levels of an online public service, Điều 11 Nghị định 42/2022/NĐ-CP (khoản 1: toàn trình, every step online
+# and the result delivered online or by post; khoản 2: một phần, some step still done in person), and "none yet".
+ONLINE_LEVELS = {
+    "toan_trinh": "toàn trình",
+    "mot_phan": "một phần",
+    "chua_co": "chưa có dịch vụ công trực tuyến",
+}
+# What the filing link is: the procedure's own page on a portal (needs its ``ma_thu_tuc``), the portal's search for the
+# procedure's name (when the page id cannot be known offline: never invent one), or the portal's home page.
+LINK_KINDS = {"page": "ma_thu_tuc", "search": "key", "portal": ""}
+
+
+@dataclass(frozen=True)
+class OnlineService:
+    """How a procedure is filed online: its level, the filing link and what kind of link it is, with the basis of the
+    level and its review like every fact."""
+
+    level: str  # a key of ONLINE_LEVELS
+    url: str | None
+    link: str  # a key of LINK_KINDS, "" when there is no url
+    basis: tuple[str, ...]
+    reviewed_on: date
+    reviewed_by: str
+    review_note: str = ""
+    review_by: date | None = None
+
+    @property
+    def label(self) -> str:
+        return ONLINE_LEVELS[self.level]
+
+    @property
+    def available(self) -> bool:
+        return self.level != "chua_co" and bool(self.url)
 
 
 @dataclass(frozen=True)
@@ -95,6 +131,7 @@ class ProcedureFacts:
     # Procedures this one is a part of: asked with the parent's words plus its own ("chấm dứt giám hộ"), the bot
     # answers with this procedure, not the parent.
     refines: tuple[str, ...] = ()
+    online: OnlineService | None = None  # the ``online`` block: level and filing link
 
     def fact(self, aspect: str, today: date) -> Fact | None:
         """The version in force on ``today``; out of force on every version, the latest that started (shown with a
@@ -229,6 +266,69 @@ def parse_versions(aspect: str, data: Any, where: str) -> tuple[Fact, ...]:
     return tuple(versions)
 
 
+def _portal_url(url: Any, link: Any, where: str) -> str:
+    """A real, checkable address on a public-service portal (https, a .gov.vn host) of the kind ``link`` says."""
+    if not isinstance(url, str) or not url.strip():
+        raise KnowledgeError(f"{where}: thiếu 'url' (đường dẫn nộp trực tuyến)")
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not (host == "gov.vn" or host.endswith(".gov.vn")):
+        raise KnowledgeError(f"{where}: 'url' phải là địa chỉ https trên cổng dịch vụ công (.gov.vn), đang là {url!r}")
+    if link not in LINK_KINDS:
+        raise KnowledgeError(f"{where}: 'link' phải là một trong: {', '.join(LINK_KINDS)} (đang là {link!r})")
+    query = parse_qs(parts.query)
+    param = LINK_KINDS[link]
+    if param and not "".join(query.get(param, ())).strip():
+        raise KnowledgeError(f"{where}: đường dẫn loại '{link}' phải có tham số '{param}' trong 'url'")
+    if not param and (parts.query or parts.path not in ("", "/")):
+        raise KnowledgeError(f"{where}: đường dẫn loại 'portal' là trang chủ cổng, không có đường dẫn con hay tham số")
+    return url.strip()
+
+
+def parse_online(data: Any, where: str) -> OnlineService:
+    where = f"{where}: online"
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{where}: phải là một mục có level, url, link, note, basis, reviewed_on, reviewed_by")
+    level = data.get("level")
+    if level not in ONLINE_LEVELS:
+        raise KnowledgeError(f"{where}: 'level' phải là một trong: {', '.join(ONLINE_LEVELS)} (đang là {level!r})")
+    url: str | None = None
+    link = ""
+    if level == "chua_co":
+        if data.get("url") or data.get("link"):
+            raise KnowledgeError(f"{where}: thủ tục chưa có dịch vụ trực tuyến (chua_co) thì không ghi 'url', 'link'")
+    else:
+        link = str(data.get("link") or "")
+        url = _portal_url(data.get("url"), link, where)
+    reviewed_by = str(data.get("reviewed_by") or "").strip()
+    if not reviewed_by:
+        raise KnowledgeError(f"{where}: thiếu người rà soát 'reviewed_by'")
+    reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
+    assert reviewed_on is not None
+    review_by = _date(data.get("review_by"), where, "review_by", required=False)
+    if review_by is not None and review_by < reviewed_on:
+        raise KnowledgeError(f"{where}: 'review_by' trước 'reviewed_on'")
+    return OnlineService(
+        level=str(level), url=url, link=link, basis=_strings(data.get("basis"), where, "basis"),
+        reviewed_on=reviewed_on, reviewed_by=reviewed_by, review_note=str(data.get("review_note") or "").strip(),
+        review_by=review_by,
+    )  # fmt: skip
+
+
+def online_problems(online: OnlineService, today: date) -> list[str]:
+    """The rules of ``fact_problems`` for the online block: basis to the article, a review younger than 12 months."""
+    problems = []
+    uncited = [item for item in online.basis if not ARTICLE_RE.search(item)]
+    if uncited and not online.review_note:
+        problems.append(f"căn cứ chưa dẫn tới điều: {'; '.join(uncited)} (ghi review_note nếu chưa xác định)")
+    due = online.review_by or online.reviewed_on + REVIEW_INTERVAL
+    if today > due:
+        problems.append(f"rà soát lần cuối {online.reviewed_on:%d/%m/%Y}, quá hạn rà soát {due:%d/%m/%Y}")
+    if online.reviewed_on > today:
+        problems.append(f"ngày rà soát {online.reviewed_on:%d/%m/%Y} ở tương lai")
+    return problems
+
+
 def load_procedure(path: Path) -> ProcedureFacts:
     where = path.name
     with path.open(encoding="utf-8") as handle:
@@ -250,19 +350,20 @@ def load_procedure(path: Path) -> ProcedureFacts:
     variants = {
         aspect: parse_versions(aspect, raw_facts[aspect], where) for aspect in FACT_ASPECTS if aspect in raw_facts
     }
-    online = data.get("online") or {}
-    if not isinstance(online, dict):
-        raise KnowledgeError(f"{where}: 'online' phải có url và note")
+    raw_online = data.get("online")
+    online = parse_online(raw_online, where) if raw_online is not None else None
+    note = str(raw_online.get("note") or "") if isinstance(raw_online, dict) else ""
     return ProcedureFacts(
         id=str(data["id"]),
         name=str(data["name"]),
         summary=str(data.get("summary") or ""),
         keywords=tuple(str(k) for k in data.get("keywords") or ()),
-        online_url=str(online["url"]) if online.get("url") else None,
-        online_note=str(online.get("note") or ""),
+        online_url=online.url if online is not None else None,
+        online_note=note,
         variants=variants,
         path=path,
         refines=tuple(str(r) for r in data.get("refines") or ()),
+        online=online,
     )
 
 

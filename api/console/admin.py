@@ -3,8 +3,8 @@
 Every form carries the session's CSRF token (api/console/auth.py). A domain error rolls the request's transaction back
 and shows the page again with the message; nothing half-saved. Passwords set here are generated, shown once, and
 must be changed at the next login (api/staff/service.py, the zxcvbn policy of api/auth/passwords.py applies).
-Other admin screens: api/console/admin_config.py (routing rules, office hours, canned replies) and
-api/console/admin_channels.py (channel accounts, news feeds).
+Other admin screens: api/console/admin_config.py (routing rules, office hours, canned replies),
+api/console/admin_channels.py (channel accounts, news feeds) and api/console/admin_dossiers.py (the dossier source).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ SECTIONS = (
     ("Giờ làm việc", f"{PREFIX}/calendar"),
     ("Trả lời mẫu", f"{PREFIX}/canned"),
     ("Kênh & nguồn tin", f"{PREFIX}/channels"),
+    ("Nguồn hồ sơ một cửa", f"{PREFIX}/dossiers"),  # api/console/admin_dossiers.py
     ("Tình trạng hệ thống", f"{PREFIX}/health"),  # api/console/admin_health.py
 )
 add_nav_item("Quản trị", PREFIX)  # base.html shows /staff/admin links to admins only

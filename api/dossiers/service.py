@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -36,9 +37,15 @@ def source_config(session: Session, *, commune_id: int) -> DossierSourceConfig |
 
 
 def build_source(
-    row: DossierSourceConfig | None, *, factory: sessionmaker[Session], commune_id: int, settings: Settings
+    row: DossierSourceConfig | None,
+    *,
+    factory: sessionmaker[Session],
+    commune_id: int,
+    settings: Settings,
+    http: HttpPolicy | None = None,
 ) -> DossierSource | None:
-    """The commune's adapter; the demo source when nothing is configured and ``XASO_DOSSIER_DEMO`` is on."""
+    """The commune's adapter; the demo source when nothing is configured and ``XASO_DOSSIER_DEMO`` is on. ``http``
+    replaces the settings' timeout and retries (the console's connection check answers within seconds)."""
     if row is None:
         return DemoSource(factory, commune_id=commune_id) if settings.dossier_demo else None
     if not row.enabled:
@@ -50,11 +57,34 @@ def build_source(
             group_id=str(config.get("group_id") or ""),
             username=str(secrets.get("username") or ""),
             password=str(secrets.get("password") or ""),
-            policy=policy(settings),
+            policy=http or policy(settings),
         )
     if row.kind == "json":
-        return JsonHttpSource(config=config, secrets=secrets, policy=policy(settings))
+        return JsonHttpSource(config=config, secrets=secrets, policy=http or policy(settings))
     return DemoSource(factory, commune_id=commune_id)
+
+
+def check_base_url(value: Any) -> str:
+    """An address the adapters can call: http(s), a host, no credentials or spaces in it (those go in the secrets)."""
+    url = str(value or "").strip()
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or parts.port > 0  # .port raises ValueError on "host:abc" or "host:99999"
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or any(c.isspace() for c in url):
+        raise ValidationFailed(
+            f"Địa chỉ base_url không hợp lệ (đang là {url[:200]!r}): cần dạng https://tên-máy-chủ[:cổng][/đường-dẫn].",
+            code="invalid_base_url",
+            field="config",
+        )
+    if parts.username or parts.password:
+        raise ValidationFailed(
+            "Không ghi tên đăng nhập, mật khẩu trong base_url: nhập chúng ở ô khóa bí mật.",
+            code="invalid_base_url",
+            field="config",
+        )
+    return url
 
 
 def configure_source(
@@ -70,8 +100,10 @@ def configure_source(
     if kind not in KINDS:
         raise ValidationFailed(f"Loại nguồn phải là một trong: {', '.join(KINDS)}.", code="invalid_kind", field="kind")
     config = dict(config or {})
-    if kind in ("opencps", "json") and not str(config.get("base_url") or "").startswith(("http://", "https://")):
+    if kind in ("opencps", "json") and not str(config.get("base_url") or "").strip():
         raise ValidationFailed("Cần địa chỉ base_url (http:// hoặc https://).", code="invalid_base_url", field="config")
+    if kind in ("opencps", "json"):
+        config["base_url"] = check_base_url(config["base_url"])
     if kind == "opencps" and not str(config.get("group_id") or "").strip():
         raise ValidationFailed("OpenCPS cần group_id của cổng.", code="invalid_group_id", field="config")
     row = source_config(session, commune_id=commune_id)
@@ -81,7 +113,15 @@ def configure_source(
     row.kind, row.enabled, row.config = kind, enabled, config
     row.secrets = {**(row.secrets or {}), **(secrets or {})}
     if kind == "json":
-        JsonHttpSource(config=config, secrets=row.secrets)  # refuses a malformed status_map now, not at lookup time
+        try:
+            JsonHttpSource(config=config, secrets=row.secrets)  # refuses a malformed status_map now, not at lookup time
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValidationFailed(
+                "Cấu hình nguồn JSON không hợp lệ: status_map phải ánh xạ mã trạng thái của tỉnh sang một trong "
+                f"{', '.join(stage.value for stage in Stage)}; fields là các cặp tên → đường dẫn trường.",
+                code="invalid_json_config",
+                field="config",
+            ) from exc
     session.flush()
     return row
 

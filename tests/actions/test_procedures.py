@@ -8,7 +8,14 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import procedure_for, procedures
-from actions.procedures import ActionAnswerProcedure, _validity_note, answer_text, detect_aspect
+from actions.procedures import (
+    NOT_ONLINE,
+    ActionAnswerProcedure,
+    _validity_note,
+    answer_text,
+    detect_aspect,
+    online_line,
+)
 from tests.actions.conftest import make_tracker, slots_of, texts
 
 pytestmark = pytest.mark.usefixtures("gateway_url")
@@ -121,7 +128,9 @@ def test_a_fact_out_of_force_is_shown_with_a_warning() -> None:
 def test_every_answer_is_short(aspect: str | None, day: date) -> None:
     commune = {"name": "UBND xã Hòa Bình", "address": "Số 1 đường Trung tâm", "office_hours": "7h–17h"}
     for proc in procedures(day).values():
-        assert len(answer_text(proc, aspect, commune)) < 600, (proc.id, aspect)
+        answer, line = answer_text(proc, aspect, commune), online_line(proc)
+        assert len(answer.replace(line, "")) < 600, (proc.id, aspect)  # the filing line comes on top, short
+        assert len(line) < 160, proc.id
 
 
 def test_aspect_from_words_when_the_entity_is_missing() -> None:
@@ -178,7 +187,8 @@ def test_a_fact_past_its_review_date_says_it_may_have_changed_and_where_to_check
     assert "rà soát lần cuối ngày 06/12/2026 nên có thể đã thay đổi" in answer
     assert "dichvucong.bocongan.gov.vn" in answer and "Công an xã" in answer  # where to check, for this procedure
     birth = procedure_for("khai_sinh", today=date(2027, 1, 10))
-    assert birth is not None and "dichvucong.gov.vn" not in answer_text(birth, "time")  # within its review period
+    # within its review period: no warning (the filing link on the last line is not one)
+    assert birth is not None and "có thể đã thay đổi" not in answer_text(birth, "time")
 
 
 # --- sub-procedures answer as themselves, even when the NLU names the parent ------------------------------------------
@@ -225,3 +235,60 @@ async def test_birth_documents_no_longer_ask_for_the_parents_marriage_certificat
     assert "Không cần mang Giấy chứng nhận kết hôn của cha mẹ" in answer
     assert "Giấy chứng nhận kết hôn của cha mẹ (nếu có) để xuất trình" not in answer
     assert "Điều 2 Nghị định 07/2025/NĐ-CP" in answer
+
+
+# --- every answer ends with the online level and the filing link (Điều 11 Nghị định 42/2022/NĐ-CP) -------------------
+ASKED = [None, "documents", "fee", "time", "deadline", "where", "who", "legal"]
+
+
+@pytest.mark.parametrize("aspect", ASKED)
+def test_every_procedure_answer_ends_with_the_level_and_the_filing_link(aspect: str | None) -> None:
+    for proc in procedures().values():
+        answer = answer_text(proc, aspect)
+        if proc.online_level == "chua_co":
+            assert "Nộp trực tuyến" not in answer, (proc.id, aspect)  # no line: the counter is the answer
+            continue
+        last = answer.splitlines()[-1]
+        label = {"toan_trinh": "toàn trình", "mot_phan": "một phần"}[proc.online_level]
+        assert last == f"Nộp trực tuyến ({label}): {proc.online_url}", (proc.id, aspect, last)
+        assert proc.online_url and proc.online_url.startswith("https://"), proc.id
+
+
+async def test_the_filing_line_ends_a_live_answer_and_is_not_repeated_when_online_is_asked() -> None:
+    dispatcher, _ = await ask("làm giấy khai sinh cần giấy tờ gì", [{"entity": "procedure", "value": "khai_sinh"}])
+    answer = texts(dispatcher)[0]
+    assert answer.splitlines()[-1] == (
+        "Nộp trực tuyến (toàn trình): https://dichvucong.gov.vn/p/home/dvc-tim-kiem-thu-tuc.html"
+        "?key=%C4%90%C4%83ng+k%C3%BD+khai+sinh"
+    )
+    dispatcher, _ = await ask("đăng ký kết hôn online được không", [{"entity": "procedure", "value": "ket_hon"}])
+    answer = texts(dispatcher)[0]
+    assert answer.count("Nộp trực tuyến (một phần):") == 1 and "trang tìm thủ tục này trên Cổng" in answer
+    assert "vẫn có bước phải làm trực tiếp" in answer
+    assert "Điều 11 khoản 2 Nghị định 42/2022/NĐ-CP" in answer.splitlines()[-1]  # the level's basis is cited
+
+
+async def test_a_procedure_without_online_service_says_so_and_gets_no_link() -> None:
+    proc = procedures()["chung_thuc_chu_ky"]
+    assert proc.online_level == "chua_co" and proc.online_url is None and online_line(proc) == ""
+    dispatcher, _ = await ask("chứng thực chữ ký làm online được không")
+    answer = texts(dispatcher)[0]
+    assert answer.startswith(NOT_ONLINE) and "http" not in answer
+    dispatcher, _ = await ask("chứng thực chữ ký hết bao nhiêu tiền")
+    assert "Nộp trực tuyến" not in texts(dispatcher)[0]
+
+
+def test_a_communes_own_filing_link_and_level_replace_the_national_ones() -> None:
+    own = "https://dichvucong.demo.gov.vn/thu-tuc/khai-sinh"
+    proc = procedure_for("khai_sinh", {"online": {"url": own}})
+    assert proc is not None and proc.online_url == own and proc.online_link == ""
+    assert answer_text(proc, "fee").splitlines()[-1] == f"Nộp trực tuyến (toàn trình): {own}"
+    assert "trang tìm thủ tục" not in answer_text(proc, "online")  # the commune's link is not a search page
+    proc = procedure_for(
+        "ket_hon", {"online": {"url": own, "level": "toan_trinh", "level_basis": ["Quyết định 1/QĐ-UBND tỉnh Demo"]}}
+    )
+    assert proc is not None and answer_text(proc, "time").endswith(f"Nộp trực tuyến (toàn trình): {own}")
+    assert "Quyết định 1/QĐ-UBND tỉnh Demo" in answer_text(proc, "online")
+    ignored = procedure_for("ket_hon", {"online": {"url": "javascript:alert(1)", "level": "xịn"}})
+    assert ignored is not None and ignored.online_url == procedures()["ket_hon"].online_url
+    assert ignored.online_level == "mot_phan"

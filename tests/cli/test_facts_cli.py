@@ -36,10 +36,10 @@ def run_installed(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_knowledge_base_passes_and_lists_ages_expiries_and_uncited_bases() -> None:
-    result = run_installed("--today", "2026-12-06")
+    result = run_installed("--today", "2026-12-07")  # the day the online levels were reviewed (#24)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "Dữ kiện theo tuổi rà soát (ngày 06/12/2026)" in out and "cham_dut_giam_ho" in out
+    assert "Dữ kiện theo tuổi rà soát (ngày 07/12/2026)" in out and "cham_dut_giam_ho" in out
     assert "Hết hiệu lực trong 30 ngày tới (0)" in out
     assert "Căn cứ chưa dẫn tới điều" in out and "Thông tư 117/2026/TT-BTC" in out
     assert "Mọi dữ kiện có căn cứ và ngày rà soát còn hạn." in out

@@ -14,6 +14,7 @@ from knowledge.facts import (
     KnowledgeError,
     fact_problems,
     load_procedures,
+    online_problems,
     review_items,
     vietnam_today,
 )
@@ -283,3 +284,68 @@ def test_every_text_since_2024_cited_by_a_fact_has_a_row_in_the_change_register(
     assert {number for number in cited if number not in register} == set()
     for law in ("Luật Bảo hiểm xã hội 2024",):
         assert law in register
+
+
+# --- the online level and the filing link (issue #24) -----------------------------------------------------------------
+SEARCH = "https://dichvucong.gov.vn/p/home/dvc-tim-kiem-thu-tuc.html?key=%C4%90%C4%83ng+k%C3%BD+th%E1%BB%AD"
+ONLINE = {
+    "level": "toan_trinh", "url": SEARCH, "link": "search", "note": "Nộp trên Cổng.",
+    "basis": ["Điều 11 khoản 1 Nghị định 42/2022/NĐ-CP"], "reviewed_on": "2026-12-07", "reviewed_by": "A",
+}  # fmt: skip
+
+
+def test_every_procedure_has_its_online_level_cited_to_decree_42_and_reviewed() -> None:
+    for proc in PROCEDURES.values():
+        online = proc.online
+        assert online is not None, proc.id
+        assert any(item.startswith("Điều 11") and "42/2022/NĐ-CP" in item for item in online.basis), proc.id
+        assert online_problems(online, date(2026, 12, 7)) == [], proc.id
+        assert online.available is (online.level != "chua_co") and proc.online_url == online.url
+        if online.link == "search":  # no procedure page id invented: the portal's search for the name
+            assert online.url and "dvc-tim-kiem-thu-tuc.html?key=" in online.url and online.review_note, proc.id
+    assert PROCEDURES["chung_thuc_chu_ky"].online.level == "chua_co"  # type: ignore[union-attr]
+    assert PROCEDURES["ket_hon"].online.level == "mot_phan"  # type: ignore[union-attr]
+    assert PROCEDURES["cu_tru"].online.url == "https://dichvucong.bocongan.gov.vn"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"level": "muc_4"}, "online: 'level'"),
+        ({"url": "http://dichvucong.gov.vn/p/home/dvc-tim-kiem-thu-tuc.html?key=a"}, "online: 'url' phải là"),
+        ({"url": "https://dichvucong.example.com/?key=a"}, ".gov.vn"),
+        ({"url": DROP}, "thiếu 'url'"),
+        ({"link": "trang"}, "online: 'link'"),
+        ({"url": "https://dichvucong.gov.vn/p/home/dvc-tim-kiem-thu-tuc.html"}, "tham số 'key'"),
+        ({"link": "page"}, "tham số 'ma_thu_tuc'"),
+        ({"link": "portal"}, "trang chủ cổng"),
+        ({"level": "chua_co"}, "không ghi 'url'"),
+        ({"basis": []}, "online: 'basis'"),
+        ({"reviewed_on": "mai"}, "reviewed_on"),
+        ({"reviewed_by": ""}, "reviewed_by"),
+    ],
+)
+def test_the_loader_names_the_file_and_field_of_a_bad_online_block(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    online = {k: v for k, v in {**ONLINE, **change}.items() if v is not DROP}
+    _write(tmp_path, {}, online=online)
+    with pytest.raises(KnowledgeError) as raised:
+        load_procedures(tmp_path)
+    assert "thu.yml" in str(raised.value) and message in str(raised.value), str(raised.value)
+
+
+def test_a_good_online_block_loads_and_an_old_or_uncited_one_is_a_problem(tmp_path: Path) -> None:
+    _write(tmp_path, {}, online=ONLINE)
+    online = load_procedures(tmp_path)["thu"].online
+    assert online is not None and online.label == "toàn trình" and online.link == "search"
+    page = {**ONLINE, "url": "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.1",
+            "link": "page"}  # fmt: skip
+    _write(tmp_path, {}, online={**page, "basis": ["Nghị định 42/2022/NĐ-CP"], "reviewed_on": "2025-01-01"})
+    online = load_procedures(tmp_path)["thu"].online
+    assert online is not None and online.link == "page"
+    problems = online_problems(online, date(2026, 12, 7))
+    assert any("chưa dẫn tới điều" in p for p in problems) and any("quá hạn rà soát" in p for p in problems)
+    _write(tmp_path, {}, online={k: v for k, v in ONLINE.items() if k not in ("url", "link")} | {"level": "chua_co"})
+    online = load_procedures(tmp_path)["thu"].online
+    assert online is not None and not online.available and load_procedures(tmp_path)["thu"].online_url is None

@@ -28,6 +28,7 @@ from api.communes.models import Commune
 from api.config import Settings
 from api.conversations.access import public_ref
 from api.db import Base, transaction
+from api.dossiers.service import configure_source
 from api.inbox.models import FAILED, InboxEvent
 from api.main import create_app
 from api.nlu.models import NluReview
@@ -119,7 +120,7 @@ LISTS = {
     "/staff", "/staff/export.csv", "/staff/stats", "/staff/live.json", "/staff/nlu", "/staff/facts",
     "/staff/dead-letters", "/staff/admin", "/staff/admin/staff", "/staff/mentions", "/staff/admin/rules",
     "/staff/admin/calendar", "/staff/admin/canned", "/staff/admin/channels", "/staff/bulletins", "/staff/subscribers",
-    "/staff/admin/health", "/api/v1/dossiers/source",
+    "/staff/admin/health", "/api/v1/dossiers/source", "/staff/admin/dossiers",
 }  # fmt: skip
 
 # Requests naming one of A's resources (by id, code, reference, file name): refused, nothing changes.
@@ -208,6 +209,8 @@ OWN_WRITES: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/staff/admin/feeds"): {"url": "https://b2.example.gov.vn/rss", "title": "Nguồn B2"},
     ("POST", "/staff/bulletins"): {"title": "Tin B", "body": "Nội dung bản tin B.", "priority": "thong_thuong"},
     ("PUT", "/api/v1/dossiers/source"): {"kind": "demo", "enabled": True, "config": {}, "secrets": {}},
+    ("POST", "/staff/admin/dossiers"): {"kind": "demo", "enabled": "1"},
+    ("POST", "/staff/admin/dossiers/check"): {},  # B's own source (the demo one): A's address is never called
 }
 
 # Routes of the province role (tests/api/province/): a commune's staff is refused there; the officer of another
@@ -368,6 +371,14 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
         session.add_all([review, outbound])
         session.add(Subscription(commune_id=a_id, conversation_id="zalo:xa-demo:tin-rieng-xa-a-sub", channel="zalo",
                                  hamlet="Ấp 2", hamlet_key="ap 2", topics=["thong_bao"]))  # fmt: skip
+        # A's one-stop source: its address, group and password never show on B's pages.
+        configure_source(
+            session,
+            commune_id=a_id,
+            kind="opencps",
+            secrets={"password": "bi-mat-xa-a-mat-khau"},
+            config={"base_url": "https://bi-mat-xa-a.example.gov.vn", "group_id": "tin-rieng-xa-a"},
+        )
         session.flush()
         ids = {"event_id": event.id, "review_id": review.id, "outbound_id": outbound.id}
     commune_id, name = media.removeprefix("/staff/media/").split("/", 1)
