@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     dossier_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     dossier_retries: int = Field(default=2, ge=0, le=5)
     dossier_poll_seconds: float = Field(default=300.0, ge=1)
+    # Remote consultations (api/appointments/, docs/appointments.md): the Jitsi Meet server whose rooms the bookings
+    # get (self-hosted in production: the public meet.jit.si is for trying it), and how often the reminder job runs.
+    video_base_url: str = Field(default="https://meet.jit.si", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    appointment_reminder_seconds: float = Field(default=60.0, ge=1)
     # Budgets of anonymous web traffic (api/infra/budgets.py; shared through Redis when set). 0 turns one off. Over
     # budget: a polite reply or a 429 in Vietnamese; an emergency message always goes through.
     web_messages_per_sender_per_minute: int = Field(default=20, ge=0)
