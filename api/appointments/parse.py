@@ -26,6 +26,7 @@ _CLOCK = re.compile(r"\b(\d{1,2})\s*(?:h|g|gio|:)\s*(\d{1,2}|ruoi)?\s*(?:phut|p)
 _HALF = re.compile(r"\b(\d{1,2})\s+ruoi\b")
 _AMPM = re.compile(r"\b(\d{1,2})(?:[:h](\d{2}))?\s*(am|pm)\b")
 _AT = re.compile(r"\bluc\s+(\d{1,2})\b")
+_MOVE_TO = re.compile(r"\b(doi|chuyen|lui|doi lich|lich|hen)\s+sang\b")
 _PERIOD = re.compile(r"\b(sang|trua|chieu|toi|dem)\b")
 _RELATIVE = (
     (re.compile(r"\bhom qua\b"), -1),
@@ -52,6 +53,7 @@ def _normalise(text: str) -> str:
     folded = " ".join(TEENCODE.get(word, word) for word in fold(clean(text or "")).split())
     folded = re.sub(r"[,;!?()\"'“”]+", " ", folded)
     folded = re.sub(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2,4})\b", r"\1/\2/\3", folded)  # 15.12.2026
+    folded = _MOVE_TO.sub(r"\1 ", folded)  # "đổi sang 2h chiều": "sang" is "to" here, not "sáng" (morning)
     return " ".join(folded.split())
 
 
@@ -147,8 +149,8 @@ def parse_time(text: str, *, now: datetime) -> datetime | None:
         day, rest = _the_date(normal, now.date())
     except _NoSuchDay:
         return None
-    period_match = _PERIOD.search(rest)
-    period = period_match.group(1) if period_match else None
+    periods = _PERIOD.findall(rest)
+    period = periods[-1] if periods else None
     hour_minute = _hour_minute(rest)
     if hour_minute is None:
         return None

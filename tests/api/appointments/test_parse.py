@@ -61,6 +61,8 @@ def local(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) ->
         ("2pm", local(12, 7, 14)),
         ("9h", local(12, 8, 9)),  # nine o'clock already passed today: tomorrow's
         ("14h", local(12, 7, 14)),
+        ("đổi lịch sang 15/12 lúc 2h chiều", local(12, 15, 14)),
+        ("doi sang mai 9h", local(12, 8, 9)),
         ("mai", None),
         ("sáng mai", None),
         ("càng sớm càng tốt", None),
