@@ -15,6 +15,7 @@ from api.communes.worktime import WorkCalendar
 from xaso_text import TEENCODE, clean, fold
 
 OK, UNPARSED, PAST, CLOSED = "ok", "unparsed", "past", "closed"
+MAX_AHEAD = timedelta(days=366)
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 _WEEKDAY = re.compile(r"\b(?:thu\s*([2-7]|hai|ba|tu|nam|sau|bay)|t([2-7])|(cn|chu nhat))\b")
 _NEXT_WEEK = re.compile(r"\btuan\s*(?:sau|toi|toi nua)\b")
@@ -65,8 +66,9 @@ def _weekday(match: re.Match[str]) -> int:
     return int(value) - 2 if value.isdigit() else _WEEKDAY_WORDS[value]
 
 
-def _the_date(text: str, today: date) -> tuple[date | None, str]:
-    """The day named in ``text`` (None: none named) and the text without it, so its digits are not read as hours."""
+def _the_date(text: str, today: date) -> tuple[date | None, str, bool]:
+    """The day named in ``text`` (None: none named), the text without it (so its digits are not read as hours), and
+    whether it was a bare weekday (said on that weekday after the hour, it means next week's)."""
     found = _DATE.search(text)
     if found:
         day, month, year = int(found.group(1)), int(found.group(2)), found.group(3)
@@ -81,15 +83,15 @@ def _the_date(text: str, today: date) -> tuple[date | None, str]:
                 named = date(today.year + 1, month, day)  # "15/1" said in December: next year's
             except ValueError:
                 raise _NoSuchDay from None
-        return named, rest
+        return named, rest, False
     weekday = _WEEKDAY.search(text)
     if weekday:
         rest = text[: weekday.start()] + " " + text[weekday.end() :]
         monday = today - timedelta(days=today.weekday())
         if _NEXT_WEEK.search(text):
-            return monday + timedelta(days=7 + _weekday(weekday)), _NEXT_WEEK.sub(" ", rest)
+            return monday + timedelta(days=7 + _weekday(weekday)), _NEXT_WEEK.sub(" ", rest), False
         named = monday + timedelta(days=_weekday(weekday))
-        return (named if named >= today else named + timedelta(days=7)), rest
+        return (named if named >= today else named + timedelta(days=7)), rest, True
     only_day = _DAY_ONLY.search(text)
     if only_day:
         rest = text[: only_day.start()] + " " + text[only_day.end() :]
@@ -103,12 +105,12 @@ def _the_date(text: str, today: date) -> tuple[date | None, str]:
                 named = month_after.replace(day=int(only_day.group(1)))
             except ValueError:
                 raise _NoSuchDay from None
-        return named, rest
+        return named, rest, False
     for pattern, offset in _RELATIVE:
         relative = pattern.search(text)
         if relative:
-            return today + timedelta(days=offset), text[: relative.start()] + " " + text[relative.end() :]
-    return None, text
+            return today + timedelta(days=offset), text[: relative.start()] + " " + text[relative.end() :], False
+    return None, text, False
 
 
 def _hour_minute(text: str) -> tuple[int, int] | None:
@@ -146,7 +148,7 @@ def parse_time(text: str, *, now: datetime) -> datetime | None:
     if not normal:
         return None
     try:
-        day, rest = _the_date(normal, now.date())
+        day, rest, weekday = _the_date(normal, now.date())
     except _NoSuchDay:
         return None
     periods = _PERIOD.findall(rest)
@@ -160,6 +162,8 @@ def parse_time(text: str, *, now: datetime) -> datetime | None:
     moment = datetime.combine(day or now.date(), time(hour, minute), now.tzinfo)
     if day is None and moment <= now:
         moment += timedelta(days=1)  # "9h" said after nine: tomorrow's
+    elif weekday and moment <= now:
+        moment += timedelta(days=7)  # "thứ Hai 10h" said on a Monday after ten: next Monday's
     return moment
 
 
@@ -167,8 +171,8 @@ def read_time(text: str | None, *, now: datetime, calendar: WorkCalendar) -> Rea
     """``parse_time`` against the commune's calendar: in the past, or outside its working hours, is not booked."""
     local_now = calendar.local(now)
     moment = parse_time(text or "", now=local_now)
-    if moment is None:
-        return Reading(UNPARSED)
+    if moment is None or moment > local_now + MAX_AHEAD:
+        return Reading(UNPARSED)  # a year away is a typo more likely than a booking
     if moment <= local_now:
         return Reading(PAST, moment)
     if not calendar.is_open(moment):

@@ -63,6 +63,8 @@ def local(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) ->
         ("14h", local(12, 7, 14)),
         ("đổi lịch sang 15/12 lúc 2h chiều", local(12, 15, 14)),
         ("doi sang mai 9h", local(12, 8, 9)),
+        ("thứ hai 10h", local(12, 14, 10)),  # said on Monday at ten: next Monday
+        ("thứ hai 14h", local(12, 7, 14)),  # later today
         ("mai", None),
         ("sáng mai", None),
         ("càng sớm càng tốt", None),
@@ -83,5 +85,6 @@ def test_read_time_against_the_office_calendar() -> None:
     assert read_time("hom qua 9h", now=NOW, calendar=calendar).status == PAST
     assert read_time("sáng mai", now=NOW, calendar=calendar) == read_time(None, now=NOW, calendar=calendar)
     assert read_time("sáng mai", now=NOW, calendar=calendar).status == UNPARSED
+    assert read_time("31/12/9999 9h", now=NOW, calendar=calendar).status == UNPARSED
     reading = read_time("t5 tuan sau 2h chieu", now=NOW.astimezone(ZoneInfo("UTC")), calendar=calendar)
     assert reading.status == OK and reading.at == local(12, 17, 14)  # a UTC now is read in the commune's zone
