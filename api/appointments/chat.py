@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.appointments import service, texts
 from api.appointments.models import Appointment
-from api.appointments.parse import CLOSED, OK, PAST
+from api.appointments.parse import CLOSED, OK, PAST, read_time
 from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
 from api.conversations.local import Context, Turn, reply
@@ -126,7 +126,7 @@ def _answer(
 def _reschedule(
     session: Session, appointment: Appointment, text: str, calendar: WorkCalendar, now: datetime, *, asked: bool
 ) -> Said | None:
-    reading = service.reading_for(text, now=now, calendar=calendar)
+    reading = read_time(text, now=now, calendar=calendar)
     if reading.status == OK and reading.at is not None:
         service.set_time(
             session, appointment=appointment, at=reading.at, calendar=calendar, now=now, actor_type="citizen"

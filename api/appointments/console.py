@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from api.appointments import service
+from api.appointments import service, texts
 from api.appointments.models import DONE, NO_SHOW, Appointment
 from api.auth.inputs import reject_nul
 from api.cases.consent import HealthConsent
@@ -143,10 +143,14 @@ def set_status(
     status: Annotated[str, Form(max_length=16)],
 ) -> Response:  # fmt: skip
     appointment = _writable(session, console, appointment_id, csrf_token)
+    calendar = _calendar(session, appointment.commune_id)
     if status == "cancelled":
         service.cancel(session, appointment=appointment, now=utcnow(), actor_type="staff", staff_id=console.staff.id)
+        service.notify(session, appointment=appointment, text=texts.cancelled_by_staff(appointment.starts_at, calendar))
         return _back(appointment, "cancel")
     service.mark(session, appointment=appointment, status=status, staff=console.staff, now=utcnow())
+    if status == NO_SHOW:  # the citizen is told, and offered a new booking
+        service.notify(session, appointment=appointment, text=texts.missed(appointment.starts_at, calendar))
     return _back(appointment, NO_SHOW if status == NO_SHOW else DONE)
 
 

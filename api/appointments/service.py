@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from api.appointments import texts
 from api.appointments.models import CANCELLED, CONFIRMED, DONE, NO_SHOW, PENDING, UPCOMING, Appointment
-from api.appointments.parse import OK, Reading, read_time
-from api.cases.models import Case, TimelineEntry
+from api.appointments.parse import OK, read_time
+from api.cases.models import TimelineEntry
 from api.communes.worktime import WorkCalendar
 from api.errors import NotFound, ValidationFailed
 from api.outbox.service import enqueue_message
@@ -137,9 +137,18 @@ def set_time(
 
 def notify_time(session: Session, *, appointment: Appointment, calendar: WorkCalendar) -> None:
     """The citizen hears the (new) time and the link on their channel, through the outbox."""
-    if not appointment.conversation_id or appointment.starts_at is None:
+    if appointment.starts_at is not None:
+        notify(
+            session,
+            appointment=appointment,
+            text=texts.confirmed(appointment.starts_at, appointment.video_url, calendar),
+        )
+
+
+def notify(session: Session, *, appointment: Appointment, text: str) -> None:
+    """A message about the appointment to the citizen's channel (outbox), recorded on the case's timeline."""
+    if not appointment.conversation_id:
         return
-    text = texts.confirmed(appointment.starts_at, appointment.video_url, calendar)
     message = enqueue_message(
         session, commune_id=appointment.commune_id, conversation_id=appointment.conversation_id, text=text,
         case_id=appointment.case_id, kind="appointment", context=texts.context(appointment, text),
@@ -206,13 +215,3 @@ def unscheduled(session: Session, *, commune_id: int) -> list[Appointment]:
         Appointment.commune_id == commune_id, Appointment.status == PENDING, Appointment.starts_at.is_(None)
     )
     return list(session.scalars(query.order_by(Appointment.id)))
-
-
-def reading_for(text: str, *, now: datetime, calendar: WorkCalendar) -> Reading:
-    return read_time(text, now=now, calendar=calendar)
-
-
-def case_of(session: Session, appointment: Appointment) -> Case:
-    case = session.get(Case, appointment.case_id)
-    assert case is not None  # the foreign key cascades
-    return case

@@ -53,6 +53,20 @@ def reminder_soon(at: datetime, url: str, calendar: WorkCalendar) -> str:
     )
 
 
+def cancelled_by_staff(at: datetime | None, calendar: WorkCalendar) -> str:
+    when = f" lúc {when_words(at, calendar)}" if at else ""
+    return (
+        f"Trạm y tế đã hủy lịch tư vấn từ xa{when} của anh/chị. Khi cần, anh/chị nhắn “đặt lịch tư vấn” để hẹn lại ạ."
+    )
+
+
+def missed(at: datetime | None, calendar: WorkCalendar) -> str:
+    return (
+        f"Trạm y tế chưa gặp được anh/chị trong buổi tư vấn từ xa lúc {when_words(at, calendar)}. "
+        "Khi cần, anh/chị nhắn “đặt lịch tư vấn” để hẹn lại ạ."
+    )
+
+
 def context(appointment: Appointment, text: str) -> dict[str, Any]:
     """What a Zalo ZNS template may show outside the window (api/outbox/zalo_reach.py): no health details."""
     return {

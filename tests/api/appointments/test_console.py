@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from api.appointments.jobs import send_reminders
 from api.appointments.models import Appointment
 from api.cases.models import TimelineEntry
 from api.outbox.models import OutboxMessage
@@ -101,6 +102,9 @@ def test_no_show_and_the_doctors_note_stay_on_the_staff_side(
         follow_redirects=False,
     )
     assert marked.status_code == 303 and _row(app, filed["code"]).status == "no_show"
+    with app.state.sessionmaker() as session:
+        [told] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "appointment")).all()
+    assert told.conversation_id == KEY and "chưa gặp được" in told.text and "đặt lịch tư vấn" in told.text
     note = {"csrf_token": csrf, "note": NOTE}
     refused = client.post(f"/staff/calendar/{appointment.id}/note", data=note)
     assert refused.status_code == 422 and "chưa đồng ý" in refused.text  # no consent: no health text stored
@@ -126,3 +130,21 @@ def test_no_show_and_the_doctors_note_stay_on_the_staff_side(
     assert client.get(f"/staff/calendar/{appointment.id}").status_code == 404
     other = {"csrf_token": officer_csrf, "note": "x"}
     assert client.post(f"/staff/calendar/{appointment.id}/note", data=other).status_code == 404
+
+
+def test_staff_cancel_tells_the_citizen_and_stops_the_reminders(
+    app: FastAPI, client: TestClient, make_staff: Callable[..., Member], book: Callable[..., dict[str, Any]]
+) -> None:
+    day = working_day()
+    filed = book(consult_time=f"{day:%d/%m/%Y} 9h", conversation_id=KEY)
+    appointment = _row(app, filed["code"])
+    csrf = login(client, make_staff("health_worker", department="tram_y_te"))
+    form = {"csrf_token": csrf, "status": "cancelled"}
+    done = client.post(f"/staff/calendar/{appointment.id}/status", data=form, follow_redirects=False)
+    assert done.status_code == 303 and _row(app, filed["code"]).status == "cancelled"
+    with app.state.sessionmaker() as session:
+        [told] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "appointment")).all()
+    assert "đã hủy lịch tư vấn từ xa lúc 09:00" in told.text
+    assert send_reminders(app.state.sessionmaker, now=at(day, 9) - timedelta(minutes=15)) == 0
+    again = client.post(f"/staff/calendar/{appointment.id}/status", data=form)
+    assert again.status_code == 422  # already cancelled: a clear 4xx, not a 500
