@@ -143,11 +143,12 @@ async def test_a_reminder_reaches_the_citizen_on_zalo(
         session.execute(
             update(Conversation).where(Conversation.conversation_id == key).values(last_inbound_at=utcnow())
         )
-    assert send_reminders(app.state.sessionmaker, now=starts - timedelta(minutes=15)) == 1
-    with transaction(app.state.sessionmaker) as session:  # the frozen clock's message is due now
-        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
-    for _ in range(5):
-        if not await deliver_due(app):
-            break
-    [text] = [t for t in zalo_account.texts(user) if "15 phút" in t]
-    assert appointment.video_url in text
+    for moment in (starts - timedelta(days=1), starts - timedelta(minutes=15)):
+        assert send_reminders(app.state.sessionmaker, now=moment) == 1
+        with transaction(app.state.sessionmaker) as session:  # the frozen clock's message is due now
+            session.execute(update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        for _ in range(5):
+            if not await deliver_due(app):
+                break
+    day_before, soon = [t for t in zalo_account.texts(user) if appointment.video_url in t]
+    assert "Nhắc lịch" in day_before and "15 phút" in soon
