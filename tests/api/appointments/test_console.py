@@ -122,6 +122,10 @@ def test_no_show_and_the_doctors_note_stay_on_the_staff_side(
     assert lookup.status_code == 200 and NOTE not in lookup.text and "150/95" not in lookup.text
     listed = client.get("/api/v1/internal/cases", params={"conversation_id": KEY}, headers=SERVICE)
     assert NOTE not in listed.text
+    admin = make_staff("admin", department="van_phong")
+    citizen = client.get(f"/api/v1/cases/{filed['code']}", headers=admin.headers).json()["citizen_id"]
+    export = client.get(f"/api/v1/citizens/{citizen}/export", headers=admin.headers)  # what is handed to the citizen
+    assert export.status_code == 200 and filed["code"] in export.text and NOTE not in export.text
     public = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "xa-demo"})
     assert public.status_code == 200 and "150/95" not in public.text and filed["code"] not in public.text
     client.cookies.clear()
