@@ -122,8 +122,9 @@ def set_time(
     if at <= now:
         raise ValidationFailed("Thời gian hẹn đã qua.", code="appointment_in_past", field="starts_at")
     before = appointment.starts_at
-    appointment.starts_at, appointment.status, appointment.scheduled_at = at, CONFIRMED, now
-    appointment.reminded_day_at = appointment.reminded_soon_at = None
+    if before != at or appointment.status != CONFIRMED:  # the same time saved again keeps its reminders (sent once)
+        appointment.starts_at, appointment.status, appointment.scheduled_at = at, CONFIRMED, now
+        appointment.reminded_day_at = appointment.reminded_soon_at = None
     appointment.updated_at = now
     ask(appointment, question=None, now=now)
     who = "Người dân đổi lịch qua trò chuyện" if actor_type == "citizen" else "Cán bộ đặt giờ hẹn"

@@ -124,6 +124,14 @@ def test_a_new_time_gets_its_own_reminders(app: FastAPI, book: Callable[..., dic
     assert send_reminders(factory, now=starts - timedelta(minutes=5)) == 0
     assert send_reminders(factory, now=later - timedelta(days=1)) == 1
     assert send_reminders(factory, now=later - timedelta(minutes=15)) == 1
+    with transaction(factory) as session:  # the same time saved again: its reminders are not sent a second time
+        row = session.get(Appointment, appointment.id)
+        assert row is not None
+        service.set_time(
+            session, appointment=row, at=later, calendar=WorkCalendar(), now=later - timedelta(minutes=14),
+            actor_type="staff",
+        )  # fmt: skip
+    assert send_reminders(factory, now=later - timedelta(minutes=13)) == 0
     assert len(_reminders(app)) == 3
 
 
