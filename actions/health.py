@@ -229,7 +229,7 @@ class ActionSubmitConsultation(Action):
             + " | ".join(recent_user_texts(tracker, 3)),
             "location_text": None, "latitude": None, "longitude": None, "attachments": [], "priority": "normal",
             "conversation_id": tracker.sender_id, "channel": channel(tracker), "turn_id": turn_id(tracker),
-            "contact_name": name, "contact_phone": phone,
+            "contact_name": name, "contact_phone": phone, "consult_time": when,
         }  # fmt: skip
         try:
             case = await gateway().create_case(payload)
@@ -239,7 +239,24 @@ class ActionSubmitConsultation(Action):
             )
             return []
         dispatcher.utter_message(
-            text=received_text(case, noun="yêu cầu tư vấn") + f"\nCán bộ y tế sẽ gọi số {phone} vào khoảng {when} ạ.",
+            text=received_text(case, noun="yêu cầu tư vấn") + "\n" + appointment_text(case, when=when, phone=phone),
             buttons=received_buttons(case),
         )
         return reset
+
+
+def appointment_text(case: Dict[Text, Any], *, when: Text, phone: Text) -> Text:
+    """The video appointment the gateway booked (api/appointments/): its time and link, or that staff confirm it."""
+    appointment = case.get("appointment") or {}
+    if appointment.get("video_url") and appointment.get("when_text"):
+        return (
+            f"Lịch tư vấn từ xa: {appointment['when_text']}. Đến giờ, anh/chị bấm vào đường dẫn để gọi video với cán "
+            f"bộ y tế: {appointment['video_url']}\nEm sẽ nhắn nhắc anh/chị trước một ngày và trước 15 phút. "
+            "Nhắn “đổi lịch” hoặc “hủy hẹn” nếu cần ạ."
+        )
+    if appointment:
+        return (
+            f"Cán bộ y tế sẽ xác nhận giờ hẹn (anh/chị mong muốn: {when}) và gửi đường dẫn gọi video qua đây; "
+            f"khi cần, cán bộ gọi số {phone} ạ."
+        )
+    return f"Cán bộ y tế sẽ gọi số {phone} vào khoảng {when} ạ."

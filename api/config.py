@@ -215,6 +215,16 @@ class Settings(BaseSettings):
     dossier_poll_seconds: float = Field(
         default=300.0, ge=1, description="How often watched dossiers are checked for a status change."
     )
+    # Remote consultations (api/appointments/, docs/appointments.md).
+    video_base_url: str = Field(
+        default="https://meet.jit.si",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The Jitsi Meet server whose rooms the consultation bookings get (self-hosted in production: the "
+        "public meet.jit.si is for trying it).",
+    )
+    appointment_reminder_seconds: float = Field(
+        default=60.0, ge=1, description="How often the appointment reminder job runs."
+    )
     # Budgets of anonymous web traffic (api/infra/budgets.py; shared through Redis when set). Over budget: a polite
     # reply or a 429 in Vietnamese; an emergency message always goes through.
     web_messages_per_sender_per_minute: int = Field(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.appointments import models as appointments_models  # noqa: F401
 from api.bulletins import models as bulletins_models  # noqa: F401
 from api.cases import models as cases_models  # noqa: F401
 from api.channel_accounts import models as channel_accounts_models  # noqa: F401

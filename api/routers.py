@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.appointments.console import router as appointments_console_router
+from api.appointments.jobs import reminder_job
 from api.auth.routes import router as auth_router
 from api.background import PeriodicJob
 from api.bulletins.console import router as bulletins_console_router
@@ -86,6 +88,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(dead_letters_router)
     app.include_router(bulletins_console_router)
     app.include_router(subscribers_console_router)
+    app.include_router(appointments_console_router)
     app.include_router(open311_router)
     app.include_router(privacy_router)
     app.include_router(internal_dossiers_router)
@@ -105,6 +108,7 @@ def include_all(app: FastAPI) -> None:
 
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
     jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job(), dossier_watch_job(settings)]
+    jobs.append(reminder_job(settings))  # issue 24: consultation reminders (api/appointments/jobs.py)
     if settings.backup_interval_hours > 0:  # issue 26: scheduled backups (api/infra/backup.py)
         jobs.append(backup_job(interval_hours=settings.backup_interval_hours))
     return jobs

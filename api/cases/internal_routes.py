@@ -7,13 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
+from api.appointments import flows as appointments
+from api.appointments.service import for_case as appointment_for_case
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
+from api.cases.catalog import Kind
 from api.cases.consent import withhold_without_consent
+from api.cases.creation import find_commune_ref
 from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
+from api.db import utcnow
 from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
 from api.infra.budgets import budgets
 from api.infra.writes import write_transaction
@@ -53,12 +58,23 @@ def create(
                     )
                 ):
                     response.status_code = status.HTTP_200_OK
-                    return views.internal(session, filed)
+                    read = views.internal(session, filed)
+                    calendar = find_commune_ref(session, slug=body.commune).calendar
+                    read.appointment = appointments.brief(appointment_for_case(session, case_id=filed.id), calendar)
+                    return read
                 _spend_web_budget(request, body.conversation_id)  # a 429 the action relays politely
                 consent = getattr(request.app.state, "health_consent", None)
                 stored = withhold_without_consent(session, body, consent)
-                case, _commune = file_from_conversation(session, body=stored)
-            return views.internal_created(case)
+                case, commune = file_from_conversation(session, body=stored)
+                created = views.internal_created(case)
+                if body.kind == Kind.consultation:  # the wished time is not health text: read from what was sent
+                    booked = appointments.book_for_case(
+                        session, case=case, commune=commune, now=utcnow(),
+                        requested=appointments.requested_time(body.consult_time, body.description),
+                        base_url=request.app.state.settings.video_base_url,
+                    )  # fmt: skip
+                    created.appointment = appointments.brief(booked, commune.calendar)
+            return created
         except IntegrityError:
             if attempt == 2:
                 raise  # neither the first-message race nor two replicas filing one turn at once: a real bug

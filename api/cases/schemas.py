@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from api.appointments.schemas import AppointmentBrief
 from api.auth.openapi_docs import IdField
 from api.cases.catalog import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_MESSAGE, MAX_TITLE, Channel, Kind, Priority, Status
 from api.staff.schemas import DepartmentRead, StaffBrief
@@ -44,6 +45,12 @@ class InternalCaseCreate(BaseModel):
         max_length=64,
         description="The gateway's id of the message being answered (metadata.turn_id): filing again in the same turn "
         "returns the case already filed instead of a second one.",
+    )
+    consult_time: str | None = Field(
+        default=None,
+        max_length=500,
+        description="A consultation's wished time in the citizen's words ('sáng mai 9h'): its appointment is booked "
+        "at that time when it can be read, else it waits for staff (docs/appointments.md).",
     )
     notify_received: bool = Field(
         default=False,
@@ -162,6 +169,7 @@ class InternalCaseRead(BaseModel):
     resolved_at: datetime | None
     last_public_reply: str | None
     last_public_reply_at: datetime | None
+    appointment: AppointmentBrief | None = None  # consultations: the remote appointment (api/appointments/)
 
 
 class InternalCaseList(BaseModel):

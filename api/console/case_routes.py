@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from api.appointments.service import for_case as appointment_for_case
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import parse_id
 from api.cases import canned, commands
@@ -120,6 +121,7 @@ def _page(
         "earlier": earlier,
         "recent": recent,
         "VARIABLES": canned.VARIABLES,
+        "appointment": appointment_for_case(session, case_id=case.id) if case.kind == "consultation" else None,
     }
     return render(request, "case.html", context, status_code=status_code)
 

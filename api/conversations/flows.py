@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.appointments import chat as appointments
 from api.cases.service import find_case_awaiting_rating, find_conversation_case
 from api.citizens.service import get_or_create_citizen
 from api.conversations import messages as texts
@@ -212,6 +213,9 @@ async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     rights = await privacy.route(app, ctx, message)  # "xem/xóa dữ liệu của tôi", "rút lại đồng ý": api/privacy/chat.py
     if rights is not None:
         return rights
+    booked = await appointments.route(app, ctx, message)  # "đổi lịch", "hủy hẹn": api/appointments/chat.py
+    if booked is not None:
+        return booked
     local = await run_in_threadpool(route_locally, app.state.sessionmaker, ctx, message)
     return local if local is not None else await to_rasa(app, ctx, message)
 

@@ -47,6 +47,8 @@ TEMPLATE_OF_KIND = {
     "case_rejected": "case_status",
     "case_duplicate": "case_status",
     "dossier_status": "case_status",  # a one-stop dossier's change (api/dossiers/jobs.py)
+    "appointment": "case_status",  # a consultation's time set by staff, with its video link (api/appointments/)
+    "appointment_reminder": "case_status",  # the day before and 15 minutes before (api/appointments/jobs.py)
 }
 PROMOTION_KINDS = {"announcement"}  # promotion messages are for news, never for a person's own case
 _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

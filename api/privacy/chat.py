@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.appointments.models import UPCOMING, Appointment
 from api.cases.catalog import OPEN_STATUSES, Kind, status_label
 from api.cases.models import Case, TimelineEntry
 from api.citizens.service import citizen_for_conversation, get_or_create_citizen
 from api.communes.models import Commune
 from api.conversations.local import Context, Turn, reply
+from api.db import utcnow
 from api.inbox import service as inbox
 from api.inbox.models import InboxEvent
 from api.infra.writes import write_transaction
@@ -198,13 +200,16 @@ def _withdraw(session: Session, ctx: Context, key: str, citizen_id: int) -> tupl
         )  # fmt: skip
     unsubscribed = subscriptions.unsubscribe(session, conversation_id=key) is not None
     reviews = erasure.delete_rows(session, NluReview, NluReview.conversation_id == key)
+    upcoming = Appointment.conversation_id == key, Appointment.status.in_(UPCOMING)
+    for appointment in session.scalars(select(Appointment).where(*upcoming)):  # "no notices any more": no reminders
+        appointment.reminded_day_at = appointment.reminded_soon_at = utcnow()
     health_cases = 0
     for case in session.scalars(
         select(Case).where(Case.citizen_id == citizen_id, Case.kind == Kind.consultation.value)
     ):
         case.description = erasure.MARKER
         for entry in session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id)):
-            if entry.actor_type == "citizen" and entry.body:
+            if (entry.actor_type == "citizen" or entry.kind == "doctor_note") and entry.body:
                 entry.body, entry.data = erasure.MARKER, {}
         health_cases += 1
     parts = ["đã dừng nhận thông báo" if unsubscribed else "không có đăng ký nhận thông báo"]

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.appointments.models import Appointment
 from api.cases.models import Case, TimelineEntry
 from api.cases.search import search_text
 from api.citizens.models import ChannelIdentity, Citizen
@@ -82,6 +83,8 @@ def anonymise_case(session: Session, case: Case, files: set[tuple[str, str]], er
     case.contact_name = case.contact_phone = case.conversation_id = case.turn_id = None
     case.chat_enabled = False
     case.rating_comment = None
+    for appointment in session.scalars(select(Appointment).where(Appointment.case_id == case.id)):
+        appointment.requested_text = appointment.conversation_id = appointment.awaiting = None  # no reminders either
     for entry in session.scalars(select(TimelineEntry).where(TimelineEntry.case_id == case.id)):
         files |= _media(entry.body) | _media(json.dumps(entry.data or {}))
         if entry.body or entry.data:

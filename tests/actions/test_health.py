@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -111,10 +112,33 @@ async def test_booking_after_a_question_files_a_consultation_case(gateway_url: s
     events = await ActionSubmitConsultation().run(dispatcher, make_tracker("sáng mai", slots=slots, sender=sender), {})
     reply = texts(dispatcher)[0]
     assert "Mã yêu cầu tư vấn:" in reply and "0909123456" in reply and "sáng mai" in reply
+    assert "Cán bộ y tế sẽ xác nhận giờ hẹn" in reply and "meet.jit.si" not in reply  # no hour: staff set it
     status, cases = api(gateway_url, f"/api/v1/internal/cases?conversation_id={sender}")
     assert status == 200 and cases["items"][0]["kind"] == "consultation"
     assert cases["items"][0]["department"]["name"] == "Trạm Y tế"
     assert all(e["value"] is None for e in events)
+
+
+def _weekday_ahead(days: int) -> date:
+    """A Monday-to-Friday day at least ``days`` ahead (the station's usual office days)."""
+    day = date.today() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+async def test_a_booking_at_a_readable_time_gets_its_video_link(gateway_url: str) -> None:
+    sender = new_sender()
+    day = _weekday_ahead(8)
+    slots: dict[str, Any] = {
+        "consult_problem": "đau lưng", "consult_name": "Phạm Văn Hùng", "consult_phone": "0909123456",
+        "consult_time": f"{day:%d/%m/%Y} lúc 9 giờ", "requested_slot": None,
+    }  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    await ActionSubmitConsultation().run(dispatcher, make_tracker("9 giờ", slots=slots, sender=sender), {})
+    reply = texts(dispatcher)[0]
+    assert "Lịch tư vấn từ xa: 09:00" in reply and f"{day:%d/%m/%Y}" in reply
+    assert "https://meet.jit.si/xaso-xa-demo-" in reply and "“đổi lịch”" in reply
 
 
 async def test_booking_refuses_a_bad_phone_and_can_be_cancelled() -> None:

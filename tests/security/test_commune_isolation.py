@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.appointments.models import Appointment
 from api.auth.tokens import csrf_token, issue_token
 from api.cases.seed import seed_cases_domain
 from api.communes.models import Commune
@@ -120,7 +121,7 @@ LISTS = {
     "/staff", "/staff/export.csv", "/staff/stats", "/staff/live.json", "/staff/nlu", "/staff/facts",
     "/staff/dead-letters", "/staff/admin", "/staff/admin/staff", "/staff/mentions", "/staff/admin/rules",
     "/staff/admin/calendar", "/staff/admin/canned", "/staff/admin/channels", "/staff/bulletins", "/staff/subscribers",
-    "/staff/admin/health", "/api/v1/dossiers/source", "/staff/admin/dossiers",
+    "/staff/admin/health", "/api/v1/dossiers/source", "/staff/admin/dossiers", "/staff/calendar",
 }  # fmt: skip
 
 # Requests naming one of A's resources (by id, code, reference, file name): refused, nothing changes.
@@ -190,6 +191,10 @@ TARGETS: dict[tuple[str, str], dict[str, Any] | None] = {
     ("POST", "/staff/bulletins/{bulletin_id}/publish"): {},
     ("POST", "/staff/bulletins/{bulletin_id}/withdraw"): {},
     ("POST", "/staff/bulletins/{bulletin_id}/announce"): {"topics": ["thong_bao"]},
+    ("GET", "/staff/calendar/{appointment_id}"): None,
+    ("POST", "/staff/calendar/{appointment_id}/time"): {"day": "2030-01-07", "at": "09:00"},
+    ("POST", "/staff/calendar/{appointment_id}/status"): {"status": "cancelled"},
+    ("POST", "/staff/calendar/{appointment_id}/note"): {"note": "ghi chú của xã khác"},
 }  # fmt: skip
 
 # Writes in the caller's own commune (no id of A in them): every row of A stays as it was.
@@ -323,12 +328,13 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
 
     case = file()
     other = file(conversation_id="tg:xa-demo:bi-mat-xa-a-2", title="Đèn đường hỏng")
-    file(
+    consultation = file(
         kind="consultation",
         category=None,
         title="Hỏi về sốt",
         conversation_id="web:xa-demo:bi-mat-xa-a-3",
         channel="web",
+        consult_time="9h sáng thứ 2 tuần sau",
     )
     detail = client.get(f"/api/v1/cases/{case['code']}", headers=a_headers).json()
     upload = client.post(
@@ -380,7 +386,8 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
             config={"base_url": "https://bi-mat-xa-a.example.gov.vn", "group_id": "tin-rieng-xa-a"},
         )
         session.flush()
-        ids = {"event_id": event.id, "review_id": review.id, "outbound_id": outbound.id}
+        booked = session.scalars(select(Appointment).where(Appointment.case.has(code=consultation["code"]))).one()
+        ids = {"event_id": event.id, "review_id": review.id, "outbound_id": outbound.id, "appointment_id": booked.id}
     commune_id, name = media.removeprefix("/staff/media/").split("/", 1)
     return {
         "code": case["code"], "other_code": other["code"], "citizen_id": detail["citizen_id"],
@@ -388,7 +395,7 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
         "token_id": tokens[0]["id"], "kind": "inbound", "letter_id": ids["event_id"], "action": "retry",
         "review_id:int": ids["review_id"], "event_id": ids["event_id"], "ref": public_ref(conversation),
         "commune_id": commune_id, "name": name, "file_id": "tg-photo-xa-a", "channel": "zalo",
-        "service_request_id": case["code"], "slug": A, "commune": A,
+        "service_request_id": case["code"], "slug": A, "commune": A, "appointment_id": ids["appointment_id"],
     }  # fmt: skip
 
 
