@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import nlu as nlu_cli
 from cli.main import app
 from tests.support.gateway_fixtures import model_path
 from tests.support.paths import RASA_BIN
@@ -51,7 +52,11 @@ def test_eval_with_missing_data_is_a_clear_error(tmp_path: Path, model: Path) ->
 
 @pytest.mark.rasa
 @pytest.mark.slow
-def test_eval_prints_tables_split_by_diacritics_and_writes_json(tmp_path: Path, model: Path) -> None:
+def test_eval_prints_tables_split_by_diacritics_and_writes_json(
+    tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rich reads COLUMNS once, when the module's console is made: an xdist worker has made it 80 columns wide by then.
+    monkeypatch.setattr(nlu_cli.console, "width", 200)
     data = tmp_path / "held_out.yml"
     data.write_text(HELD_OUT, encoding="utf-8")
     out = tmp_path / "report.json"

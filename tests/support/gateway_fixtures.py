@@ -33,8 +33,9 @@ END_TO_END = ("slow", "rasa", "browser")  # markers of tests whose time goes to 
 
 
 # Modules that use fixed shared places on the test servers (Redis databases 12–15, flushed; the cluster's databases):
-# under xdist they run on one worker, one after another. Every other module is one group, so a worker keeps a module's
-# fixtures (a module-scoped world, a bot stack) for all of its tests.
+# under xdist they run on one worker, one after another. Browser tests are one group too: Chromium starved by a model
+# training on the other worker timed a click out, and the review-loop test that trains a model is a browser test.
+# Every other module is one group, so a worker keeps a module's fixtures (a module-scoped world, a bot stack).
 SHARED_SERVERS = frozenset(
     {
         "tests/api/test_replicas.py",
@@ -55,7 +56,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     matrix. Each test is put in its xdist group (``make test-gateway`` runs ``--dist loadgroup``)."""
     for item in items:
         module = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("shared-servers" if module in SHARED_SERVERS else module))
+        group = (
+            "shared-servers"
+            if module in SHARED_SERVERS
+            else "browser"
+            if item.get_closest_marker("browser")
+            else module
+        )
+        item.add_marker(pytest.mark.xdist_group(group))
     backends = database.backends()
     if len(backends) < 2 or os.environ.get("XASO_TEST_EVERY_BACKEND") == "1":
         return
