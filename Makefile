@@ -77,10 +77,11 @@ test-fast: venvs ## the inner loop: gateway-side unit and in-process tests on SQ
 	@echo "==> Kiểm thử nhanh (.venv, SQLite, không Rasa/trình duyệt/tiến trình phụ)"
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(PY) -m pytest -p no:cacheprovider $(XDIST) -q -m "not slow and not rasa and not browser"
 
-lint: venvs ## ruff (lint + format check), mypy, and docs/settings.md against the settings models
+lint: venvs ## ruff (lint + format check), mypy, the import layers (import-linter), docs/settings.md against the settings
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/lint-imports --no-cache
 	$(XASO) settings table --check
 
 format: venvs
