@@ -87,6 +87,7 @@ def test_application_services_run_in_production_mode_with_generated_secrets(name
     assert "ensure_env_file" in read_text("cli/run.py")  # `xaso run` writes .env with GENERATED_SECRETS
 
 
+@pytest.mark.rasa  # ./models exists once the model is trained (make test trains it first)
 def test_files_it_mounts_exist() -> None:
     for name, service in SERVICES.items():
         for volume in service.get("volumes", []):

@@ -150,6 +150,7 @@ def answered(account: FakeZalo) -> list[str]:
     return [t if t == DEAD_LETTER_NOTICE else "answer" for t in account.texts(UID)]
 
 
+@pytest.mark.rasa  # the real handler against the session's bot stack (the settings fixture above)
 async def test_a_handler_that_raises_is_retried_dead_lettered_shown_and_the_next_message_answered(
     app: FastAPI, gateway: httpx.AsyncClient, zalo_account: FakeZalo, poison: list[str]
 ) -> None:
@@ -217,6 +218,7 @@ def test_core_keeps_a_reply_of_any_shape() -> None:
     ]
 
 
+@pytest.mark.rasa  # the real handler against the session's bot stack (the settings fixture above)
 async def test_console_lists_dead_letters_for_writers(
     app: FastAPI, gateway: httpx.AsyncClient, zalo_account: FakeZalo, poison: list[str]
 ) -> None:
@@ -322,6 +324,7 @@ async def test_a_connector_that_raises_fails_the_message_after_a_few_tries_and_t
     assert (crashed.status, crashed.attempts) == ("failed", 3) and "KeyError" in (crashed.last_error or "")
 
 
+@pytest.mark.rasa  # the real handler against the session's bot stack (the settings fixture above)
 async def test_several_dead_letters_in_a_row_tell_the_citizen_once(
     app: FastAPI, gateway: httpx.AsyncClient, zalo_account: FakeZalo, poison: list[str]
 ) -> None:
@@ -335,6 +338,7 @@ async def test_several_dead_letters_in_a_row_tell_the_citizen_once(
     assert answered(zalo_account).count(DEAD_LETTER_NOTICE) == 1
 
 
+@pytest.mark.rasa  # the real handler against the session's bot stack (the settings fixture above)
 async def test_a_web_turn_that_raises_is_retried_by_the_worker_then_dead_lettered(
     app: FastAPI, gateway: httpx.AsyncClient, poison: list[str]
 ) -> None:

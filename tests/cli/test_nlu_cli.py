@@ -44,6 +44,7 @@ def test_eval_without_a_model_says_how_to_fix_it(tmp_path: Path) -> None:
     assert "Chưa có mô hình" in result.output and "xaso train" in result.output
 
 
+@pytest.mark.rasa  # the trained model's path must exist
 def test_eval_with_missing_data_is_a_clear_error(tmp_path: Path, model: Path) -> None:
     result = runner.invoke(app, ["nlu", "eval", str(tmp_path / "nope.yml"), "--model", str(model)])
     assert result.exit_code == 2

@@ -30,6 +30,7 @@ os.environ.setdefault("XASO_PRIVACY_NOTICE", "false")
 TEST_RASA_TOKEN = "test-rasa-token"
 TEST_SERVICE_TOKEN = "test-service-token"
 END_TO_END = ("slow", "rasa", "browser")  # markers of tests whose time goes to processes, models and browsers
+NEEDS_RASA = frozenset({"bot_stack", "rasa_server", "stack"})  # fixtures that start Rasa with the trained model
 
 
 # Modules that use fixed shared places on the test servers (Redis databases 12–15, flushed; the cluster's databases):
@@ -55,6 +56,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     still carry end-to-end traffic, and the suite fits CI's time. ``XASO_TEST_EVERY_BACKEND=1`` runs the whole
     matrix. Each test is put in its xdist group (``make test-gateway`` runs ``--dist loadgroup``)."""
     for item in items:
+        if NEEDS_RASA.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.rasa)  # so `-m "not rasa"` (make test-fast) leaves it out
         module = item.nodeid.split("::")[0]
         group = (
             "shared-servers"
