@@ -189,6 +189,19 @@ class ReviewItem:
 KIND_ORDER = {"overdue": 0, "expired": 1, "due_soon": 2, "expiring": 3, "unverified": 4}
 
 
+def _review(data: dict[str, Any], where: str) -> tuple[str, date, date | None]:
+    """Who reviewed a fact, when, and when it must be reviewed again (not before the review)."""
+    reviewed_by = str(data.get("reviewed_by") or "").strip()
+    if not reviewed_by:
+        raise KnowledgeError(f"{where}: thiếu người rà soát 'reviewed_by'")
+    reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
+    assert reviewed_on is not None
+    review_by = _date(data.get("review_by"), where, "review_by", required=False)
+    if review_by is not None and review_by < reviewed_on:
+        raise KnowledgeError(f"{where}: 'review_by' trước 'reviewed_on'")
+    return reviewed_by, reviewed_on, review_by
+
+
 def _date(value: Any, where: str, field: str, *, required: bool = True) -> date | None:
     if value is None and not required:
         return None
@@ -222,19 +235,12 @@ def parse_fact(aspect: str, data: Any, where: str) -> Fact:
             raise KnowledgeError(f"{where}: thiếu 'text'")
     if "basis" not in data:
         raise KnowledgeError(f"{where}: thiếu căn cứ pháp lý 'basis'")
-    reviewed_by = str(data.get("reviewed_by") or "").strip()
-    if not reviewed_by:
-        raise KnowledgeError(f"{where}: thiếu người rà soát 'reviewed_by'")
+    reviewed_by, reviewed_on, review_by = _review(data, where)
     valid_from = _date(data.get("valid_from"), where, "valid_from")
     valid_until = _date(data.get("valid_until"), where, "valid_until", required=False)
     assert valid_from is not None
     if valid_until is not None and valid_until < valid_from:
         raise KnowledgeError(f"{where}: 'valid_until' trước 'valid_from'")
-    reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
-    assert reviewed_on is not None
-    review_by = _date(data.get("review_by"), where, "review_by", required=False)
-    if review_by is not None and review_by < reviewed_on:
-        raise KnowledgeError(f"{where}: 'review_by' trước 'reviewed_on'")
     return Fact(
         aspect=aspect,
         text=text,
@@ -300,14 +306,7 @@ def parse_online(data: Any, where: str) -> OnlineService:
     else:
         link = str(data.get("link") or "")
         url = _portal_url(data.get("url"), link, where)
-    reviewed_by = str(data.get("reviewed_by") or "").strip()
-    if not reviewed_by:
-        raise KnowledgeError(f"{where}: thiếu người rà soát 'reviewed_by'")
-    reviewed_on = _date(data.get("reviewed_on"), where, "reviewed_on")
-    assert reviewed_on is not None
-    review_by = _date(data.get("review_by"), where, "review_by", required=False)
-    if review_by is not None and review_by < reviewed_on:
-        raise KnowledgeError(f"{where}: 'review_by' trước 'reviewed_on'")
+    reviewed_by, reviewed_on, review_by = _review(data, where)
     return OnlineService(
         level=str(level), url=url, link=link, basis=_strings(data.get("basis"), where, "basis"),
         reviewed_on=reviewed_on, reviewed_by=reviewed_by, review_note=str(data.get("review_note") or "").strip(),
