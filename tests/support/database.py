@@ -2,7 +2,7 @@
 
 SQLite always; PostgreSQL too when ``TEST_DATABASE_URL`` is set (CI machines run one on 127.0.0.1:5432). Each backend
 has two templates: migrated, and migrated + seeded as the ``app`` fixture seeds (seeding hashes staff passwords with
-argon2: a third of a second per test when every test did it). PostgreSQL copies are made one ahead and dropped behind
+argon2: a third of a second per test when every test did it). PostgreSQL copies are made ahead and dropped behind
 in threads, so the server's CREATE/DROP DATABASE (about half a second together) overlaps the test before.
 """
 
