@@ -16,11 +16,10 @@ from knowledge.facts import (
     Fact,
     KnowledgeError,
     ProcedureFacts,
-    fact_problems,
     load_procedures,
-    online_problems,
     vietnam_today,
 )
+from knowledge.review import fact_problems, online_problems
 
 app = typer.Typer(
     help="Dữ kiện thủ tục (knowledge/procedures): rà soát căn cứ, ngày rà soát, hiệu lực.", no_args_is_help=True

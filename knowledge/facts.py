@@ -24,8 +24,6 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent
 FACT_ASPECTS = ("who", "documents", "time", "deadline", "fee", "where", "online")  # online: how to file on the portal
 REQUIRED_ASPECTS = ("who", "documents", "time", "fee", "where")  # deadline only where the law sets one
 REVIEW_INTERVAL = timedelta(days=365)
-DUE_SOON = timedelta(days=60)  # the console warns this long before a review falls due
-EXPIRY_WARNING = timedelta(days=120)  # … and this long before a fact stops being in force
 ARTICLE_RE = re.compile(r"\bĐiều\s+\d+")
 VIETNAM_TZ = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no daylight saving time
 TODAY_ENV = "XASO_TODAY"  # YYYY-MM-DD: freezes "today" for every reader of the facts (tests, a staff rehearsal)
@@ -173,22 +171,6 @@ class ProcedureFacts:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
-class ReviewItem:
-    """One fact the console lists for review, and why."""
-
-    procedure_id: str
-    procedure_name: str
-    aspect: str
-    kind: str  # overdue | expired | due_soon | expiring | unverified
-    detail: str
-    due: date | None
-    fact: Fact
-
-
-KIND_ORDER = {"overdue": 0, "expired": 1, "due_soon": 2, "expiring": 3, "unverified": 4}
-
-
 def _review(data: dict[str, Any], where: str) -> tuple[str, date, date | None]:
     """Who reviewed a fact, when, and when it must be reviewed again (not before the review)."""
     reviewed_by = str(data.get("reviewed_by") or "").strip()
@@ -314,20 +296,6 @@ def parse_online(data: Any, where: str) -> OnlineService:
     )  # fmt: skip
 
 
-def online_problems(online: OnlineService, today: date) -> list[str]:
-    """The rules of ``fact_problems`` for the online block: basis to the article, a review younger than 12 months."""
-    problems = []
-    uncited = [item for item in online.basis if not ARTICLE_RE.search(item)]
-    if uncited and not online.review_note:
-        problems.append(f"căn cứ chưa dẫn tới điều: {'; '.join(uncited)} (ghi review_note nếu chưa xác định)")
-    due = online.review_by or online.reviewed_on + REVIEW_INTERVAL
-    if today > due:
-        problems.append(f"rà soát lần cuối {online.reviewed_on:%d/%m/%Y}, quá hạn rà soát {due:%d/%m/%Y}")
-    if online.reviewed_on > today:
-        problems.append(f"ngày rà soát {online.reviewed_on:%d/%m/%Y} ở tương lai")
-    return problems
-
-
 def load_procedure(path: Path) -> ProcedureFacts:
     where = path.name
     with path.open(encoding="utf-8") as handle:
@@ -373,49 +341,3 @@ def load_procedures(directory: Path | None = None) -> dict[str, ProcedureFacts]:
         if proc.path.stem != proc.id:
             raise KnowledgeError(f"{proc.path.name}: 'id' ({proc.id}) phải trùng tên tệp")
     return {proc.id: proc for proc in loaded}
-
-
-def fact_problems(fact: Fact, today: date) -> list[str]:
-    """Why a fact may not be shown as checked: the rules the test suite enforces on every fact."""
-    problems = []
-    if fact.uncited() and not fact.review_note:
-        problems.append(f"căn cứ chưa dẫn tới điều: {'; '.join(fact.uncited())} (ghi review_note nếu chưa xác định)")
-    if fact.review_overdue(today):
-        problems.append(f"rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}, quá hạn rà soát {fact.review_due():%d/%m/%Y}")
-    if fact.reviewed_on > today:
-        problems.append(f"ngày rà soát {fact.reviewed_on:%d/%m/%Y} ở tương lai")
-    return problems
-
-
-def _reasons(fact: Fact, today: date) -> list[tuple[str, str, date | None]]:
-    reasons: list[tuple[str, str, date | None]] = []
-    due = fact.review_due()
-    if today > due:
-        reasons.append(("overdue", f"Quá hạn rà soát (rà soát lần cuối {fact.reviewed_on:%d/%m/%Y}).", due))
-    elif today + DUE_SOON >= due:
-        reasons.append(("due_soon", f"Đến hạn rà soát ngày {due:%d/%m/%Y}.", due))
-    until = fact.valid_until
-    if until is not None and today > until:
-        ended = until + timedelta(days=1)
-        reasons.append(("expired", f"Hết hiệu lực từ {ended:%d/%m/%Y}. {fact.valid_until_note}".strip(), until))
-    elif until is not None and today + EXPIRY_WARNING >= until:
-        reasons.append(("expiring", f"Hiệu lực tới {until:%d/%m/%Y}. {fact.valid_until_note}".strip(), until))
-    if fact.valid_from > today:
-        reasons.append(("expiring", f"Chưa có hiệu lực (từ {fact.valid_from:%d/%m/%Y}).", fact.valid_from))
-    if fact.review_note or fact.uncited():
-        reasons.append(("unverified", fact.review_note or "Căn cứ chưa dẫn tới điều.", None))
-    return reasons
-
-
-def review_items(procedures: Mapping[str, ProcedureFacts], today: date) -> list[ReviewItem]:
-    """Facts due for review, most urgent first: review overdue or due soon, out of force or about to be,
-    or marked by their reviewer as not yet verified to the article."""
-    found = [
-        ReviewItem(proc.id, proc.name, aspect, kind, detail, due, fact)
-        for proc in procedures.values()
-        for fact in proc.current(today)
-        for aspect in (fact.aspect,)
-        for kind, detail, due in _reasons(fact, today)
-    ]
-    found.sort(key=lambda item: (KIND_ORDER[item.kind], item.due or date.max, item.procedure_id, item.aspect))
-    return found

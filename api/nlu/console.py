@@ -33,7 +33,8 @@ from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from channels import registry
 from channels.ids import ConversationId
-from knowledge.facts import KIND_ORDER, KnowledgeError, load_procedures, review_items, vietnam_today
+from knowledge.facts import KnowledgeError, load_procedures, vietnam_today
+from knowledge.review import KIND_ORDER, review_items
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 add_template_dir(Path(__file__).resolve().parent / "templates")

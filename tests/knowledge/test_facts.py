@@ -12,12 +12,10 @@ import yaml
 from knowledge.facts import (
     FACT_ASPECTS,
     KnowledgeError,
-    fact_problems,
     load_procedures,
-    online_problems,
-    review_items,
     vietnam_today,
 )
+from knowledge.review import fact_problems, online_problems, review_items
 
 PROCEDURES = load_procedures()
 DROP = object()
