@@ -58,10 +58,8 @@ class Check:
 
 
 def _view(row: DossierSourceConfig | None, settings: Settings) -> dict[str, Any]:
-    if row is None:
-        kind, enabled, config, stored = ("demo" if settings.dossier_demo else "none"), settings.dossier_demo, {}, []
-    else:
-        kind, enabled, config, stored = row.kind, row.enabled, dict(row.config or {}), sorted(row.secrets or {})
+    source = service.source_read(row, settings=settings)
+    kind, enabled, config, stored = source.kind, source.enabled, source.config, source.secret_keys
     extra = {key: config[key] for key in JSON_KEYS if key in config}
     return {
         "kind": kind,
@@ -198,7 +196,7 @@ async def check_source(factory: Any, settings: Settings, *, commune_id: int) -> 
     except (SourceUnavailable, TimeoutError) as exc:
         reason = str(exc) or f"quá {timeout:g} giây không trả lời"
         hint = ""
-        if "HTTP 401" in reason or "HTTP 403" in reason:
+        if isinstance(exc, SourceUnavailable) and exc.status in (401, 403):
             hint = " Nguồn từ chối truy cập: kiểm tra tên đăng nhập, mật khẩu hoặc mã truy cập (group_id với OpenCPS)."
         return Check(False, f"Nguồn KHÔNG trả lời được ({reason}).{hint}")
     what = "Nguồn dữ liệu mẫu" if source.name == "demo" else f"Nguồn {KIND_LABELS.get(source.name, source.name)}"

@@ -47,7 +47,7 @@ async def get_json(
                 last = f"HTTP {response.status_code}"
                 continue
             if response.status_code >= 400:
-                raise SourceUnavailable(f"HTTP {response.status_code} từ {url}")  # credentials or request refused
+                raise SourceUnavailable(f"HTTP {response.status_code} từ {url}", status=response.status_code)  # refused
             try:
                 return response.json()
             except ValueError as exc:

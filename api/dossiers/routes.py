@@ -54,25 +54,16 @@ async def watch(
 
 @admin.get("/source", response_model=SourceRead, summary="Nguồn hồ sơ một cửa của xã")
 def read_source(session: SessionDep, settings: SettingsDep, staff: AdminStaff) -> SourceRead:
-    row = service.source_config(session, commune_id=staff.commune_id)
-    if row is None:
-        return SourceRead(
-            kind="demo" if settings.dossier_demo else "none", enabled=settings.dossier_demo, config={}, secret_keys=[]
-        )
-    return SourceRead(
-        kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {})
-    )
+    return service.source_read(service.source_config(session, commune_id=staff.commune_id), settings=settings)
 
 
 @admin.put("/source", response_model=SourceRead, summary="Cấu hình nguồn hồ sơ một cửa (OpenCPS, JSON, demo)")
-def write_source(body: SourceWrite, session: SessionDep, staff: AdminStaff) -> SourceRead:
+def write_source(body: SourceWrite, session: SessionDep, settings: SettingsDep, staff: AdminStaff) -> SourceRead:
     row = service.configure_source(
         session, commune_id=staff.commune_id, kind=body.kind, config=body.config, secrets=body.secrets,
         enabled=body.enabled,
     )  # fmt: skip
-    return SourceRead(
-        kind=row.kind, enabled=row.enabled, config=row.config or {}, secret_keys=sorted(row.secrets or {})
-    )
+    return service.source_read(row, settings=settings)
 
 
 @admin.post("/demo/{code}/advance", response_model=DemoAdvanced, summary="Chuyển hồ sơ MẪU sang bước tiếp theo")

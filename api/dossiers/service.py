@@ -16,6 +16,7 @@ from api.dossiers.http import HttpPolicy
 from api.dossiers.jsonhttp import JsonHttpSource
 from api.dossiers.models import KINDS, DossierLookup, DossierSourceConfig, DossierWatch
 from api.dossiers.opencps import OpenCpsSource
+from api.dossiers.schemas import SourceRead
 from api.dossiers.source import DossierSource, DossierStatus
 from api.dossiers.statuses import BRING, Stage
 from api.errors import ValidationFailed
@@ -34,6 +35,17 @@ def policy(settings: Settings) -> HttpPolicy:
 
 def source_config(session: Session, *, commune_id: int) -> DossierSourceConfig | None:
     return session.scalar(select(DossierSourceConfig).where(DossierSourceConfig.commune_id == commune_id))
+
+
+def source_read(row: DossierSourceConfig | None, *, settings: Settings) -> SourceRead:
+    """The commune's source as staff see it (secrets named, never shown): its own row, else the demo source when the
+    settings allow it, else none."""
+    if row is None:
+        kind = "demo" if settings.dossier_demo else "none"
+        return SourceRead(kind=kind, enabled=settings.dossier_demo, config={}, secret_keys=[])
+    return SourceRead(
+        kind=row.kind, enabled=row.enabled, config=dict(row.config or {}), secret_keys=sorted(row.secrets or {})
+    )
 
 
 def build_source(

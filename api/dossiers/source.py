@@ -15,7 +15,12 @@ from api.dossiers.statuses import Stage
 
 
 class SourceUnavailable(Exception):
-    """The source did not answer in time, answered with an error, or answered something unreadable."""
+    """The source did not answer in time, answered with an error, or answered something unreadable. ``status`` is
+    the HTTP status of a request the source refused (4xx), None otherwise."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LookupNotSupported(Exception):
