@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,13 +79,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if backend is None or not any(item.get_closest_marker(name) for name in END_TO_END):
             kept.append(item)
             continue
-        others = sorted((name, str(value)) for name, value in callspec.params.items() if name != "db_backend")
+        others = sorted((name, _stable(value)) for name, value in callspec.params.items() if name != "db_backend")
         variant = f"{item.nodeid.split('[')[0]}{others}"
         chosen = backends[zlib.crc32(variant.encode()) % len(backends)]
         (kept if backend == chosen else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _stable(value: object) -> str:
+    """A parameter's text, the same in every process: a set's order follows string hashes, which differ per process
+    (each xdist worker would choose another backend for the variant, and xdist refuses differing collections)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_stable(member) for member in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{_stable(k)}: {_stable(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_stable(member) for member in value) + ")"
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))  # an object's address differs per process too
 
 
 @dataclass(frozen=True)
