@@ -35,7 +35,9 @@ NEEDS_RASA = frozenset({"bot_stack", "rasa_server", "stack"})  # fixtures that s
 
 
 # Modules that use fixed shared places on the test servers (Redis databases 12–15, flushed; the cluster's databases):
-# under xdist they run on one worker, one after another. Browser tests are one group too: Chromium starved by a model
+# under xdist they run on one worker, one after another. The mutation tests are among them: they run some of those
+# modules' tests (Redis wake-ups, replica leases) from a copy of the tree, and a flush from there once broke a Redis
+# test running on the other worker. Browser tests are one group too: Chromium starved by a model
 # training on the other worker timed a click out, and the review-loop test that trains a model is a browser test.
 # Every other module is one group, so a worker keeps a module's fixtures (a module-scoped world, a bot stack).
 SHARED_SERVERS = frozenset(
@@ -44,6 +46,7 @@ SHARED_SERVERS = frozenset(
         "tests/api/test_signals.py",
         "tests/api/test_rasa_client.py",
         "tests/cli/test_cluster.py",
+        "tests/mutants/test_mutants.py",
         "tests/security/test_login_throttle.py",
         "tests/security/test_web_budgets.py",
     }
