@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.appointments import flows as appointments
 from api.appointments.service import for_case as appointment_for_case
+from api.auth.deps import ServiceCaller
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
@@ -19,7 +20,7 @@ from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
 from api.db import utcnow
-from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
+from api.deps import SessionDep, SessionFactoryDep
 from api.infra.budgets import budgets
 from api.infra.writes import write_transaction
 from channels.ids import ConversationId

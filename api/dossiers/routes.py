@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.deps import AdminStaff, ServiceCaller, WriterStaff
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES
-from api.deps import AdminStaff, ServiceCaller, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
+from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.dossiers import flows, service
 from api.dossiers.demo import advance_demo
 from api.dossiers.jobs import poll_watches, watches_due_now

@@ -8,9 +8,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
 
+from api.auth.deps import WriterStaff
 from api.auth.inputs import reject_nul
 from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.deps import SessionDep, WriterStaff
+from api.deps import SessionDep
 from api.inbox import failures
 
 router = APIRouter(
