@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api.appointments.console import router as appointments_console_router
 from api.appointments.jobs import reminder_job
 from api.auth.routes import router as auth_router
+from api.auth.staff_routes import router as staff_router
 from api.background import PeriodicJob
 from api.bulletins.console import router as bulletins_console_router
 from api.bulletins.jobs import broadcast_jobs
@@ -50,7 +51,6 @@ from api.privacy.service import health_consent_given, review_allowed
 from api.province.console import router as province_console_router
 from api.province.routes import router as province_router
 from api.safety.routes import router as safety_router
-from api.staff.routes import router as staff_router
 from api.subscriptions.console import router as subscribers_console_router
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router

@@ -9,7 +9,6 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from api.auth.deps import CurrentStaff, WriterStaff
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.bulletins import announcements, service
 from api.bulletins.announcements import announce_emergency
 from api.bulletins.models import Announcement, NewsFeed, Status
@@ -30,6 +29,7 @@ from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import Conflict, NotFound
 from api.infra.signals import notify
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)
 

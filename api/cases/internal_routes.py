@@ -11,7 +11,6 @@ from api.appointments import flows as appointments
 from api.appointments.service import for_case as appointment_for_case
 from api.auth.deps import ServiceCaller
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
 from api.cases.catalog import Kind
 from api.cases.consent import withhold_without_consent
@@ -23,6 +22,7 @@ from api.db import utcnow
 from api.deps import SessionDep, SessionFactoryDep
 from api.infra.budgets import budgets
 from api.infra.writes import write_transaction
+from api.openapi_docs import ERROR_RESPONSES
 from channels.ids import ConversationId
 
 router = APIRouter(

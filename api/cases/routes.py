@@ -11,7 +11,6 @@ from fastapi.responses import StreamingResponse
 
 from api.auth.deps import CurrentStaff, WriterStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.cases import commands, views
 from api.cases.catalog import CATEGORIES, MAX_ATTACHMENTS, Kind, Status
 from api.cases.publication import set_publication
@@ -33,6 +32,7 @@ from api.cases.uploads import MAX_UPLOAD_BYTES, store_image
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import ValidationFailed
+from api.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.staff.audit import Action, record_access
 
 router = APIRouter(

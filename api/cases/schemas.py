@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.appointments.schemas import AppointmentBrief
-from api.auth.openapi_docs import IdField
 from api.cases.catalog import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_MESSAGE, MAX_TITLE, Channel, Kind, Priority, Status
+from api.openapi_docs import IdField
 from api.staff.schemas import DepartmentRead, StaffBrief
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from api.auth.deps import AdminStaff, CurrentStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.cases.models import Case, TimelineEntry
 from api.citizens.masking import mask_name, mask_phone
 from api.citizens.service import citizen_summary, get_citizen, list_citizens
 from api.db import utcnow
 from api.deps import SessionDep
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 from api.staff.audit import Action, record_access
 from api.staff.models import Role
 

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Depends, Request, status
 from api.auth.deps import AdminStaff, CurrentStaff
 from api.auth.guards import login_limiter
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.deps import SessionDep
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 from api.staff import service
 from api.staff.models import Department, Staff
 from api.staff.schemas import (
