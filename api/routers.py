@@ -45,6 +45,7 @@ from api.infra.backup import backup_job
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.privacy.export import router as citizen_export_router
 from api.privacy.retention import retention_job
 from api.privacy.routes import router as privacy_router
 from api.privacy.service import health_consent_given, review_allowed
@@ -70,6 +71,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(cases_router)
     app.include_router(routing_rules_router)
     app.include_router(citizens_router)
+    app.include_router(citizen_export_router)  # /api/v1/citizens/{id}/export: it reads their cases
     app.include_router(internal_cases_router)
     app.include_router(safety_router)
     app.include_router(console_router)
