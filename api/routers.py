@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.appointments.console import router as appointments_console_router
+from api.appointments.flows import CaseBooking
 from api.appointments.jobs import reminder_job
 from api.auth.routes import router as auth_router
 from api.auth.staff_routes import router as staff_router
@@ -13,6 +14,7 @@ from api.bulletins.console import router as bulletins_console_router
 from api.bulletins.jobs import broadcast_jobs
 from api.bulletins.public import router as broadcast_public_router
 from api.bulletins.routes import router as bulletins_router
+from api.cases.booking import ConsultationBooking
 from api.cases.internal_routes import router as internal_cases_router
 from api.cases.jobs import overdue_job
 from api.cases.routes import router as cases_router
@@ -95,6 +97,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(privacy_router)
     app.include_router(internal_dossiers_router)
     app.include_router(dossiers_admin_router)
+    booking: ConsultationBooking = CaseBooking()  # api/cases/booking.py asks it; cases never import appointments
+    app.state.consultation_booking = booking
     app.state.health_consent = health_consent_given  # api/cases/consent.py asks it; cases never import privacy
     app.state.review_consent = review_allowed  # api/nlu/capture.py asks it; nlu never imports privacy
     channel_registry.register_defaults()
