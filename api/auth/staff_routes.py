@@ -1,3 +1,8 @@
+"""A commune's staff accounts and departments over HTTP (admins write; login locks are the login throttle's).
+
+Here, above api/staff/ (the accounts themselves), because every route is guarded by auth: staff never import auth.
+"""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, status
