@@ -1,28 +1,26 @@
-"""FastAPI dependencies as ``Annotated`` aliases, shared by every router."""
+"""Request plumbing as ``Annotated`` dependency aliases (settings, the database session), shared by every router.
+
+It imports no domain package, so every package may use it. Who is calling (``CurrentStaff``, ``ServiceCaller``…) is
+api/auth/deps.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.guards import (
-    check_service_token,
-    ensure_admin,
-    ensure_commune_staff,
-    ensure_password_changed,
-    ensure_province,
-    ensure_writer,
-    staff_for_bearer,
-)
 from api.config import Settings
-from api.errors import Unauthorized
-from api.nlu.client import RasaClient
-from api.staff.models import Staff
 from broadcast.settings import BroadcastSettings, get_broadcast_settings
+
+
+class Nlu(Protocol):
+    """What routes ask of the app's Rasa client: api/nlu/client.py's ``RasaClient``, made by api/main.py."""
+
+    async def parse(self, text: str) -> dict[str, Any]: ...
+
+    async def is_up(self) -> bool: ...
 
 
 # Dependencies that only read app state are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
@@ -35,6 +33,11 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_sessionmaker(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     return factory
+
+
+async def get_rasa(request: Request) -> Nlu:
+    client: Nlu = request.app.state.rasa
+    return client
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -51,73 +54,13 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-async def get_rasa(request: Request) -> RasaClient:
-    client: RasaClient = request.app.state.rasa
-    return client
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 # scope="function": the transaction commits BEFORE the response is sent. FastAPI's default for yield dependencies
 # ends them after the response, so a browser following a redirect (login → /staff) could arrive before the commit
 # and find no session; an API client could read its own write too early.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
-RasaDep = Annotated[RasaClient, Depends(get_rasa)]
-
-
-# Staff and the action server authenticate with bearer tokens (two schemes so OpenAPI tells them apart).
-_staff_bearer = HTTPBearer(auto_error=False, scheme_name="StaffToken", description="Mã truy cập của cán bộ.")
-_service_bearer = HTTPBearer(auto_error=False, scheme_name="ServiceToken", description="XASO_SERVICE_TOKEN.")
-_StaffCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)]
-_ServiceCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_service_bearer)]
-
-
-def get_signed_in_staff(session: SessionDep, credentials: _StaffCredentials) -> Staff:
-    """Anyone with a valid token, even one who must still change a seeded or reset password."""
-    return staff_for_bearer(session, credentials)
-
-
-SignedInStaff = Annotated[Staff, Depends(get_signed_in_staff)]
-
-
-def get_any_staff(staff: SignedInStaff) -> Staff:
-    """Any role with a changed password: their own tokens and profile (api/auth/routes.py)."""
-    return ensure_password_changed(staff)
-
-
-AnyStaff = Annotated[Staff, Depends(get_any_staff)]
-
-
-def get_current_staff(staff: AnyStaff) -> Staff:
-    """A commune's own staff: every commune surface depends on this (the province role is refused here, once)."""
-    return ensure_commune_staff(staff)
-
-
-CurrentStaff = Annotated[Staff, Depends(get_current_staff)]
-
-
-def get_province_staff(staff: AnyStaff) -> Staff:
-    return ensure_province(staff)
-
-
-ProvinceStaff = Annotated[Staff, Depends(get_province_staff)]
-
-
-def get_writer_staff(staff: CurrentStaff) -> Staff:
-    return ensure_writer(staff)
-
-
-def get_admin_staff(staff: CurrentStaff) -> Staff:
-    return ensure_admin(staff)
-
-
-async def get_service_caller(settings: SettingsDep, credentials: _ServiceCredentials) -> str:
-    return check_service_token(settings, credentials)
-
-
-WriterStaff = Annotated[Staff, Depends(get_writer_staff)]
-AdminStaff = Annotated[Staff, Depends(get_admin_staff)]
-ServiceCaller = Annotated[str, Depends(get_service_caller)]
+RasaDep = Annotated[Nlu, Depends(get_rasa)]
 
 
 def get_broadcast_settings_dep(request: Request) -> BroadcastSettings:
@@ -127,16 +70,3 @@ def get_broadcast_settings_dep(request: Request) -> BroadcastSettings:
 
 
 BroadcastSettingsDep = Annotated[BroadcastSettings, Depends(get_broadcast_settings_dep)]
-
-
-def get_staff_or_service(settings: SettingsDep, session: SessionDep, credentials: _StaffCredentials) -> str:
-    """Staff with a valid token (password changed) or the action server with the service token; else 401."""
-    if credentials is not None:
-        try:
-            return check_service_token(settings, credentials)
-        except Unauthorized:
-            pass
-    return f"staff:{ensure_password_changed(staff_for_bearer(session, credentials)).id}"
-
-
-StaffOrService = Annotated[str, Depends(get_staff_or_service)]

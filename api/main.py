@@ -13,6 +13,7 @@ from api.background import JobRunner
 from api.channel_accounts import crypto as secrets_crypto
 from api.config import Settings, get_settings
 from api.db import make_engine, make_sessionmaker
+from api.deps import Nlu
 from api.docs import add_docs
 from api.errors import register_exception_handlers
 from api.infra import logs, outbound, signals, tls
@@ -63,13 +64,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     signals.wake_on_commit(app, app.state.sessionmaker)  # an outbox row wakes the sender once committed
     # Redis (REDIS_URL) when several gateway processes share the limits and wake-ups; None on the embedded default.
     app.state.redis = new_async_client(settings.redis_url) if settings.redis_url else None
-    app.state.rasa = RasaClient(
+    # Typed as the routes' view of it (RasaDep in api/deps.py), so mypy checks the client still offers it.
+    rasa: Nlu = RasaClient(
         settings.rasa_url,
         settings.rasa_token.get_secret_value(),
         timeout=settings.rasa_timeout_seconds,
         max_concurrency=settings.rasa_max_concurrency,
         redis=app.state.redis,
     )
+    app.state.rasa = rasa
     app.state.http = httpx.AsyncClient(timeout=10.0, verify=tls.client_context())
     # URLs someone typed (news feeds, media) are fetched only through the guard (api/infra/outbound.py).
     app.state.outbound = outbound.client_for(settings)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.appointments.console import router as appointments_console_router
+from api.appointments.flows import CaseBooking
 from api.appointments.jobs import reminder_job
 from api.auth.routes import router as auth_router
+from api.auth.staff_routes import router as staff_router
 from api.background import PeriodicJob
 from api.bulletins.console import router as bulletins_console_router
 from api.bulletins.jobs import broadcast_jobs
 from api.bulletins.public import router as broadcast_public_router
 from api.bulletins.routes import router as bulletins_router
+from api.cases.booking import ConsultationBooking
 from api.cases.internal_routes import router as internal_cases_router
 from api.cases.jobs import overdue_job
 from api.cases.routes import router as cases_router
@@ -44,13 +47,13 @@ from api.infra.backup import backup_job
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.privacy.export import router as citizen_export_router
 from api.privacy.retention import retention_job
 from api.privacy.routes import router as privacy_router
 from api.privacy.service import health_consent_given, review_allowed
 from api.province.console import router as province_console_router
 from api.province.routes import router as province_router
 from api.safety.routes import router as safety_router
-from api.staff.routes import router as staff_router
 from api.subscriptions.console import router as subscribers_console_router
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router
@@ -70,6 +73,7 @@ def include_all(app: FastAPI) -> None:
     app.include_router(cases_router)
     app.include_router(routing_rules_router)
     app.include_router(citizens_router)
+    app.include_router(citizen_export_router)  # /api/v1/citizens/{id}/export: it reads their cases
     app.include_router(internal_cases_router)
     app.include_router(safety_router)
     app.include_router(console_router)
@@ -93,6 +97,8 @@ def include_all(app: FastAPI) -> None:
     app.include_router(privacy_router)
     app.include_router(internal_dossiers_router)
     app.include_router(dossiers_admin_router)
+    booking: ConsultationBooking = CaseBooking()  # api/cases/booking.py asks it; cases never import appointments
+    app.state.consultation_booking = booking
     app.state.health_consent = health_consent_given  # api/cases/consent.py asks it; cases never import privacy
     app.state.review_consent = review_allowed  # api/nlu/capture.py asks it; nlu never imports privacy
     channel_registry.register_defaults()

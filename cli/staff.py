@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth.passwords import check_password_policy
 from api.cases.seed import new_password
 from api.communes.service import get_commune
 from api.config import get_settings
@@ -15,6 +14,7 @@ from api.db import make_engine, make_sessionmaker, transaction
 from api.errors import DomainError
 from api.migrate import upgrade_database
 from api.staff.models import Role
+from api.staff.passwords import check_password_policy
 from api.staff.service import create_staff, find_staff_by_login, list_staff, update_staff
 
 app = typer.Typer(help="Tài khoản cán bộ: tạo quản trị viên, đặt lại mật khẩu, liệt kê.", no_args_is_help=True)

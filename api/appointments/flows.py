@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from api.appointments import service, texts
 from api.appointments.models import CONFIRMED, Appointment
-from api.appointments.schemas import AppointmentBrief
 from api.cases.creation import CommuneRef, CreatedCase
+from api.cases.schemas import AppointmentBrief
 from api.communes.worktime import WorkCalendar
 
 # The action server's description of a consultation names the wished time on its own line (actions/health.py).
@@ -44,3 +44,26 @@ def brief(appointment: Appointment | None, calendar: WorkCalendar) -> Appointmen
         when_text=texts.when_words(appointment.starts_at, calendar) if appointment.starts_at else None,
         video_url=appointment.video_url if confirmed else None,
     )
+
+
+class CaseBooking:
+    """The appointments' side of api/cases/booking.py's ConsultationBooking (registered by api/routers.py)."""
+
+    def book(
+        self,
+        session: Session,
+        *,
+        case: CreatedCase,
+        commune: CommuneRef,
+        consult_time: str | None,
+        description: str,
+        base_url: str,
+        now: datetime,
+    ) -> AppointmentBrief | None:
+        # The wished time is not health text: read from what was sent, even when the description is withheld.
+        requested = requested_time(consult_time, description)
+        booked = book_for_case(session, case=case, commune=commune, now=now, requested=requested, base_url=base_url)
+        return brief(booked, commune.calendar)
+
+    def brief_for_case(self, session: Session, *, case_id: int, calendar: WorkCalendar) -> AppointmentBrief | None:
+        return brief(service.for_case(session, case_id=case_id), calendar)

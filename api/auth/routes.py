@@ -3,12 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, status
 
 from api.auth import tokens
+from api.auth.deps import AnyStaff, SignedInStaff
 from api.auth.guards import client_address, login_limiter
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.auth.schemas import IssuedToken, LoginRequest, PasswordChange, TokenCreate, TokenRead
 from api.auth.service import authenticate
-from api.deps import AnyStaff, SessionDep, SignedInStaff
+from api.deps import SessionDep
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 from api.staff.models import ApiToken, Staff
 from api.staff.schemas import StaffRead
 from api.staff.service import change_own_password

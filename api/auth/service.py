@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.auth.ratelimit import LoginThrottle
 from api.db import utcnow
 from api.errors import RateLimited, Unauthorized
 from api.staff.models import Staff
+from api.staff.passwords import hash_password, needs_rehash, verify_password
 
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 

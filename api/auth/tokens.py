@@ -85,15 +85,6 @@ def revoke_token(session: Session, *, staff: Staff, token_id: int) -> ApiToken:
     return record
 
 
-def revoke_all(session: Session, *, staff_id: int, except_token_id: int | None = None) -> None:
-    """Used when a password is reset or an account disabled: every session and token stops working (but the one
-    the person is using to change their own password)."""
-    query = update(ApiToken).where(ApiToken.staff_id == staff_id, ApiToken.revoked_at.is_(None))
-    if except_token_id is not None:
-        query = query.where(ApiToken.id != except_token_id)
-    session.execute(query.values(revoked_at=utcnow()))
-
-
 def revoke_secret(session: Session, *, secret: str) -> None:
     session.execute(
         update(ApiToken)

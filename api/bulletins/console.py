@@ -12,7 +12,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api.auth.openapi_docs import IdPath
 from api.bulletins import announcements, service
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import audio_file, synthesize_bulletin
@@ -25,6 +24,7 @@ from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from api.infra.signals import notify
+from api.openapi_docs import IdPath
 from api.subscriptions.hamlets import known_hamlets
 from api.subscriptions.topics import TOPICS
 from broadcast.engines import EdgeEngine, EspeakEngine

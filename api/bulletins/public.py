@@ -14,7 +14,6 @@ from fastapi import Path as Path_
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.bulletins import service, versions
 from api.bulletins.models import PRIORITY_LABELS, Bulletin, Priority, Status
 from api.bulletins.production import stored_file
@@ -25,6 +24,7 @@ from api.db import utcnow
 from api.deps import SessionDep, SettingsDep
 from api.errors import NotFound, ValidationFailed
 from api.infra.sanitize import single_line, xml_text
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 
 router = APIRouter(prefix="/api/v1/broadcast", tags=["broadcast"], responses=ERROR_RESPONSES)
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
+from api.auth.deps import CurrentStaff, WriterStaff
 from api.bulletins import announcements, service
 from api.bulletins.announcements import announce_emergency
 from api.bulletins.models import Announcement, NewsFeed, Status
@@ -26,9 +26,10 @@ from api.bulletins.schemas import (
 from api.bulletins.sources import create_weekly_digest, refresh_feed
 from api.bulletins.views import bulletin_read
 from api.db import transaction
-from api.deps import BroadcastSettingsDep, CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
+from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import Conflict, NotFound
 from api.infra.signals import notify
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 
 router = APIRouter(prefix="/api/v1/bulletins", tags=["bulletins"], responses=ERROR_RESPONSES)
 

@@ -124,7 +124,10 @@ def change_status(session: Session, *, staff: Staff, case: Case, status: Status,
 def add_note(session: Session, *, staff: Staff, case: Case, text: str) -> TimelineEntry:
     entry = timeline(session, case, "note", actor=staff, body=_text(text, "text"))
     session.flush()
-    mentions.record(session, case=case, entry=entry, author=staff, text=entry.body)  # "@login" notifies that officer
+    # "@login" notifies that officer
+    mentions.record(
+        session, commune_id=case.commune_id, case_id=case.id, entry_id=entry.id, author=staff, text=entry.body
+    )
     return entry
 
 

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from api.appointments import flows as appointments
-from api.appointments.service import for_case as appointment_for_case
+from api.auth.deps import ServiceCaller
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES
 from api.cases import views
+from api.cases.booking import ConsultationBooking
 from api.cases.catalog import Kind
 from api.cases.consent import withhold_without_consent
 from api.cases.creation import find_commune_ref
@@ -19,9 +18,10 @@ from api.cases.flows import file_from_conversation
 from api.cases.schemas import InternalCaseCreate, InternalCaseList, InternalCaseRead
 from api.cases.service import case_filed_in_turn, case_for_conversation, cases_for_conversation
 from api.db import utcnow
-from api.deps import ServiceCaller, SessionDep, SessionFactoryDep
+from api.deps import SessionDep, SessionFactoryDep
 from api.infra.budgets import budgets
 from api.infra.writes import write_transaction
+from api.openapi_docs import ERROR_RESPONSES
 from channels.ids import ConversationId
 
 router = APIRouter(
@@ -35,6 +35,11 @@ def _spend_web_budget(request: Request, conversation_id: str) -> None:
     parsed = ConversationId.try_parse(conversation_id)
     if parsed is not None and parsed.channel == "web":
         budgets(request).case(sender=parsed.external)
+
+
+def _booking(request: Request) -> ConsultationBooking:
+    booking: ConsultationBooking = request.app.state.consultation_booking  # api/routers.py
+    return booking
 
 
 @router.post(
@@ -60,7 +65,7 @@ def create(
                     response.status_code = status.HTTP_200_OK
                     read = views.internal(session, filed)
                     calendar = find_commune_ref(session, slug=body.commune).calendar
-                    read.appointment = appointments.brief(appointment_for_case(session, case_id=filed.id), calendar)
+                    read.appointment = _booking(request).brief_for_case(session, case_id=filed.id, calendar=calendar)
                     return read
                 _spend_web_budget(request, body.conversation_id)  # a 429 the action relays politely
                 consent = getattr(request.app.state, "health_consent", None)
@@ -68,12 +73,11 @@ def create(
                 case, commune = file_from_conversation(session, body=stored)
                 created = views.internal_created(case)
                 if body.kind == Kind.consultation:  # the wished time is not health text: read from what was sent
-                    booked = appointments.book_for_case(
+                    created.appointment = _booking(request).book(
                         session, case=case, commune=commune, now=utcnow(),
-                        requested=appointments.requested_time(body.consult_time, body.description),
+                        consult_time=body.consult_time, description=body.description,
                         base_url=request.app.state.settings.video_base_url,
                     )  # fmt: skip
-                    created.appointment = appointments.brief(booked, commune.calendar)
             return created
         except IntegrityError:
             if attempt == 2:

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import StreamingResponse
 
+from api.auth.deps import CurrentStaff, WriterStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.cases import commands, views
 from api.cases.catalog import CATEGORIES, MAX_ATTACHMENTS, Kind, Status
 from api.cases.publication import set_publication
@@ -30,8 +30,9 @@ from api.cases.service import CaseFilters, get_case, list_cases, timeline
 from api.cases.stats import case_stats, export_rows
 from api.cases.uploads import MAX_UPLOAD_BYTES, store_image
 from api.db import transaction
-from api.deps import CurrentStaff, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
+from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import ValidationFailed
+from api.openapi_docs import ERROR_RESPONSES, MAX_ID
 from api.staff.audit import Action, record_access
 
 router = APIRouter(

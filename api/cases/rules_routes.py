@@ -3,12 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth.deps import AdminStaff, CurrentStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdField, IdPath
 from api.cases import rules
 from api.cases.catalog import Kind
 from api.cases.models import RoutingRule
-from api.deps import AdminStaff, CurrentStaff, SessionDep
+from api.deps import SessionDep
+from api.openapi_docs import ERROR_RESPONSES, IdField, IdPath
 from api.staff.schemas import DepartmentRead, StaffBrief
 
 router = APIRouter(

@@ -5,9 +5,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.appointments.schemas import AppointmentBrief
-from api.auth.openapi_docs import IdField
 from api.cases.catalog import MAX_ATTACHMENTS, MAX_DESCRIPTION, MAX_MESSAGE, MAX_TITLE, Channel, Kind, Priority, Status
+from api.openapi_docs import IdField
 from api.staff.schemas import DepartmentRead, StaffBrief
 
 
@@ -153,6 +152,16 @@ class CasePage(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+class AppointmentBrief(BaseModel):
+    """What the bot tells the citizen right after booking: the time and the video link once the time is set."""
+
+    status: str = Field(description="pending (chờ xác nhận) | confirmed | cancelled | no_show | done")
+    status_label: str
+    starts_at: datetime | None = None
+    when_text: str | None = Field(default=None, description="The time in words, in the commune's time zone.")
+    video_url: str | None = Field(default=None, description="Only once the time is confirmed.")
 
 
 class InternalCaseRead(BaseModel):

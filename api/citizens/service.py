@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizens.models import ChannelIdentity, Citizen
-from api.conversations.access import public_ref
+from api.citizens.refs import public_ref
 from api.errors import NotFound, ValidationFailed
 from channels.ids import NAMES, ConversationId
 

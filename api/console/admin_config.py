@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import parse_id
 from api.cases import canned, rules
 from api.cases.catalog import CATEGORIES, Kind
 from api.communes.models import Commune
@@ -25,6 +24,7 @@ from api.console import auth
 from api.console.admin import PREFIX, AdminConsole, Csrf, admin_page, run_form
 from api.deps import SessionDep
 from api.errors import ValidationFailed
+from api.openapi_docs import parse_id
 from api.staff.service import list_departments, list_staff
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(reject_nul)])

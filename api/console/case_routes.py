@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from api.appointments.service import for_case as appointment_for_case
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import parse_id
 from api.cases import canned, commands
 from api.cases.catalog import TRANSITIONS, Status
 from api.cases.models import Case
@@ -24,6 +23,7 @@ from api.conversations import access
 from api.conversations.transcript import TranscriptTurn, transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
+from api.openapi_docs import parse_id
 from api.staff.audit import Action, record_access
 from api.staff.models import Role, Staff
 from api.staff.service import list_departments, list_staff

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import IdPath
 from api.console import auth
 from api.console.templating import add_nav_item, render
 from api.deps import SessionDep
 from api.errors import PermissionDenied
 from api.inbox import failures
+from api.openapi_docs import IdPath
 
 router = APIRouter(prefix="/staff/dead-letters", include_in_schema=False, dependencies=[Depends(reject_nul)])
 add_nav_item("Tin nhắn lỗi", "/staff/dead-letters")

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import parse_id
 from api.cases import commands
 from api.cases.catalog import Status
 from api.cases.service import get_case
 from api.console import auth
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
+from api.openapi_docs import parse_id
 
 router = APIRouter(prefix="/staff/cases", include_in_schema=False, dependencies=[Depends(reject_nul)])
 Csrf = Annotated[str, Form(max_length=100)]

@@ -14,7 +14,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from api.auth import tokens
 from api.auth.guards import client_address, login_limiter
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import parse_id
 from api.auth.service import authenticate
 from api.cases.catalog import CATEGORIES, Status
 from api.cases.desk import pinned_urgent, waiting_ids
@@ -28,6 +27,7 @@ from api.conversations import access
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
+from api.openapi_docs import parse_id
 from api.staff.audit import Action, record_access
 from api.staff.models import Staff
 from api.staff.service import change_own_password, list_staff

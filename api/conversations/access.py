@@ -6,8 +6,8 @@ a conversation whose case was assigned to them). Viewers have the officers' scop
 (api/citizens/masking.py); the review pages refuse them outright (they cannot act there). Every page, API, export and
 stream that shows a conversation's messages, review-inbox rows or attachments asks ``visible`` / ``require``.
 
-Staff name a conversation by a sealed reference (channels/ids.py), never by its id: the web id holds the widget's
-sender secret. ``public_ref`` / ``resolve_ref`` are the only way in and out on staff surfaces.
+Staff name a conversation by a sealed reference (api/citizens/refs.py), never by its id: the web id holds the
+widget's sender secret. ``public_ref`` / ``resolve_ref`` are the only way in and out on staff surfaces.
 """
 
 from __future__ import annotations
@@ -20,34 +20,19 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from api.cases.catalog import Kind
 from api.cases.models import Case
 from api.cases.scope import can_see
-from api.config import get_settings
+
+# The seal is the citizens' (their channel identity); offered here, the one way in and out for staff surfaces.
+from api.citizens.refs import CONVERSATION_NOT_FOUND as _NOT_FOUND
+from api.citizens.refs import public_ref as public_ref
+from api.citizens.refs import resolve_ref as resolve_ref
 from api.errors import NotFound
 from api.inbox.models import InboxEvent
 from api.staff.models import COMMUNE_ROLES, Role, Staff
-from channels.ids import InvalidConversationRef, open_ref, seal_ref
 
-_NOT_FOUND = "Không tìm thấy hội thoại."
 T = TypeVar("T")
 _Column: TypeAlias = (
     ColumnElement[T] | QueryableAttribute[T]
 )  # a mapped column or a literal: conversation id, commune id
-
-
-def _key() -> bytes:
-    return get_settings().secret_key.get_secret_value().encode("utf-8")
-
-
-def public_ref(conversation_id: str | None) -> str | None:
-    """What staff screens and APIs show instead of the conversation id (None stays None)."""
-    return seal_ref(conversation_id, key=_key()) if conversation_id else None
-
-
-def resolve_ref(ref: str) -> str:
-    """The conversation id behind a staff-facing reference; a raw id or a forged reference is not found."""
-    try:
-        return str(open_ref(ref, key=_key()))
-    except InvalidConversationRef:
-        raise NotFound(_NOT_FOUND, code="conversation_not_found") from None
 
 
 def _health(conversation: _Column[str], commune_id: int) -> ColumnElement[bool]:

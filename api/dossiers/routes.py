@@ -8,14 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
+from api.auth.deps import AdminStaff, ServiceCaller, WriterStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES
-from api.deps import AdminStaff, ServiceCaller, SessionDep, SessionFactoryDep, SettingsDep, WriterStaff
+from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.dossiers import flows, service
 from api.dossiers.demo import advance_demo
 from api.dossiers.jobs import poll_watches, watches_due_now
 from api.dossiers.schemas import DemoAdvanced, DossierAnswer, SourceRead, SourceWrite, WatchCreate
 from api.infra.writes import write_transaction
+from api.openapi_docs import ERROR_RESPONSES
 
 internal = APIRouter(
     prefix="/api/v1/internal/dossiers", tags=["internal"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]

@@ -8,10 +8,11 @@ from typing import Literal
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel
 
+from api.auth.deps import WriterStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.deps import SessionDep, WriterStaff
+from api.deps import SessionDep
 from api.inbox import failures
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 
 router = APIRouter(
     prefix="/api/v1/dead-letters", tags=["dead letters"], responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul)]

@@ -4,13 +4,10 @@ notes naming them). Only active writers of the same commune can be mentioned; th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from api.cases.models import Case, TimelineEntry
 from api.db import utcnow
 from api.mentions.models import Mention
 from api.staff.models import Staff
@@ -23,15 +20,17 @@ def mentioned_logins(text: str) -> set[str]:
     return {match.group(1).lower().rstrip(".") for match in _MENTION.finditer(text or "")}
 
 
-def record(session: Session, *, case: Case, entry: TimelineEntry, author: Staff, text: str) -> list[Staff]:
-    """Store one mention per named officer of the case's commune (active, able to act); returns who was named."""
+def record(session: Session, *, commune_id: int, case_id: int, entry_id: int, author: Staff, text: str) -> list[Staff]:
+    """Store one mention per named officer of the case's commune (active, able to act); returns who was named.
+
+    Ids, not the case: mentions sit below the cases that record them (the case list is api/console/mentions.py)."""
     logins = mentioned_logins(text)
     if not logins:
         return []
     named = list(
         session.scalars(
             select(Staff).where(
-                Staff.commune_id == case.commune_id,
+                Staff.commune_id == commune_id,
                 func.lower(Staff.login).in_(logins),
                 Staff.is_active.is_(True),
                 Staff.id != author.id,
@@ -40,7 +39,7 @@ def record(session: Session, *, case: Case, entry: TimelineEntry, author: Staff,
     )
     for person in named:
         if person.can_write:
-            session.add(Mention(case_id=case.id, entry_id=entry.id, staff_id=person.id, author_id=author.id))
+            session.add(Mention(case_id=case_id, entry_id=entry_id, staff_id=person.id, author_id=author.id))
     session.flush()
     return [p for p in named if p.can_write]
 
@@ -48,33 +47,6 @@ def record(session: Session, *, case: Case, entry: TimelineEntry, author: Staff,
 def unseen_count(session: Session, *, staff_id: int) -> int:
     query = select(func.count()).select_from(Mention).where(Mention.staff_id == staff_id, Mention.seen_at.is_(None))
     return int(session.scalar(query) or 0)
-
-
-@dataclass(frozen=True)
-class MentionView:
-    id: int
-    case_code: str
-    case_title: str
-    note: str
-    author: str
-    at: datetime
-    seen: bool
-
-
-def list_for(session: Session, *, staff_id: int, limit: int = 100) -> list[MentionView]:
-    rows = session.execute(
-        select(Mention, Case.code, Case.title, TimelineEntry.body, Staff.full_name)
-        .join(Case, Case.id == Mention.case_id)
-        .join(TimelineEntry, TimelineEntry.id == Mention.entry_id)
-        .outerjoin(Staff, Staff.id == Mention.author_id)
-        .where(Mention.staff_id == staff_id)
-        .order_by(Mention.seen_at.is_not(None), Mention.created_at.desc(), Mention.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        MentionView(m.id, code, title, body or "", author or "—", m.created_at, m.seen_at is not None)
-        for m, code, title, body, author in rows
-    ]
 
 
 def mark_seen(session: Session, *, staff_id: int, case_id: int | None = None) -> None:

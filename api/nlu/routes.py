@@ -5,7 +5,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from api.deps import RasaDep, get_staff_or_service
+from api.auth.deps import get_staff_or_service
+from api.deps import RasaDep
 from api.nlu.schemas import ParseRead, ParseRequest
 
 # Staff (a bearer token) or the action server (the service token) only: each call goes straight into Rasa, so an

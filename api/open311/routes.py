@@ -16,7 +16,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import OPEN311_ERROR_RESPONSES
 from api.auth.tokens import resolve_token
 from api.cases.catalog import CATEGORIES, MAX_DESCRIPTION
 from api.cases.flows import file_from_open311
@@ -27,6 +26,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed, _validation_message
 from api.infra.sanitize import redact
 from api.open311 import service
+from api.openapi_docs import OPEN311_ERROR_RESPONSES
 
 
 class Open311Route(APIRoute):

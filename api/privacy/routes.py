@@ -11,11 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.auth.deps import AdminStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
 from api.citizens.service import get_citizen
 from api.db import transaction
-from api.deps import AdminStaff, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 from api.privacy import notice
 from api.privacy.erasure import erase_and_record
 from api.privacy.models import DataRequest

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, status
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from api.auth.deps import ProvinceStaff
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES
 from api.communes.models import FormerName
-from api.deps import ProvinceStaff, SessionDep
+from api.deps import SessionDep
 from api.errors import ValidationFailed
+from api.openapi_docs import ERROR_RESPONSES
 from api.province import stats
 from api.province.onboarding import CommuneDraft, create_commune, set_hamlets
 from api.province.schemas import CommuneCreate, CommuneCreated, HamletsUpdate

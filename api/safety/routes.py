@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import ServiceCaller
+from api.auth.deps import ServiceCaller
 from api.safety.lexicon import classify
 from api.safety.triage import decide
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth.openapi_docs import IdField
+from api.openapi_docs import IdField
 from api.staff.models import Role
 
 LoginStr = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
@@ -26,7 +26,7 @@ class DepartmentRead(BaseModel):
 class StaffCreate(BaseModel):
     login: str = LoginStr
     full_name: str = Field(min_length=2, max_length=200)
-    # Length and strength are checked by the policy (api/auth/passwords.py), which says why in Vietnamese.
+    # Length and strength are checked by the policy (api/staff/passwords.py), which says why in Vietnamese.
     password: str = Field(min_length=1, max_length=256)
     role: Role = Role.officer
     department_id: IdField | None = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from api.auth.passwords import check_password_policy, hash_password, verify_password
-from api.auth.tokens import revoke_all
+from api.db import utcnow
 from api.errors import Conflict, NotFound, ValidationFailed
-from api.staff.models import COMMUNE_ROLES, Department, Role, Staff
+from api.staff.models import COMMUNE_ROLES, ApiToken, Department, Role, Staff
+from api.staff.passwords import check_password_policy, hash_password, verify_password
 
 
 def list_departments(session: Session, *, commune_id: int) -> list[Department]:
@@ -160,3 +160,12 @@ def change_own_password(
     revoke_all(session, staff_id=staff.id, except_token_id=keep_token_id)
     session.flush()
     return staff
+
+
+def revoke_all(session: Session, *, staff_id: int, except_token_id: int | None = None) -> None:
+    """Used when a password is reset or an account disabled: every session and token stops working (but the one
+    the person is using to change their own password)."""
+    query = update(ApiToken).where(ApiToken.staff_id == staff_id, ApiToken.revoked_at.is_(None))
+    if except_token_id is not None:
+        query = query.where(ApiToken.id != except_token_id)
+    session.execute(query.values(revoked_at=utcnow()))

@@ -8,10 +8,10 @@ import unicodedata
 import pytest
 
 import xaso_text
-from api.auth import passwords
 from api.cases import search
 from api.nlu import export
 from api.safety import lexicon
+from api.staff import passwords
 from tests.xaso_text.corpus import texts
 
 
@@ -20,7 +20,7 @@ def _old_search_fold(text: str) -> str:  # api/cases/search.py
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def _old_password_fold(text: str) -> str:  # api/auth/passwords.py
+def _old_password_fold(text: str) -> str:  # api/staff/passwords.py
     decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

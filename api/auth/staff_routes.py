@@ -1,11 +1,17 @@
+"""A commune's staff accounts and departments over HTTP (admins write; login locks are the login throttle's).
+
+Here, above api/staff/ (the accounts themselves), because every route is guarded by auth: staff never import auth.
+"""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, status
 
+from api.auth.deps import AdminStaff, CurrentStaff
 from api.auth.guards import login_limiter
 from api.auth.inputs import reject_nul
-from api.auth.openapi_docs import ERROR_RESPONSES, IdPath
-from api.deps import AdminStaff, CurrentStaff, SessionDep
+from api.deps import SessionDep
+from api.openapi_docs import ERROR_RESPONSES, IdPath
 from api.staff import service
 from api.staff.models import Department, Staff
 from api.staff.schemas import (
