@@ -1,12 +1,14 @@
-"""The safety hook: the first thing ``api.conversations.flows.handle`` does with every inbound message, in every
-conversation state (bot, mid-form, awaiting a rating, handed to staff, after hours, Rasa down).
+"""The safety hook: its verdict on every inbound message is the first input of who answers
+(``api/conversations/decision.py``: an emergency wins in every conversation state: bot, mid-form, awaiting a rating,
+handed to staff, after hours, Rasa down), and ``api/inbox/turns.py`` carries out the answer with ``respond`` (an
+alarm) or ``answer`` (guidance, the check).
 
-The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and decides:
+The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and says:
 
 - ``alarm``: answered by the gateway itself, in one transaction: the numbers and the ONE text for the situation, the
   health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done. Rasa does not
   answer that message, so the citizen never gets a second, contradictory reply; afterwards Rasa is told, best effort,
-  what happened and that any form it was filling is over (``_tell_rasa``);
+  what happened and that any form it was filling is over (``tell_rasa``);
 - ``firstaid`` / ``fever`` / ``diarrhoea`` / ``homecare``: the guidance, answered by the gateway, no case;
 - ``none``: two second opinions before the usual routing. A message the lexicon finds suspect (``Verdict.suspect``) is
   parsed by Rasa when it answers within ``NLU_TIMEOUT``; ``health_emergency`` with at least ``NLU_CONFIDENCE`` makes
@@ -24,10 +26,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from api.cases.service import find_conversation_case, record_citizen_message
 from api.conversations import service as conversations
+from api.conversations.decision import Safety
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.errors import DomainError, UpstreamUnavailable
@@ -99,6 +101,13 @@ async def _nlu_says_emergency(app: FastAPI, text: str) -> bool:
     return intent.get("name") == EMERGENCY_INTENT and float(intent.get("confidence") or 0) >= NLU_CONFIDENCE
 
 
+def verdict(decision: Decision) -> Safety:
+    """The triage's decision as the plain value who-answers reads."""
+    if decision.action == "none":
+        return Safety.none
+    return Safety.alarm if decision.action == "alarm" else Safety.guidance
+
+
 async def decision_for(app: FastAPI, text: str) -> Decision:
     """The triage's decision, with the NLU's second opinion on a suspect message and the learned reader's."""
     decision = decide(text)
@@ -140,7 +149,7 @@ def respond(factory: sessionmaker[Session], ctx: Context, message: InboundMessag
     return Turn(ROUTE, replies, not ctx.inline)
 
 
-def _tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
+def tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
     """Best effort, in the background: the emergency goes into Rasa's tracker and any active form ends."""
     events: list[dict[str, Any]] = [
         {"event": "user", "text": message.text,
@@ -181,18 +190,3 @@ def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage
         )
         inbox.mark_done(session, event, route=route, response=replies)
     return Turn(route, replies, not ctx.inline)
-
-
-async def screen(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn | None:
-    """The safety turn, or None when the message needs none (the usual routing goes on)."""
-    text = _text(message)
-    if not text:
-        return None
-    decision = await decision_for(app, text)
-    if decision.action == "none":
-        return None
-    if decision.action != "alarm":
-        return await run_in_threadpool(answer, app.state.sessionmaker, ctx, message, decision)
-    turn = await run_in_threadpool(respond, app.state.sessionmaker, ctx, message, decision)
-    _tell_rasa(app, message, alarm_message(decision))
-    return turn

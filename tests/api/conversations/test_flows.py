@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from api.cases.models import Case, TimelineEntry
 from api.communes.models import Commune
-from api.conversations import flows
-from api.conversations.flows import Context, Turn, route_locally
 from api.conversations.models import Conversation, State
 from api.conversations.states import rating_payload
 from api.db import transaction
 from api.inbox import service as inbox
+from api.inbox import turns as flows
+from api.inbox.turns import Context, Turn, route_locally
 from api.outbox.models import OutboxMessage
 from channels.base import InboundMessage
 from tests.api.cases.conftest import SERVICE, Member, case_body
