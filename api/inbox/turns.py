@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,7 @@ from api.outbox.service import enqueue_message, enqueue_next_page
 from api.privacy import chat as privacy
 from api.safety import flows as safety
 from api.safety.guidance import alarm_message
+from api.safety.triage import Decision as Triage
 from api.subscriptions import flows as subscriptions
 from api.subscriptions.commands import normalise
 from channels.base import InboundMessage
@@ -48,6 +50,22 @@ from channels.paging import parse_more
 __all__ = ["Context", "Turn", "handle", "route_locally", "to_rasa"]
 log = logging.getLogger(__name__)
 PAGE_ROUTE = "more"
+Safe = Callable[[Session, Context, InboundMessage, Triage], Turn]  # safety.respond | safety.answer
+
+
+def _done(session: Session, ctx: Context, turn: Turn) -> None:
+    inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=turn.route, response=turn.replies)
+
+
+def _safety(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, carry_out: Safe, triage: Triage
+) -> Turn:
+    """The emergency's answer (``safety.respond``) or the guidance (``safety.answer``) and the event done: one
+    transaction."""
+    with write_transaction(factory) as session:
+        turn = carry_out(session, ctx, message, triage)
+        _done(session, ctx, turn)
+    return turn
 
 
 def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Inbound:
@@ -67,7 +85,10 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
     inbound = _read(factory, ctx, message)
     decision = decide(inbound)
     if decision.answer is Answer.subscription:  # "hủy nhận tin" etc., in every state
-        subscribed = subscriptions.route(factory, ctx, message, concerned=True)
+        with write_transaction(factory) as session:
+            subscribed = subscriptions.route(session, ctx, message)
+            if subscribed is not None:
+                _done(session, ctx, subscribed)
         if subscribed is not None:
             return subscribed
         inbound = inbound.declined(decision.answer)
@@ -181,11 +202,11 @@ async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
         if decision.answer is Answer.page and decision.more is not None:
             return await run_in_threadpool(_next_page, factory, ctx, message, decision.more)
         if decision.answer is Answer.emergency and triage is not None:
-            turn = await run_in_threadpool(safety.respond, factory, ctx, message, triage)
+            turn = await run_in_threadpool(_safety, factory, ctx, message, safety.respond, triage)
             safety.tell_rasa(app, message, alarm_message(triage))
             return turn
         if decision.answer is Answer.safety_guidance and triage is not None:
-            return await run_in_threadpool(safety.answer, factory, ctx, message, triage)
+            return await run_in_threadpool(_safety, factory, ctx, message, safety.answer, triage)
         if decision.answer is Answer.data_request:  # "xem/xóa dữ liệu của tôi": api/privacy/chat.py
             turn = await privacy.route(app, ctx, message)
         elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn": api/appointments/chat.py

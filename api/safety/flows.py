@@ -6,7 +6,8 @@ alarm) or ``answer`` (guidance, the check).
 The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and says:
 
 - ``alarm``: answered by the gateway itself, in one transaction: the numbers and the ONE text for the situation, the
-  health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done. Rasa does not
+  health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done (by the
+  caller, in the same transaction). Rasa does not
   answer that message, so the citizen never gets a second, contradictory reply; afterwards Rasa is told, best effort,
   what happened and that any form it was filling is over (``tell_rasa``);
 - ``firstaid`` / ``fever`` / ``diarrhoea`` / ``homecare``: the guidance, answered by the gateway, no case;
@@ -25,7 +26,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.cases.service import find_conversation_case, record_citizen_message
 from api.conversations import service as conversations
@@ -33,8 +34,6 @@ from api.conversations.decision import Safety
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.errors import DomainError, UpstreamUnavailable
-from api.inbox import service as inbox
-from api.infra.writes import write_transaction
 from api.outbox.models import PRIORITY_EMERGENCY
 from api.outbox.service import enqueue_message
 from api.safety.guidance import alarm_message, call_buttons, check_message, firstaid_message, guide, topic_message
@@ -123,29 +122,27 @@ async def decision_for(app: FastAPI, text: str) -> Decision:
     return decision
 
 
-def respond(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
-    """Answer the emergency and alert the station in one transaction; the alert failing never holds the answer."""
+def respond(session: Session, ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
+    """Answer the emergency and alert the station, in the caller's transaction (which marks the inbound event done:
+    api/inbox/turns.py); the alert failing never holds the answer."""
     situation = guide().situation(decision.situation)
     buttons = call_buttons(ctx.channel, decision.numbers)
-    with write_transaction(factory) as session:
-        event = inbox.load(session, ctx.inbox_id)
-        replies = _say(session, ctx, message, alarm_message(decision), buttons or None)
-        try:
-            with session.begin_nested():
-                alert = alert_station(
-                    session, commune_id=ctx.commune_id, commune_slug=ctx.commune_slug, channel=ctx.channel,
-                    message=message, situation=situation, triage=decision.explain(),
-                )  # fmt: skip
-            notice = guide().notice("station_filed" if alert.filed else "station_noted", code=alert.code)
-        except DomainError as exc:  # e.g. the commune vanished: the 115 answer still goes out
-            log.error("Emergency alert for %s not filed: %s", message.conversation_id, exc)
-            notice = guide().notice("station_unreachable")
-        replies += _say(session, ctx, message, notice, None)
-        now = utcnow()
-        conversations.update_row(
-            session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
-        )
-        inbox.mark_done(session, event, route=ROUTE, response=replies)
+    replies = _say(session, ctx, message, alarm_message(decision), buttons or None)
+    try:
+        with session.begin_nested():
+            alert = alert_station(
+                session, commune_id=ctx.commune_id, commune_slug=ctx.commune_slug, channel=ctx.channel,
+                message=message, situation=situation, triage=decision.explain(),
+            )  # fmt: skip
+        notice = guide().notice("station_filed" if alert.filed else "station_noted", code=alert.code)
+    except DomainError as exc:  # e.g. the commune vanished: the 115 answer still goes out
+        log.error("Emergency alert for %s not filed: %s", message.conversation_id, exc)
+        notice = guide().notice("station_unreachable")
+    replies += _say(session, ctx, message, notice, None)
+    now = utcnow()
+    conversations.update_row(
+        session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
+    )
     return Turn(ROUTE, replies, not ctx.inline)
 
 
@@ -170,23 +167,20 @@ def tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
     task.add_done_callback(_background.discard)
 
 
-def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
-    """Guidance or the short check: one reply, no case; the inbox event is done."""
+def answer(session: Session, ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
+    """Guidance or the short check: one reply, no case, in the caller's transaction (as ``respond``)."""
     if decision.action == "check":
         text, route, buttons = check_message(), CHECK_ROUTE, call_buttons(ctx.channel)
     elif decision.action == "firstaid":
         text, route, buttons = firstaid_message(decision), GUIDANCE_ROUTE, []
     else:
         text, route, buttons = topic_message(decision.action, message.text), GUIDANCE_ROUTE, BOOKING_BUTTONS
-    with write_transaction(factory) as session:
-        event = inbox.load(session, ctx.inbox_id)
-        owner = find_conversation_case(session, conversation_id=message.conversation_id)
-        if owner is not None:  # handed to staff: the officer still reads what the citizen wrote
-            record_citizen_message(session, case=owner, text=message.text)
-        replies = _say(session, ctx, message, text, buttons or None, kind=route)
-        now = utcnow()
-        conversations.update_row(
-            session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
-        )
-        inbox.mark_done(session, event, route=route, response=replies)
+    owner = find_conversation_case(session, conversation_id=message.conversation_id)
+    if owner is not None:  # handed to staff: the officer still reads what the citizen wrote
+        record_citizen_message(session, case=owner, text=message.text)
+    replies = _say(session, ctx, message, text, buttons or None, kind=route)
+    now = utcnow()
+    conversations.update_row(
+        session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
+    )
     return Turn(route, replies, not ctx.inline)
