@@ -1,6 +1,7 @@
-"""The conversation row through real turns, on SQLite and PostgreSQL: created on the first message, kept in step with
-its cases (handoff opened and ended, rating asked and given), and deciding who answers. Bot turns are cut before the
-Rasa call (``route_locally`` returns None and the turn is finished as Rasa would): these tests are about the row."""
+"""The conversation row through real turns (api/inbox/turns.py), on SQLite and PostgreSQL: created on the first
+message, kept in step with its cases (handoff opened and ended, rating asked and given), and deciding who answers.
+Bot turns are cut before the Rasa call (``route_locally`` returns None and the turn is finished as Rasa would): these
+tests are about the row."""
 
 from __future__ import annotations
 
