@@ -3,8 +3,8 @@
 Pure: no database, no network, no clock. The inputs are read by the caller (``api/inbox/turns.py``), each by the
 part that owns its detection (the safety triage, the privacy and subscription commands, the paging payload, the
 conversation row); the choosing is here, and only here. The inbox carries the decision out. A feature that is chosen
-but finds, on a closer look, nothing to do (the appointment, the subscription) declines: the caller clears that input
-(``Inbound.declined``) and asks again, so the next answer still comes from this table.
+but finds, on a closer look, nothing to do (no appointment to come, a text that is no hamlet) declines: the caller
+clears that input (``Inbound.declined``) and asks again, so the next answer still comes from this table.
 
 The table, first match wins (docs/conversations.md):
 
