@@ -17,9 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.inputs import reject_nul
 from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
-from api.console import auth
+from api.console import auth, holders
 from api.console.templating import templates
-from api.conversations import access
 from api.db import transaction
 from api.errors import NotFound, PermissionDenied
 from channels import registry
@@ -54,7 +53,7 @@ async def telegram_file(request: Request, file_id: str, console: auth.ConsoleSta
 
     def load() -> Credentials | None:
         with transaction(request.app.state.sessionmaker) as session:
-            if access.attachment_hidden(session, console.staff, ref=TELEGRAM_PREFIX + file_id):
+            if holders.attachment_hidden(session, console.staff, ref=TELEGRAM_PREFIX + file_id):
                 raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")  # the conversation's access rule
             commune = session.get(Commune, console.staff.commune_id)
             if commune is None:

@@ -19,8 +19,8 @@ from api.cases.views import timeline_read
 from api.communes.models import Commune
 from api.console import auth
 from api.console.templating import render
+from api.console.transcript import TranscriptTurn, transcript
 from api.conversations import access
-from api.conversations.transcript import TranscriptTurn, transcript
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.openapi_docs import parse_id

@@ -20,10 +20,9 @@ from api.cases.desk import pinned_urgent, waiting_ids
 from api.cases.service import SORTS, CaseFilters, is_overdue, list_cases
 from api.cases.stats import case_stats, export_rows
 from api.cases.uploads import MEDIA_TYPES, media_path
-from api.console import auth
+from api.console import auth, holders
 from api.console.desk_routes import BULK_ACTIONS
 from api.console.templating import STATIC_DIR, ZONE, render
-from api.conversations import access
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed
@@ -274,7 +273,7 @@ def media(
     commune_id: int, name: str, session: SessionDep, settings: SettingsDep, console: auth.ConsoleStaff
 ) -> Response:
     path = media_path(settings.data_dir, commune_id=commune_id, name=name)
-    if path is None or not access.media_readable(session, console.staff, commune_id=commune_id, name=name):
+    if path is None or not holders.media_readable(session, console.staff, commune_id=commune_id, name=name):
         raise NotFound("Không tìm thấy tệp.", code="media_not_found")
     return FileResponse(
         path,

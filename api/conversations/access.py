@@ -4,7 +4,8 @@ A conversation takes the scope of the cases filed from it (api/cases/scope.py): 
 consultation, it is health talk, read by health workers and admins only; a health worker reads nothing else (except
 a conversation whose case was assigned to them). Viewers have the officers' scope and see everything masked
 (api/citizens/masking.py); the review pages refuse them outright (they cannot act there). Every page, API, export and
-stream that shows a conversation's messages, review-inbox rows or attachments asks ``visible`` / ``require``.
+stream that shows a conversation's messages, review-inbox rows or attachments asks ``visible`` / ``require``
+(attachments through api/console/holders.py).
 
 Staff name a conversation by a sealed reference (api/citizens/refs.py), never by its id: the web id holds the
 widget's sender secret. ``public_ref`` / ``resolve_ref`` are the only way in and out on staff surfaces.
@@ -14,19 +15,17 @@ from __future__ import annotations
 
 from typing import TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from api.cases.catalog import Kind
 from api.cases.models import Case
-from api.cases.scope import can_see
 
 # The seal is the citizens' (their channel identity); offered here, the one way in and out for staff surfaces.
 from api.citizens.refs import CONVERSATION_NOT_FOUND as _NOT_FOUND
 from api.citizens.refs import public_ref as public_ref
 from api.citizens.refs import resolve_ref as resolve_ref
 from api.errors import NotFound
-from api.inbox.models import InboxEvent
 from api.staff.models import COMMUNE_ROLES, Role, Staff
 
 T = TypeVar("T")
@@ -66,38 +65,3 @@ def require(session: Session, staff: Staff, *, commune_id: int, conversation_id:
     """Not found (not forbidden: existence is not confirmed) unless ``staff`` may read the conversation."""
     if conversation_id is None or not can_read(session, staff, commune_id=commune_id, conversation_id=conversation_id):
         raise NotFound(_NOT_FOUND, code="conversation_not_found")
-
-
-def media_readable(session: Session, staff: Staff, *, commune_id: int, name: str) -> bool:
-    """An uploaded photo (``/staff/media/<commune>/<name>``): served only while something ``staff`` may read carries
-    it (a file nothing refers to any more — erased, expired — is not served)."""
-    if commune_id != staff.commune_id or staff.role not in COMMUNE_ROLES:
-        return False
-    readable, _referenced = _holders(session, staff, ref=f"/staff/media/{commune_id}/{name}")
-    return readable
-
-
-def attachment_hidden(session: Session, staff: Staff, *, ref: str) -> bool:
-    """A platform-held attachment (``tg-file:<id>``) is hidden when what carries it is out of ``staff``'s scope.
-    One nothing refers to is left to the platform's own rule (the commune's bot fetches only what was sent to it)."""
-    readable, referenced = _holders(session, staff, ref=ref)
-    return referenced and not readable
-
-
-def _holders(session: Session, staff: Staff, *, ref: str) -> tuple[bool, bool]:
-    """(may ``staff`` read something that carries ``ref``, does anything carry it): the cases whose attachments
-    name it and the conversations whose messages do."""
-    escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    cases = session.scalars(
-        select(Case).where(Case.commune_id == staff.commune_id, cast(Case.attachments, Text).like(pattern, escape="\\"))
-    ).all()
-    if any(can_see(staff, case) for case in cases):
-        return True, True
-    conversations = session.scalars(
-        select(InboxEvent.conversation_id)
-        .where(InboxEvent.commune_id == staff.commune_id, InboxEvent.raw.like(pattern, escape="\\"))
-        .distinct()
-    ).all()
-    readable = any(can_read(session, staff, commune_id=staff.commune_id, conversation_id=c) for c in conversations)
-    return readable, bool(cases or conversations)

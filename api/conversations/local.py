@@ -1,5 +1,6 @@
 """The turns the gateway answers itself, inside one write transaction: staff-owned messages (with the acknowledgement),
-ratings and their comment, going back to the bot, contact details. ``flows.route_locally`` calls ``answer``."""
+ratings and their comment, going back to the bot, contact details. ``route_locally`` (api/inbox/turns.py) calls
+``answer`` with the decision (api/conversations/decision.py)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
 from api.conversations import messages as texts
 from api.conversations import service as conversations
+from api.conversations.decision import Answer, Decision
 from api.conversations.models import State
 from api.conversations.service import Snapshot
-from api.conversations.states import Answer, Decision, beneath, should_acknowledge
+from api.conversations.states import beneath, should_acknowledge
 from api.outbox.service import enqueue_message
 from channels.base import InboundMessage
 

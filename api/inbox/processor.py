@@ -15,16 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from api.background import run_batch
 from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
-from api.conversations.flows import Context, handle
 from api.inbox import service as inbox
 from api.inbox.failures import record_failure
 from api.inbox.models import InboxEvent
 from api.inbox.profiles import with_profile
+from api.inbox.turns import Context, handle
 from api.infra.writes import write_transaction
-from api.outbox.service import enqueue_next_page
 from channels import registry
 from channels.base import Credentials
-from channels.paging import parse_more
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +70,6 @@ def _ignore(factory: sessionmaker[Session], event_id: int) -> None:
         inbox.mark_done(session, inbox.load(session, event_id), route="none", ignored=True)
 
 
-def _next_page(factory: sessionmaker[Session], event_id: int, conversation_id: str, more: tuple[int, int]) -> None:
-    with write_transaction(factory) as session:
-        queued = enqueue_next_page(session, conversation_id=conversation_id, message_id=more[0], offset=more[1])
-        inbox.mark_done(session, inbox.load(session, event_id), route="more", ignored=not queued)
-
-
 async def process_event(app: FastAPI, event: Event) -> None:
     """Handle one event; any failure is recorded (retry with backoff, then a dead letter), never left to the lease."""
     with structlog.contextvars.bound_contextvars(request_id=event.request_id or f"inbox-{event.id}"):
@@ -108,11 +100,7 @@ async def _process(app: FastAPI, event: Event) -> None:
     messages[0] = await with_profile(
         app, channel, messages[0], lambda: run_in_threadpool(_credentials, app.state.sessionmaker, event)
     )
-    more = parse_more(messages[0].text) if messages[0].kind in ("text", "button") else None
-    if more is not None:  # "Xem thêm" under a paged button list: the next page, without a turn
-        await run_in_threadpool(_next_page, app.state.sessionmaker, event.id, messages[0].conversation_id, more)
-        return
-    await handle(app, ctx, messages[0])  # what it queues wakes the outbox as it commits
+    await handle(app, ctx, messages[0])  # who answers (a "Xem thêm" tap included); its queue wakes the outbox
 
 
 async def claim_events(app: FastAPI, limit: int) -> list[Event]:

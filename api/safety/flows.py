@@ -1,12 +1,15 @@
-"""The safety hook: the first thing ``api.conversations.flows.handle`` does with every inbound message, in every
-conversation state (bot, mid-form, awaiting a rating, handed to staff, after hours, Rasa down).
+"""The safety hook: its verdict on every inbound message is the first input of who answers
+(``api/conversations/decision.py``: an emergency wins in every conversation state: bot, mid-form, awaiting a rating,
+handed to staff, after hours, Rasa down), and ``api/inbox/turns.py`` carries out the answer with ``respond`` (an
+alarm) or ``answer`` (guidance, the check).
 
-The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and decides:
+The structured triage (``api/safety/triage.py``, pure Python in the gateway, no network) reads the message and says:
 
 - ``alarm``: answered by the gateway itself, in one transaction: the numbers and the ONE text for the situation, the
-  health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done. Rasa does not
+  health station alerted with the triage's reading (api/safety/service.py), the inbox event marked done (by the
+  caller, in the same transaction). Rasa does not
   answer that message, so the citizen never gets a second, contradictory reply; afterwards Rasa is told, best effort,
-  what happened and that any form it was filling is over (``_tell_rasa``);
+  what happened and that any form it was filling is over (``tell_rasa``);
 - ``firstaid`` / ``fever`` / ``diarrhoea`` / ``homecare``: the guidance, answered by the gateway, no case;
 - ``none``: two second opinions before the usual routing. A message the lexicon finds suspect (``Verdict.suspect``) is
   parsed by Rasa when it answers within ``NLU_TIMEOUT``; ``health_emergency`` with at least ``NLU_CONFIDENCE`` makes
@@ -23,16 +26,14 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from api.cases.service import find_conversation_case, record_citizen_message
 from api.conversations import service as conversations
+from api.conversations.decision import Safety
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.errors import DomainError, UpstreamUnavailable
-from api.inbox import service as inbox
-from api.infra.writes import write_transaction
 from api.outbox.models import PRIORITY_EMERGENCY
 from api.outbox.service import enqueue_message
 from api.safety.guidance import alarm_message, call_buttons, check_message, firstaid_message, guide, topic_message
@@ -99,6 +100,13 @@ async def _nlu_says_emergency(app: FastAPI, text: str) -> bool:
     return intent.get("name") == EMERGENCY_INTENT and float(intent.get("confidence") or 0) >= NLU_CONFIDENCE
 
 
+def verdict(decision: Decision) -> Safety:
+    """The triage's decision as the plain value who-answers reads."""
+    if decision.action == "none":
+        return Safety.none
+    return Safety.alarm if decision.action == "alarm" else Safety.guidance
+
+
 async def decision_for(app: FastAPI, text: str) -> Decision:
     """The triage's decision, with the NLU's second opinion on a suspect message and the learned reader's."""
     decision = decide(text)
@@ -114,33 +122,31 @@ async def decision_for(app: FastAPI, text: str) -> Decision:
     return decision
 
 
-def respond(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
-    """Answer the emergency and alert the station in one transaction; the alert failing never holds the answer."""
+def respond(session: Session, ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
+    """Answer the emergency and alert the station, in the caller's transaction (which marks the inbound event done:
+    api/inbox/turns.py); the alert failing never holds the answer."""
     situation = guide().situation(decision.situation)
     buttons = call_buttons(ctx.channel, decision.numbers)
-    with write_transaction(factory) as session:
-        event = inbox.load(session, ctx.inbox_id)
-        replies = _say(session, ctx, message, alarm_message(decision), buttons or None)
-        try:
-            with session.begin_nested():
-                alert = alert_station(
-                    session, commune_id=ctx.commune_id, commune_slug=ctx.commune_slug, channel=ctx.channel,
-                    message=message, situation=situation, triage=decision.explain(),
-                )  # fmt: skip
-            notice = guide().notice("station_filed" if alert.filed else "station_noted", code=alert.code)
-        except DomainError as exc:  # e.g. the commune vanished: the 115 answer still goes out
-            log.error("Emergency alert for %s not filed: %s", message.conversation_id, exc)
-            notice = guide().notice("station_unreachable")
-        replies += _say(session, ctx, message, notice, None)
-        now = utcnow()
-        conversations.update_row(
-            session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
-        )
-        inbox.mark_done(session, event, route=ROUTE, response=replies)
+    replies = _say(session, ctx, message, alarm_message(decision), buttons or None)
+    try:
+        with session.begin_nested():
+            alert = alert_station(
+                session, commune_id=ctx.commune_id, commune_slug=ctx.commune_slug, channel=ctx.channel,
+                message=message, situation=situation, triage=decision.explain(),
+            )  # fmt: skip
+        notice = guide().notice("station_filed" if alert.filed else "station_noted", code=alert.code)
+    except DomainError as exc:  # e.g. the commune vanished: the 115 answer still goes out
+        log.error("Emergency alert for %s not filed: %s", message.conversation_id, exc)
+        notice = guide().notice("station_unreachable")
+    replies += _say(session, ctx, message, notice, None)
+    now = utcnow()
+    conversations.update_row(
+        session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
+    )
     return Turn(ROUTE, replies, not ctx.inline)
 
 
-def _tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
+def tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
     """Best effort, in the background: the emergency goes into Rasa's tracker and any active form ends."""
     events: list[dict[str, Any]] = [
         {"event": "user", "text": message.text,
@@ -161,38 +167,20 @@ def _tell_rasa(app: FastAPI, message: InboundMessage, text: str) -> None:
     task.add_done_callback(_background.discard)
 
 
-def answer(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
-    """Guidance or the short check: one reply, no case; the inbox event is done."""
+def answer(session: Session, ctx: Context, message: InboundMessage, decision: Decision) -> Turn:
+    """Guidance or the short check: one reply, no case, in the caller's transaction (as ``respond``)."""
     if decision.action == "check":
         text, route, buttons = check_message(), CHECK_ROUTE, call_buttons(ctx.channel)
     elif decision.action == "firstaid":
         text, route, buttons = firstaid_message(decision), GUIDANCE_ROUTE, []
     else:
         text, route, buttons = topic_message(decision.action, message.text), GUIDANCE_ROUTE, BOOKING_BUTTONS
-    with write_transaction(factory) as session:
-        event = inbox.load(session, ctx.inbox_id)
-        owner = find_conversation_case(session, conversation_id=message.conversation_id)
-        if owner is not None:  # handed to staff: the officer still reads what the citizen wrote
-            record_citizen_message(session, case=owner, text=message.text)
-        replies = _say(session, ctx, message, text, buttons or None, kind=route)
-        now = utcnow()
-        conversations.update_row(
-            session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
-        )
-        inbox.mark_done(session, event, route=route, response=replies)
+    owner = find_conversation_case(session, conversation_id=message.conversation_id)
+    if owner is not None:  # handed to staff: the officer still reads what the citizen wrote
+        record_citizen_message(session, case=owner, text=message.text)
+    replies = _say(session, ctx, message, text, buttons or None, kind=route)
+    now = utcnow()
+    conversations.update_row(
+        session, conversation_id=message.conversation_id, last_inbound_at=now, last_outbound_at=now
+    )
     return Turn(route, replies, not ctx.inline)
-
-
-async def screen(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn | None:
-    """The safety turn, or None when the message needs none (the usual routing goes on)."""
-    text = _text(message)
-    if not text:
-        return None
-    decision = await decision_for(app, text)
-    if decision.action == "none":
-        return None
-    if decision.action != "alarm":
-        return await run_in_threadpool(answer, app.state.sessionmaker, ctx, message, decision)
-    turn = await run_in_threadpool(respond, app.state.sessionmaker, ctx, message, decision)
-    _tell_rasa(app, message, alarm_message(decision))
-    return turn

@@ -1,5 +1,5 @@
 """The subscription's part of a conversation, handled in the gateway before Rasa (and before a case or a rating
-prompt: "hủy nhận tin" is honoured in every state).
+prompt: "hủy nhận tin" is honoured in every state: api/conversations/decision.py).
 
 - Zalo follow / Telegram /start: a subscription is created and the hamlet asked once, in one welcome message (buttons
   when the commune lists its hamlets); a returning follower gets the bot's greeting. Zalo unfollow ends it.
@@ -9,12 +9,10 @@ prompt: "hủy nhận tin" is honoured in every state).
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.communes.models import Commune
 from api.conversations.local import Context, Turn, reply
-from api.inbox import service as inbox
-from api.infra.writes import write_transaction
 from api.subscriptions import service
 from api.subscriptions.commands import Command, normalise, parse_command
 from api.subscriptions.hamlets import MAX_ANSWER_WORDS, Hamlet, known_hamlets, parse_hamlet
@@ -49,34 +47,24 @@ def concerns(session: Session, ctx: Context, message: InboundMessage) -> bool:
     return True
 
 
-def route(
-    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, *, concerned: bool | None = None
-) -> Turn | None:
-    """The turn when it is about the subscription; None when the conversation goes on as usual. ``concerned``:
-    ``concerns`` already answered, in the caller's session (the bot's hot path reads once for both)."""
+def route(session: Session, ctx: Context, message: InboundMessage) -> Turn | None:
+    """The turn when ``concerns`` said the message may be about the subscription, in the caller's write transaction
+    (which marks the inbound event done: api/inbox/turns.py); None when, on a closer look, the conversation goes on
+    as usual (what was changed stays: an unfollow's unsubscription, a hamlet question no longer waiting)."""
     text = _text(message)
     command = parse_command(text) if text else None
-    if concerned is None:
-        with factory() as session:
-            concerned = concerns(session, ctx, message)
-    if not concerned:
-        return None
-    with write_transaction(factory) as session:
-        commune = session.get(Commune, ctx.commune_id)
-        assert commune is not None
-        if message.kind == "unfollow":
-            service.unsubscribe(session, conversation_id=message.conversation_id)
-            return None  # the conversation flow records the event
-        if _subscribes_on(ctx, message):
-            replies = _welcome(session, ctx, message, commune)  # None: known already, the bot greets as usual
-        elif command is not None:
-            replies = _command(session, ctx, message, commune, command)
-        else:
-            replies = _answer(session, ctx, message, commune, text)
-        if replies is None:
-            return None
-        inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route="subscription", response=replies)
-        return Turn("subscription", replies, not ctx.inline)
+    commune = session.get(Commune, ctx.commune_id)
+    assert commune is not None
+    if message.kind == "unfollow":
+        service.unsubscribe(session, conversation_id=message.conversation_id)
+        return None  # the conversation flow records the event
+    if _subscribes_on(ctx, message):
+        replies = _welcome(session, ctx, message, commune)  # None: known already, the bot greets as usual
+    elif command is not None:
+        replies = _command(session, ctx, message, commune, command)
+    else:
+        replies = _answer(session, ctx, message, commune, text)
+    return None if replies is None else Turn("subscription", replies, not ctx.inline)
 
 
 def _hamlet_buttons(commune: Commune) -> list[dict[str, str]] | None:

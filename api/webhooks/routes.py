@@ -20,13 +20,13 @@ from api.auth.guards import client_address
 from api.channel_accounts.service import credentials_for
 from api.communes.service import get_commune
 from api.config import Settings
-from api.conversations.flows import Context, Turn, handle
 from api.deps import SettingsDep
 from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized
 from api.inbox.failures import record_failure
 from api.inbox.jobs import keep_leased
 from api.inbox.models import PENDING
 from api.inbox.service import Stored, store_event
+from api.inbox.turns import Context, Turn, handle
 from api.infra.budgets import EMERGENCY_NUMBERS, wait_text
 from api.infra.budgets import budgets as web_budgets
 from api.infra.signals import notify

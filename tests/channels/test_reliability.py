@@ -130,7 +130,7 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
 def poison(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The smallest seam: the real conversation handler runs (safety screen, state, the real Rasa turn), and storing
     Rasa's answer raises for messages containing "BOOM" — a bug in the handler, after Rasa answered."""
-    from api.conversations import flows
+    from api.inbox import turns as flows
 
     seen: list[str] = []
     real = flows._finish_rasa

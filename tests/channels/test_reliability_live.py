@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from api.config import Settings
 from api.conversations.access import public_ref
-from api.conversations.flows import Turn
 from api.inbox import processor
 from api.inbox.failures import DEAD_LETTER_NOTICE
 from api.inbox.models import InboxEvent
+from api.inbox.turns import Turn
 from api.outbox.models import OutboxMessage
 from channels.paging import MORE_TITLE
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen

@@ -236,9 +236,9 @@ MUTANTS: list[Mutant] = [
         (
             (
                 "api/safety/flows.py",
-                "        replies += _say(session, ctx, message, notice, None)\n",
-                "        replies += _say(session, ctx, message, notice, None)\n"
-                '        replies += _say(session, ctx, message, "Hệ thống đang bận, anh/chị thử lại sau.", None)\n',
+                "    replies += _say(session, ctx, message, notice, None)\n",
+                "    replies += _say(session, ctx, message, notice, None)\n"
+                '    replies += _say(session, ctx, message, "Hệ thống đang bận, anh/chị thử lại sau.", None)\n',
             ),
         ),
         "tests/channels/test_emergency.py::test_115_in_the_first_reply_in_every_state",

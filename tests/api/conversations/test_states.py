@@ -1,4 +1,4 @@
-"""Who answers: ratings only when they are ratings, the comment that follows, and the one decision function."""
+"""Who answers by the conversation's state: ratings only when they are ratings, the comment that follows."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.conversations.decision import Answer, Decision, Inbound
+from api.conversations.decision import decide as decide_one
 from api.conversations.messages import is_back_to_bot, is_comment, parse_rating
 from api.conversations.models import State
 from api.conversations.service import Snapshot
 from api.conversations.states import (
     ACK_REPEAT,
     COMMENT_WINDOW,
-    Answer,
-    decide,
     parse_rating_payload,
     rating_payload,
     should_acknowledge,
@@ -72,6 +72,12 @@ def row(
 
 def say(text: str, kind: str = "text") -> InboundMessage:
     return InboundMessage(event_id="e1", conversation_id="web:xa-demo:abcdefgh", user_id="u", kind=kind, text=text)
+
+
+def decide(row: Snapshot | None, message: InboundMessage, now: datetime) -> Decision:
+    """The one decision with nothing above the conversation's state in play (tests/api/conversations/test_decision.py
+    covers the rest of the table)."""
+    return decide_one(Inbound(message, now, row=row))
 
 
 def test_decide_in_every_state() -> None:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from api.conversations.transcript import transcript
+from api.console.transcript import transcript
 from api.db import transaction
 from api.dossiers.demo import SAMPLES
 from api.dossiers.models import DossierLookup

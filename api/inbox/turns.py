@@ -1,15 +1,21 @@
-"""Routing one inbound message: who answers it is decided from the conversation row (api/conversations/states.py).
+"""Carrying out who answers an inbound message: ``api/conversations/decision.py`` decides, this module does it.
 
 Each step is one transaction; the Rasa call happens between them, never inside one. Replies are written to the outbox
 in the same transaction that marks the inbound event processed, so a crash can neither lose nor double them.
 ``handle`` is the one entry point for every channel (the web request included).
+
+The inputs are read in the order of the decision's table, each only when the table gets that far: the paging payload
+and the safety verdict first (an emergency is answered before any database read), the commands from the text, then,
+in one read session, the subscription's concern and the conversation's row (``route_locally``), and under the write
+lock the row again when the gateway answers from it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -18,132 +24,94 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.appointments import chat as appointments
-from api.cases.service import find_case_awaiting_rating, find_conversation_case
-from api.citizens.service import get_or_create_citizen
 from api.conversations import messages as texts
 from api.conversations import service as conversations
+from api.conversations.decision import Answer, Inbound, Safety, decide
 from api.conversations.local import Context, Turn, answer, reply
-from api.conversations.models import State
-from api.conversations.service import Snapshot
-from api.conversations.states import Answer, decide
+from api.conversations.opening import needs_write, open_row, real_content
 from api.db import utcnow
-from api.errors import UpstreamUnavailable, ValidationFailed
+from api.errors import UpstreamUnavailable
 from api.inbox import service as inbox
 from api.infra import metrics
 from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture
 from api.nlu.capture import ConsentCheck
 from api.nlu.models import Reason
-from api.outbox.service import enqueue_message
+from api.outbox.service import enqueue_message, enqueue_next_page
 from api.privacy import chat as privacy
 from api.safety import flows as safety
+from api.safety.guidance import alarm_message
+from api.safety.triage import Decision as Triage
 from api.subscriptions import flows as subscriptions
+from api.subscriptions.commands import normalise
 from channels.base import InboundMessage
+from channels.paging import parse_more
 
 __all__ = ["Context", "Turn", "handle", "route_locally", "to_rasa"]
 log = logging.getLogger(__name__)
+PAGE_ROUTE = "more"
+Safe = Callable[[Session, Context, InboundMessage, Triage], Turn]  # safety.respond | safety.answer
 
 
-def _citizen(session: Session, ctx: Context, message: InboundMessage) -> int:
-    try:
-        citizen = get_or_create_citizen(
-            session,
-            commune_id=ctx.commune_id,
-            conversation_id=message.conversation_id,
-            channel=ctx.channel,
-            display_name=message.display_name,
-            phone=message.phone,
-        )
-    except ValidationFailed:  # a phone number we cannot read must not stop the message
-        citizen = get_or_create_citizen(
-            session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, channel=ctx.channel
-        )
-    return citizen.id
+def _done(session: Session, ctx: Context, turn: Turn) -> None:
+    inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=turn.route, response=turn.replies)
 
 
-def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: int) -> Snapshot:
-    """The row, created on the conversation's first message. A conversation that began before rows existed takes
-    its state from its cases once, here: an open handoff → staff, a pending rating → awaiting_rating."""
-    key = message.conversation_id
-    owner = find_conversation_case(session, conversation_id=key)
-    awaiting = find_case_awaiting_rating(session, conversation_id=key)
-    owner_id = owner.id if owner is not None else None
-    state = State.awaiting_rating if awaiting is not None else State.staff if owner_id is not None else State.bot
-    case_id = awaiting.id if awaiting is not None else owner_id
-    row = conversations.create(
-        session,
-        conversation_id=key,
-        commune_id=ctx.commune_id,
-        citizen_id=citizen_id,
-        state=state,
-        case_id=case_id,
-        staff_case_id=owner_id,
-    )
-    if awaiting is not None and awaiting.rating_requested_at is not None:  # the prompt's week runs from its asking
-        conversations.update_row(session, conversation_id=key, state_changed_at=awaiting.rating_requested_at)
-        row = conversations.find(session, conversation_id=key) or row
-    return row
+def _safety(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, carry_out: Safe, triage: Triage
+) -> Turn:
+    """The emergency's answer (``safety.respond``) or the guidance (``safety.answer``) and the event done: one
+    transaction."""
+    with write_transaction(factory) as session:
+        turn = carry_out(session, ctx, message, triage)
+        _done(session, ctx, turn)
+    return turn
 
 
-GREETINGS = frozenset({"xin chao", "chao", "chao em", "chao ban", "alo", "hi", "hello", "helo", "xin chao em"})
-
-
-def _real_content(message: InboundMessage) -> bool:
-    """Opening a chat ("/start", a bare greeting) is not yet contact: no citizen or conversation row is made for it,
-    so a page view or a bot probing sessions leaves nothing permanent (issue 26). Rasa still answers the greeting."""
-    if message.kind == "start":
-        return False
-    if message.kind != "text" or message.attachments or message.phone or message.display_name:
-        return True
-    folded = unicodedata.normalize("NFD", message.text.lower()).replace("đ", "d")
-    plain = "".join(c for c in folded if not unicodedata.combining(c) and (c.isalnum() or c == " "))
-    return " ".join(plain.split()) not in GREETINGS
-
-
-def _needs_write(message: InboundMessage) -> bool:
-    return message.kind in ("unfollow", "contact") or bool(message.display_name or message.phone)
+def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Inbound:
+    """The subscription's concern and the conversation's row, in one read session (the row is read under the write
+    lock instead when the message changes the citizen)."""
+    now = utcnow()
+    with factory() as session:
+        concerned = subscriptions.concerns(session, ctx, message)
+        row = None if needs_write(message) else conversations.find(session, conversation_id=message.conversation_id)
+    return Inbound(message, now, row=row, subscription=concerned)
 
 
 def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
-    """The turn when the gateway answers it (staff-owned, rating, comment, back to the bot, contact, unfollow); None
-    when Rasa answers. The common case is decided by one indexed read, without the write lock."""
-    now = utcnow()
-    row = None
-    with factory() as session:  # one read session for the subscription's check and the conversation's row
-        concerned = subscriptions.concerns(session, ctx, message)
-        if not concerned and not _needs_write(message):
-            row = conversations.find(session, conversation_id=message.conversation_id)
-    if concerned:
-        subscribed = subscriptions.route(factory, ctx, message, concerned=True)  # "hủy nhận tin" etc., in every state
+    """The turn when the subscription or the conversation's row answers it (the table's last rows: subscription,
+    staff-owned, rating, comment, back to the bot, contact, unfollow); None when Rasa answers. The common case is
+    decided by one indexed read, without the write lock."""
+    inbound = _read(factory, ctx, message)
+    decision = decide(inbound)
+    if decision.answer is Answer.subscription:  # "hủy nhận tin" etc., in every state
+        with write_transaction(factory) as session:
+            subscribed = subscriptions.route(session, ctx, message)
+            if subscribed is not None:
+                _done(session, ctx, subscribed)
         if subscribed is not None:
             return subscribed
-        if not _needs_write(message):
-            with factory() as session:
-                row = conversations.find(session, conversation_id=message.conversation_id)
-    if row is None and not _needs_write(message) and not _real_content(message):
+        inbound = inbound.declined(decision.answer)
+        decision = decide(inbound)
+    if inbound.row is None and not needs_write(message) and not real_content(message):
         return None  # opening a chat: Rasa answers, no rows yet (and no write lock)
-    if row is not None:
-        decision = decide(row, message, now)
-        if decision.answer is Answer.rasa and decision.leave_to is None:
-            return None
+    if inbound.row is not None and decision.answer is Answer.rasa and decision.leave_to is None:
+        return None
     with write_transaction(factory) as session:
         event = inbox.load(session, ctx.inbox_id)
-        if message.kind == "unfollow":
+        if decision.answer is Answer.ignore:  # unfollow
             inbox.mark_done(session, event, route="none", ignored=True)
             return Turn("none", [], False)
         found = (
             None
-            if _needs_write(message)
+            if needs_write(message)
             else conversations.find(session, conversation_id=message.conversation_id, for_update=True)
         )
-        if found is None and not _real_content(message):
+        if found is None and not real_content(message):
             return None  # Rasa answers; the rows wait for the first real message
-        if found is None:
-            citizen_id = _citizen(session, ctx, message)
-            found = conversations.find(session, conversation_id=message.conversation_id, for_update=True)
-            found = found or _open(session, ctx, message, citizen_id)
-        decision = decide(found, message, now)
-        turn = answer(session, ctx, message, found, decision, now)
+        found = found or open_row(session, ctx, message)
+        decision = decide(replace(inbound, row=found))  # again, on the row as it is under the lock
+        turn = answer(session, ctx, message, found, decision, inbound.now)
         if turn is not None:
             inbox.mark_done(session, event, route=turn.route, response=turn.replies)
         return turn
@@ -199,6 +167,8 @@ def _busy(factory: sessionmaker[Session], ctx: Context, message: InboundMessage,
 async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     started = time.perf_counter()
     turn = await _answer(app, ctx, message)
+    if turn.route == PAGE_ROUTE:  # a page of buttons, not a turn: no notice, not measured
+        return turn
     turn = await privacy.with_notice(app, ctx, message, turn)  # first contact: the privacy notice, after the answer
     metrics.REPLY_SECONDS.labels(ctx.channel, turn.route).observe(time.perf_counter() - started)
     if ctx.inline:  # answered in the web response, not through the outbox
@@ -206,18 +176,47 @@ async def handle(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     return turn
 
 
+def _next_page(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, more: tuple[int, int]) -> Turn:
+    with write_transaction(factory) as session:
+        queued = enqueue_next_page(session, conversation_id=message.conversation_id, message_id=more[0], offset=more[1])
+        inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=PAGE_ROUTE, ignored=not queued)
+    return Turn(PAGE_ROUTE, [], queued)
+
+
 async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
-    emergency = await safety.screen(app, ctx, message)  # principle 1, before any state logic: api/safety/flows.py
-    if emergency is not None:
-        return emergency
-    rights = await privacy.route(app, ctx, message)  # "xem/xóa dữ liệu của tôi", "rút lại đồng ý": api/privacy/chat.py
-    if rights is not None:
-        return rights
-    booked = await appointments.route(app, ctx, message)  # "đổi lịch", "hủy hẹn": api/appointments/chat.py
-    if booked is not None:
-        return booked
-    local = await run_in_threadpool(route_locally, app.state.sessionmaker, ctx, message)
-    return local if local is not None else await to_rasa(app, ctx, message)
+    factory: sessionmaker[Session] = app.state.sessionmaker
+    text = message.text if message.kind in ("text", "button") else ""
+    more = parse_more(text) if text and not ctx.inline else None  # buttons are paged on the outbox's channels only
+    triage = await safety.decision_for(app, text) if text and more is None else None
+    inbound = Inbound(
+        message,
+        utcnow(),
+        more=more,
+        safety=safety.verdict(triage) if triage is not None else Safety.none,
+        data_request=bool(text) and privacy.parse_command(text) is not None,
+        appointment=bool(text) and len(normalise(text).split()) <= appointments.MAX_WORDS,
+    )
+    turn: Turn | None
+    while True:
+        decision = decide(inbound)
+        if decision.answer is Answer.page and decision.more is not None:
+            return await run_in_threadpool(_next_page, factory, ctx, message, decision.more)
+        if decision.answer is Answer.emergency and triage is not None:
+            turn = await run_in_threadpool(_safety, factory, ctx, message, safety.respond, triage)
+            safety.tell_rasa(app, message, alarm_message(triage))
+            return turn
+        if decision.answer is Answer.safety_guidance and triage is not None:
+            return await run_in_threadpool(_safety, factory, ctx, message, safety.answer, triage)
+        if decision.answer is Answer.data_request:  # "xem/xóa dữ liệu của tôi": api/privacy/chat.py
+            turn = await privacy.route(app, ctx, message)
+        elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn": api/appointments/chat.py
+            turn = await appointments.route(app, ctx, message)
+        else:  # the subscription and the row are read, and the rest of the table decided, there
+            local = await run_in_threadpool(route_locally, factory, ctx, message)
+            return local if local is not None else await to_rasa(app, ctx, message)
+        if turn is not None:
+            return turn
+        inbound = inbound.declined(decision.answer)
 
 
 async def to_rasa(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:

@@ -1,6 +1,7 @@
-"""The conversation row through real turns, on SQLite and PostgreSQL: created on the first message, kept in step with
-its cases (handoff opened and ended, rating asked and given), and deciding who answers. Bot turns are cut before the
-Rasa call (``route_locally`` returns None and the turn is finished as Rasa would): these tests are about the row."""
+"""The conversation row through real turns (api/inbox/turns.py), on SQLite and PostgreSQL: created on the first
+message, kept in step with its cases (handoff opened and ended, rating asked and given), and deciding who answers.
+Bot turns are cut before the Rasa call (``route_locally`` returns None and the turn is finished as Rasa would): these
+tests are about the row."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from sqlalchemy import select
 
 from api.cases.models import Case, TimelineEntry
 from api.communes.models import Commune
-from api.conversations import flows
-from api.conversations.flows import Context, Turn, route_locally
 from api.conversations.models import Conversation, State
 from api.conversations.states import rating_payload
 from api.db import transaction
 from api.inbox import service as inbox
+from api.inbox import turns as flows
+from api.inbox.turns import Context, Turn, route_locally
 from api.outbox.models import OutboxMessage
 from channels.base import InboundMessage
 from tests.api.cases.conftest import SERVICE, Member, case_body

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.communes.models import Commune
-from api.conversations.transcript import transcript
+from api.console.transcript import transcript
 from api.db import transaction, utcnow
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
