@@ -2,7 +2,7 @@
 
 How Rasa read the message (intent, confidence, entities) comes back with the turn's reply (bot/reading.py adds it
 when the gateway asks, api/nlu/client.py ``send_turn``): no extra request to Rasa per turn. The turn is kept in the
-same transaction that stores Rasa's answer (api/conversations/flows.py), so it is kept exactly once, or not at all
+same transaction that stores Rasa's answer (api/inbox/turns.py), so it is kept exactly once, or not at all
 when the answer is not stored. The reading's text is checked against the text sent, so a reading is never stored
 against the wrong message (a Rasa without bot/reading.py sends none: nothing is kept).
 """

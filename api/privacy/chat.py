@@ -2,7 +2,7 @@
 in the chat ("xem dữ liệu của tôi", "xóa dữ liệu của tôi", "rút lại đồng ý", with or without diacritics), tied to
 the channel identity the message came from, carried out, and recorded in ``privacy_requests``.
 
-Hooked into the inbound path by ``api/conversations/flows.py`` (``handle``) in two calls of their own, after the
+Hooked into the inbound path by ``api/inbox/turns.py`` (``handle``) in two calls of their own, after the
 emergency screen: safety answers first, and a data request never waits behind a staff hand-off.
 """
 
