@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+# Every table is known to every command: a model's foreign key names a table of another package (nlu_review ->
+# inbox_events), which a command touching only one package would not load ("xaso nlu export" failed so).
+import api.models_registry  # noqa: F401
 from cli import backup, bulletin, commune, db, dossiers, facts, nlu, run, settings, staff, telegram, train, zalo
 
 app = typer.Typer(
