@@ -30,7 +30,7 @@ from api.channel_accounts.models import ChannelAccount
 from api.citizens.models import ChannelIdentity, Citizen
 from api.conversations.models import Conversation
 from api.db import utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.leasing import as_utc
 from api.infra.writes import write_transaction
 from api.outbox.models import PENDING, SENDING, SENT, OutboxMessage

@@ -25,7 +25,7 @@ from api.communes.models import Commune
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.inbox import service as inbox
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.writes import write_transaction
 from api.nlu.models import NluReview
 from api.privacy import erasure, notice, service
