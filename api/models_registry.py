@@ -11,7 +11,7 @@ from api.communes import models as communes_models  # noqa: F401
 from api.conversations import models as conversations_models  # noqa: F401
 from api.db import Base
 from api.dossiers import models as dossiers_models  # noqa: F401
-from api.inbox import models as inbox_models  # noqa: F401
+from api.inbox_events import models as inbox_models  # noqa: F401
 from api.infra import models as infra_models  # noqa: F401
 from api.mentions import models as mentions_models  # noqa: F401
 from api.nlu import models as nlu_models  # noqa: F401

@@ -35,6 +35,7 @@ from api.console.errors import error_page as console_error_page
 from api.console.live import router as console_live_router
 from api.console.mentions import router as console_mentions_router
 from api.console.routes import router as console_router
+from api.conversations.service import last_inbound_at
 from api.dossiers.jobs import dossier_watch_job
 from api.dossiers.routes import admin as dossiers_admin_router
 from api.dossiers.routes import internal as internal_dossiers_router
@@ -47,6 +48,8 @@ from api.infra.backup import backup_job
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
+from api.outbox.dispatch import Departure
+from api.outbox.zalo_reach import RecordedInbound
 from api.privacy.export import router as citizen_export_router
 from api.privacy.retention import retention_job
 from api.privacy.routes import router as privacy_router
@@ -55,6 +58,7 @@ from api.province.console import router as province_console_router
 from api.province.routes import router as province_router
 from api.safety.routes import router as safety_router
 from api.subscriptions.console import router as subscribers_console_router
+from api.subscriptions.service import unsubscribe
 from api.web.routes import mount_static as mount_web_static
 from api.web.routes import router as web_router
 from api.web.uploads import router as web_uploads_router
@@ -101,6 +105,10 @@ def include_all(app: FastAPI) -> None:
     app.state.consultation_booking = booking
     app.state.health_consent = health_consent_given  # api/cases/consent.py asks it; cases never import privacy
     app.state.review_consent = review_allowed  # api/nlu/capture.py asks it; nlu never imports privacy
+    # The outbox sits below the conversations and the subscriptions (api/outbox/dispatch.py asks these).
+    recorded_inbound: RecordedInbound = last_inbound_at
+    recipient_gone: Departure = unsubscribe
+    app.state.recorded_inbound, app.state.recipient_gone = recorded_inbound, recipient_gone
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)

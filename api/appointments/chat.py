@@ -2,7 +2,9 @@
 "đổi lịch" and "hủy hẹn" (with or without diacritics, anywhere in a short message) while the citizen has an
 appointment to come, then the answer to the question asked (confirm the cancellation, the new time).
 
-Anything else goes on to the bot as usual; an unrelated answer closes the open question.
+Anything else goes on to the bot as usual; an unrelated answer closes the open question. The inbox
+(``api/inbox/turns.py``) asks here when ``api/conversations/decision.py`` chooses the appointment, opens the
+transaction and marks the inbound event done with the answer; this module imports no inbox.
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from api.appointments import service, texts
 from api.appointments.models import Appointment
@@ -22,8 +22,6 @@ from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
-from api.inbox import service as inbox
-from api.infra.writes import write_transaction
 from api.subscriptions.commands import normalise
 from channels.base import InboundMessage
 
@@ -62,41 +60,28 @@ def _text(message: InboundMessage) -> str:
     return message.text if message.kind in ("text", "button") else ""
 
 
-def _has_open_question(factory: sessionmaker[Session], conversation_id: str) -> bool:
-    with factory() as session:
-        return service.awaiting(session, conversation_id=conversation_id, now=utcnow()) is not None
+def has_open_question(session: Session, *, conversation_id: str) -> bool:
+    """The citizen was asked something about their appointment (cancel? which new time?) and may be answering."""
+    return service.awaiting(session, conversation_id=conversation_id, now=utcnow()) is not None
 
 
-async def route(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn | None:
-    """The turn when the message is about the citizen's appointment; None when the conversation goes on as usual."""
-    text = _text(message)
-    if not text or len(normalise(text).split()) > MAX_WORDS:
-        return None
-    factory: sessionmaker[Session] = app.state.sessionmaker
-    command = parse_command(text)
-    if command is None and not await run_in_threadpool(_has_open_question, factory, message.conversation_id):
-        return None
-    return await run_in_threadpool(_carry_out, factory, ctx, message, command)
-
-
-def _carry_out(
-    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, command: Command | None
-) -> Turn | None:
+def answer(session: Session, ctx: Context, message: InboundMessage, command: Command | None) -> Turn | None:
+    """The appointment's answer, in the caller's write transaction (which marks the inbound event done:
+    api/inbox/turns.py); None when the message is not about it after all (what was changed stays: the open question
+    closed). ``command``: ``parse_command``'s reading, None for the answer to an open question."""
     key, text, now = message.conversation_id, _text(message), utcnow()
-    with write_transaction(factory) as session:
-        commune = session.get(Commune, ctx.commune_id)
-        calendar = WorkCalendar.for_commune(commune)
-        open_question = service.awaiting(session, conversation_id=key, now=now)
-        appointment = open_question or service.upcoming(session, conversation_id=key, now=now)
-        if appointment is None:
-            return None  # no appointment to come: "đổi lịch" is the bot's to answer
-        said = _answer(session, appointment, command, normalise(text), text, calendar, now)
-        if said is None:
-            service.ask(appointment, question=None, now=now)  # another subject: the question is closed
-            return None
-        answer, buttons = said
-        replies = reply(session, ctx, key, answer, kind=ROUTE, buttons=buttons)
-        inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=ROUTE, response=replies)
+    commune = session.get(Commune, ctx.commune_id)
+    calendar = WorkCalendar.for_commune(commune)
+    open_question = service.awaiting(session, conversation_id=key, now=now)
+    appointment = open_question or service.upcoming(session, conversation_id=key, now=now)
+    if appointment is None:
+        return None  # no appointment to come: "đổi lịch" is the bot's to answer
+    said = _answer(session, appointment, command, normalise(text), text, calendar, now)
+    if said is None:
+        service.ask(appointment, question=None, now=now)  # another subject: the question is closed
+        return None
+    reply_text, buttons = said
+    replies = reply(session, ctx, key, reply_text, kind=ROUTE, buttons=buttons)
     return Turn(ROUTE, replies, not ctx.inline)
 
 

@@ -141,3 +141,8 @@ def set_state(
     return update_row(
         session, conversation_id=conversation_id, state=state, case_id=case_id, staff_case_id=staff_case_id, **extra
     )
+
+
+def last_inbound_at(session: Session, *, conversation_id: str) -> datetime | None:
+    """When the citizen last wrote, as the row records it (the outbox asks through api/routers.py: Zalo's window)."""
+    return session.scalar(select(_c.last_inbound_at).where(_c.conversation_id == conversation_id))

@@ -31,9 +31,9 @@ from api.communes.models import Commune
 from api.db import utcnow
 from api.deps import RasaDep, SessionFactoryDep, SettingsDep
 from api.errors import NotFound
-from api.inbox.models import FAILED as INBOX_FAILED
-from api.inbox.models import PENDING as INBOX_PENDING
-from api.inbox.models import PROCESSING, InboxEvent
+from api.inbox_events.models import FAILED as INBOX_FAILED
+from api.inbox_events.models import PENDING as INBOX_PENDING
+from api.inbox_events.models import PROCESSING, InboxEvent
 from api.outbox.models import FAILED as OUTBOX_FAILED
 from api.outbox.models import PENDING as OUTBOX_PENDING
 from api.outbox.models import SENDING, OutboxMessage

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.conversations import access
 from api.db import utcnow
 from api.errors import NotFound
-from api.inbox.models import FAILED, PENDING, PROCESSING, InboxEvent
+from api.inbox_events.models import FAILED, PENDING, PROCESSING, InboxEvent
 from api.infra.leasing import as_utc, backoff_seconds
 from api.infra.writes import write_transaction
 from api.outbox.models import FAILED as OUTBOX_FAILED

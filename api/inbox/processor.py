@@ -17,9 +17,9 @@ from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
 from api.inbox import service as inbox
 from api.inbox.failures import record_failure
-from api.inbox.models import InboxEvent
 from api.inbox.profiles import with_profile
 from api.inbox.turns import Context, handle
+from api.inbox_events.models import InboxEvent
 from api.infra.writes import write_transaction
 from channels import registry
 from channels.base import Credentials

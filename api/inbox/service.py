@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import utcnow
 from api.inbox.failures import dead_letter
-from api.inbox.models import IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
+from api.inbox_events.models import IGNORED, PENDING, PROCESSED, PROCESSING, InboxEvent
 from api.infra import metrics
 from api.infra.leasing import backoff_seconds, claim, renew
 from api.infra.logs import current_request_id

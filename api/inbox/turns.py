@@ -68,6 +68,34 @@ def _safety(
     return turn
 
 
+def _data_request(app: FastAPI, ctx: Context, message: InboundMessage, request: privacy.Command) -> Turn:
+    """A data request (api/privacy/chat.py): its answer and the event done, one transaction. A confirmed erasure is
+    carried out once that transaction (which made sure of the citizen and found no case open) has committed; the
+    event goes with the citizen's other messages, so there is nothing to mark."""
+    factory: sessionmaker[Session] = app.state.sessionmaker
+    with write_transaction(factory) as session:
+        said = privacy.answer(session, ctx, message, request)
+        if isinstance(said, Turn):
+            _done(session, ctx, said)
+    return said if isinstance(said, Turn) else privacy.erase(app, ctx, message, said)
+
+
+def _appointment(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, text: str) -> Turn | None:
+    """The citizen's appointment (api/appointments/chat.py): its answer and the event done, one transaction; None
+    when it declines (what it changed stays: an open question it closed). Without a command, only a question
+    waiting for its answer makes the write worth taking."""
+    command = appointments.parse_command(text)
+    if command is None:
+        with factory() as session:
+            if not appointments.has_open_question(session, conversation_id=message.conversation_id):
+                return None
+    with write_transaction(factory) as session:
+        turn = appointments.answer(session, ctx, message, command)
+        if turn is not None:
+            _done(session, ctx, turn)
+    return turn
+
+
 def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Inbound:
     """The subscription's concern and the conversation's row, in one read session (the row is read under the write
     lock instead when the message changes the citizen)."""
@@ -188,12 +216,13 @@ async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     text = message.text if message.kind in ("text", "button") else ""
     more = parse_more(text) if text and not ctx.inline else None  # buttons are paged on the outbox's channels only
     triage = await safety.decision_for(app, text) if text and more is None else None
+    request = privacy.parse_command(text) if text else None
     inbound = Inbound(
         message,
         utcnow(),
         more=more,
         safety=safety.verdict(triage) if triage is not None else Safety.none,
-        data_request=bool(text) and privacy.parse_command(text) is not None,
+        data_request=request is not None,
         appointment=bool(text) and len(normalise(text).split()) <= appointments.MAX_WORDS,
     )
     turn: Turn | None
@@ -207,10 +236,10 @@ async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
             return turn
         if decision.answer is Answer.safety_guidance and triage is not None:
             return await run_in_threadpool(_safety, factory, ctx, message, safety.answer, triage)
-        if decision.answer is Answer.data_request:  # "xem/xóa dữ liệu của tôi": api/privacy/chat.py
-            turn = await privacy.route(app, ctx, message)
-        elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn": api/appointments/chat.py
-            turn = await appointments.route(app, ctx, message)
+        if decision.answer is Answer.data_request and request is not None:  # "xem/xóa dữ liệu của tôi"
+            turn = await run_in_threadpool(_data_request, app, ctx, message, request)
+        elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn"
+            turn = await run_in_threadpool(_appointment, factory, ctx, message, text)
         else:  # the subscription and the row are read, and the rest of the table decided, there
             local = await run_in_threadpool(route_locally, factory, ctx, message)
             return local if local is not None else await to_rasa(app, ctx, message)

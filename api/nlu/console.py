@@ -24,7 +24,7 @@ from api.console.templating import ZONE, add_nav_item, add_template_dir, render
 from api.conversations import access
 from api.deps import RasaDep, SessionDep, SessionFactoryDep
 from api.errors import DomainError, NotFound, PermissionDenied, UpstreamUnavailable
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.writes import write_transaction
 from api.nlu import review
 from api.nlu.catalogue import load_catalogue

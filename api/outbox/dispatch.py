@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from api.infra.writes import write_transaction
 from api.outbox import zalo_reach
 from api.outbox.ratelimit import MAX_WAIT_SECONDS, limiter, shared_slot
-from api.subscriptions import service as subscriptions
 from channels import ids
 from channels.base import (
     Channel,
@@ -40,6 +39,13 @@ class Throttled(DeliveryError):
 
     def __init__(self, seconds: float) -> None:
         super().__init__("Đang chờ theo giới hạn tốc độ gửi của nền tảng.", retryable=True, retry_after=seconds)
+
+
+class Departure(Protocol):
+    """What ends when a citizen blocked the bot or left the OA: their subscription, in the caller's transaction
+    (``api.subscriptions.service.unsubscribe``, registered by api/routers.py: the outbox imports no subscriptions)."""
+
+    def __call__(self, session: Session, *, conversation_id: str) -> object: ...
 
 
 class SendJob(Protocol):
@@ -95,13 +101,13 @@ async def send(app: FastAPI, job: SendJob, channel: Channel, message: OutboundMe
         await _send(app, job, channel, message, context)
     except RecipientGone:
         # Blocked the bot / left the OA: their subscription ends (announcements waiting for them are cancelled).
-        await run_in_threadpool(_unsubscribe, app.state.sessionmaker, job.conversation_id)
+        await run_in_threadpool(_unsubscribe, app.state.sessionmaker, app.state.recipient_gone, job.conversation_id)
         raise
 
 
-def _unsubscribe(factory: sessionmaker[Session], conversation_id: str) -> None:
+def _unsubscribe(factory: sessionmaker[Session], gone: Departure, conversation_id: str) -> None:
     with write_transaction(factory) as session:
-        subscriptions.unsubscribe(session, conversation_id=conversation_id)
+        gone(session, conversation_id=conversation_id)
 
 
 async def _send(app: FastAPI, job: SendJob, channel: Channel, message: OutboundMessage, context: SendContext) -> None:
@@ -147,6 +153,7 @@ async def _decide(
         config=credentials.config,
         context=job.context,
         phone_address=channel.notice_phone,
+        recorded_inbound=app.state.recorded_inbound,  # api/routers.py
         window_closed=window_closed,
         promotion_refused=promotion_refused,
     )

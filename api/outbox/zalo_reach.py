@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
@@ -28,9 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.channel_accounts.models import ChannelAccount
 from api.citizens.models import ChannelIdentity, Citizen
-from api.conversations.models import Conversation
 from api.db import utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.leasing import as_utc
 from api.infra.writes import write_transaction
 from api.outbox.models import PENDING, SENDING, SENT, OutboxMessage
@@ -58,6 +57,13 @@ _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PhoneAddress = Callable[[str | None], str | None]
 
 
+class RecordedInbound(Protocol):
+    """When the citizen last wrote, as their conversation records it (``api.conversations.service.last_inbound_at``,
+    registered by api/routers.py: the outbox sits below the conversations and imports none of them)."""
+
+    def __call__(self, session: Session, *, conversation_id: str) -> datetime | None: ...
+
+
 @dataclass(frozen=True)
 class Reach:
     route: str  # cs | promotion | zns | unreachable
@@ -69,11 +75,9 @@ def applies(channel: str, kind: str) -> bool:
     return channel == "zalo" and kind in TEMPLATE_OF_KIND
 
 
-def last_inbound(session: Session, *, conversation_id: str) -> datetime | None:
+def last_inbound(session: Session, *, conversation_id: str, recorded_inbound: RecordedInbound) -> datetime | None:
     """When the citizen last wrote: the conversation's own record, or the newest stored inbound event."""
-    recorded = session.scalar(
-        select(Conversation.last_inbound_at).where(Conversation.conversation_id == conversation_id)
-    )
+    recorded = recorded_inbound(session, conversation_id=conversation_id)
     received = session.scalar(
         select(func.max(InboxEvent.received_at)).where(InboxEvent.conversation_id == conversation_id)
     )
@@ -134,6 +138,7 @@ def decide(
     config: dict[str, Any],
     context: dict[str, Any] | None,
     phone_address: PhoneAddress,
+    recorded_inbound: RecordedInbound,
     window_closed: bool = False,
     promotion_refused: bool = False,
     now: datetime | None = None,
@@ -141,7 +146,7 @@ def decide(
     """Choose the route and record it on the message (a promotion reserves one unit of the month's quota)."""
     now = now or utcnow()
     window = timedelta(hours=_int(config.get("cs_window_hours"), DEFAULT_WINDOW_HOURS))
-    wrote = last_inbound(session, conversation_id=conversation_id)
+    wrote = last_inbound(session, conversation_id=conversation_id, recorded_inbound=recorded_inbound)
     reasons = []
     if not window_closed and wrote is not None and now - wrote < window:
         reach = Reach("cs")

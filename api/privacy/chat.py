@@ -2,8 +2,9 @@
 in the chat ("xem dữ liệu của tôi", "xóa dữ liệu của tôi", "rút lại đồng ý", with or without diacritics), tied to
 the channel identity the message came from, carried out, and recorded in ``privacy_requests``.
 
-Hooked into the inbound path by ``api/inbox/turns.py`` (``handle``) in two calls of their own, after the
-emergency screen: safety answers first, and a data request never waits behind a staff hand-off.
+Hooked into the inbound path by ``api/inbox/turns.py`` (``handle``), after the emergency screen: safety answers
+first, and a data request never waits behind a staff hand-off. The inbox opens the transaction ``answer`` writes in
+and marks the inbound event done in it; this module imports no inbox.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from api.citizens.service import citizen_for_conversation, get_or_create_citizen
 from api.communes.models import Commune
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
-from api.inbox import service as inbox
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.writes import write_transaction
 from api.nlu.models import NluReview
 from api.privacy import erasure, notice, service
@@ -120,42 +120,39 @@ async def with_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn:
 # --- rights from the chat ------------------------------------------------------------------------------------------
 
 
-async def route(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn | None:
-    """The turn when the message is a data request; None when the conversation goes on as usual."""
-    text = message.text if message.kind in ("text", "button") else ""
-    command = parse_command(text) if text else None
-    if command is None:
-        return None
-    return await run_in_threadpool(_carry_out, app, ctx, message, command)
+@dataclass(frozen=True)
+class Erasure:
+    """A confirmed erasure with no case open: ``erase`` carries it out once the caller's transaction has committed."""
+
+    citizen_id: int
 
 
-def _carry_out(app: FastAPI, ctx: Context, message: InboundMessage, command: Command) -> Turn:
-    factory: sessionmaker[Session] = app.state.sessionmaker
+def answer(session: Session, ctx: Context, message: InboundMessage, command: Command) -> Turn | Erasure:
+    """The data request's answer, in the caller's write transaction (which marks the inbound event done:
+    api/inbox/turns.py); for a confirmed erasure that nothing holds back, what ``erase`` is to carry out."""
     key = message.conversation_id
+    citizen = get_or_create_citizen(session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel)
     if command.action == "erase_confirm":
-        return _erase(app, ctx, message)
-    with write_transaction(factory) as session:
-        citizen = get_or_create_citizen(session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel)
-        if command.action == "access":
-            text, outcome = _access(session, key, citizen.id)
-        elif command.action == "erase":
-            text, outcome = ERASE_ASK, None
-        elif command.action == "withdraw":
-            text, outcome = _withdraw(session, ctx, key, citizen.id)
-        else:
-            service.set_consent(
-                session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel,
-                purpose=Purpose.health, status=ConsentStatus.granted, citizen_id=citizen.id,
-            )  # fmt: skip
-            text, outcome = HEALTH_GRANTED, None
-        if outcome is not None:
-            kind = RequestKind.access if command.action == "access" else RequestKind.withdrawal
-            service.record_request(
-                session, commune_id=ctx.commune_id, citizen_id=citizen.id, kind=kind, channel=ctx.channel,
-                status="done", outcome=outcome,
-            )  # fmt: skip
-        replies = reply(session, ctx, key, text, kind=ROUTE)
-        inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=ROUTE, response=replies)
+        return _erase_or_forward(session, ctx, key, citizen.id)
+    if command.action == "access":
+        text, outcome = _access(session, key, citizen.id)
+    elif command.action == "erase":
+        text, outcome = ERASE_ASK, None
+    elif command.action == "withdraw":
+        text, outcome = _withdraw(session, ctx, key, citizen.id)
+    else:
+        service.set_consent(
+            session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel,
+            purpose=Purpose.health, status=ConsentStatus.granted, citizen_id=citizen.id,
+        )  # fmt: skip
+        text, outcome = HEALTH_GRANTED, None
+    if outcome is not None:
+        kind = RequestKind.access if command.action == "access" else RequestKind.withdrawal
+        service.record_request(
+            session, commune_id=ctx.commune_id, citizen_id=citizen.id, kind=kind, channel=ctx.channel,
+            status="done", outcome=outcome,
+        )  # fmt: skip
+    replies = reply(session, ctx, key, text, kind=ROUTE)
     return Turn(ROUTE, replies, not ctx.inline)
 
 
@@ -219,37 +216,36 @@ def _withdraw(session: Session, ctx: Context, key: str, citizen_id: int) -> tupl
     return WITHDRAWN.format(summary="; ".join(parts)), outcome
 
 
-def _erase(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
+def _erase_or_forward(session: Session, ctx: Context, key: str, citizen_id: int) -> Turn | Erasure:
     """Carried out at once unless a case is still being handled: then staff get the request (the law lets the
     commune keep what it needs to finish the case) and the citizen is told so."""
-    factory: sessionmaker[Session] = app.state.sessionmaker
-    key = message.conversation_id
-    with write_transaction(factory) as session:
-        citizen = get_or_create_citizen(session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel)
-        citizen_id = citizen.id
-        open_cases = list(
-            session.scalars(
-                select(Case.code).where(
-                    Case.citizen_id == citizen_id, Case.status.in_([s.value for s in OPEN_STATUSES])
-                )
-            )
+    open_cases = list(
+        session.scalars(
+            select(Case.code).where(Case.citizen_id == citizen_id, Case.status.in_([s.value for s in OPEN_STATUSES]))
         )
-        if open_cases:
-            service.record_request(
-                session, commune_id=ctx.commune_id, citizen_id=citizen_id, kind=RequestKind.erasure,
-                channel=ctx.channel, status="forwarded", outcome={"open_cases": open_cases},
-            )  # fmt: skip
-            text = FORWARDED.format(n=len(open_cases), codes=", ".join(open_cases))
-            replies = reply(session, ctx, key, text, kind=ROUTE)
-            inbox.mark_done(session, inbox.load(session, ctx.inbox_id), route=ROUTE, response=replies)
-            return Turn(ROUTE, replies, not ctx.inline)
-    _, erased = erase_and_record(
-        factory, app.state.settings.data_dir, commune_id=ctx.commune_id, citizen_id=citizen_id, channel=ctx.channel
     )
+    if not open_cases:
+        return Erasure(citizen_id)
+    service.record_request(
+        session, commune_id=ctx.commune_id, citizen_id=citizen_id, kind=RequestKind.erasure,
+        channel=ctx.channel, status="forwarded", outcome={"open_cases": open_cases},
+    )  # fmt: skip
+    text = FORWARDED.format(n=len(open_cases), codes=", ".join(open_cases))
+    return Turn(ROUTE, reply(session, ctx, key, text, kind=ROUTE), not ctx.inline)
+
+
+def erase(app: FastAPI, ctx: Context, message: InboundMessage, erasure: Erasure) -> Turn:
+    """The erasure (one transaction for every row, then the files), then its answer. The inbound event of this very
+    message goes with the rest: nothing is left to mark done."""
+    factory: sessionmaker[Session] = app.state.sessionmaker
+    _, erased = erase_and_record(
+        factory, app.state.settings.data_dir, commune_id=ctx.commune_id, citizen_id=erasure.citizen_id,
+        channel=ctx.channel,
+    )  # fmt: skip
     summary = (
         f"{erased.inbound_events_deleted} tin nhắn, {erased.cases_anonymised} hồ sơ được ẩn danh, "
         f"{erased.files_deleted} tệp ảnh, {erased.subscriptions_deleted} đăng ký nhận tin"
     )
-    with write_transaction(factory) as session:  # the event of this very message went with the rest
-        replies = reply(session, ctx, key, ERASED.format(summary=summary), kind=ROUTE)
+    with write_transaction(factory) as session:
+        replies = reply(session, ctx, message.conversation_id, ERASED.format(summary=summary), kind=ROUTE)
     return Turn(ROUTE, replies, not ctx.inline)

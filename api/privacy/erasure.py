@@ -26,7 +26,7 @@ from api.citizens.models import ChannelIdentity, Citizen
 from api.citizens.service import get_citizen
 from api.conversations.models import Conversation
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.nlu.models import NluReview
 from api.outbox.models import OutboxMessage
 from api.privacy.models import Consent, DataRequest, RequestKind

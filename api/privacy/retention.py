@@ -20,8 +20,8 @@ from api.cases.models import Case
 from api.citizens.models import Citizen
 from api.config import Settings
 from api.db import transaction, utcnow
-from api.inbox import models as inbox_models
-from api.inbox.models import InboxEvent
+from api.inbox_events import models as inbox_models
+from api.inbox_events.models import InboxEvent
 from api.nlu.models import NluReview, ReviewStatus
 from api.outbox import models as outbox_models
 from api.outbox.models import OutboxMessage

@@ -22,7 +22,7 @@ from api.cases.uploads import MAX_UPLOAD_BYTES, store_image
 from api.communes.service import get_commune
 from api.deps import SettingsDep
 from api.errors import NotFound, PermissionDenied
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.budgets import budgets
 from channels.ids import format_id
 

@@ -24,9 +24,9 @@ from api.deps import SettingsDep
 from api.errors import NotFound, PayloadTooLarge, PermissionDenied, Unauthorized
 from api.inbox.failures import record_failure
 from api.inbox.jobs import keep_leased
-from api.inbox.models import PENDING
 from api.inbox.service import Stored, store_event
 from api.inbox.turns import Context, Turn, handle
+from api.inbox_events.models import PENDING
 from api.infra.budgets import EMERGENCY_NUMBERS, wait_text
 from api.infra.budgets import budgets as web_budgets
 from api.infra.signals import notify
