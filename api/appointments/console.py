@@ -23,8 +23,8 @@ from api.cases.consent import HealthConsent
 from api.cases.scope import can_see
 from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
-from api.console import auth
-from api.console.templating import add_nav_item, add_template_dir, render
+from api.console_base import auth
+from api.console_base.templating import add_nav_item, add_template_dir, render
 from api.db import utcnow
 from api.deps import SessionDep
 from api.errors import NotFound, PermissionDenied, ValidationFailed

@@ -18,8 +18,8 @@ from api.bulletins.production import audio_file, synthesize_bulletin
 from api.bulletins.schemas import BulletinCreate, BulletinUpdate
 from api.bulletins.views import bulletin_read
 from api.communes.models import Commune
-from api.console import auth
-from api.console.templating import add_nav_item, add_template_dir, render, schedule_example
+from api.console_base import auth
+from api.console_base.templating import add_nav_item, add_template_dir, render, schedule_example
 from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, PermissionDenied, ValidationFailed

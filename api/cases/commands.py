@@ -10,11 +10,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.cases import notify
+from api.cases import casesync, notify
 from api.cases.catalog import MAX_MESSAGE, NOTE_REQUIRED, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS, Kind, Status
 from api.cases.models import Case, TimelineEntry
 from api.cases.service import get_case, timeline
-from api.conversations import casesync
 from api.db import utcnow
 from api.errors import Conflict, ValidationFailed
 from api.mentions import service as mentions

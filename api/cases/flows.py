@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.cases import notify
+from api.cases import casesync, notify
 from api.cases.catalog import Kind, Priority
 from api.cases.creation import CommuneRef, CreatedCase, NewCase, create_case, find_commune_ref
 from api.cases.models import Case
@@ -12,7 +12,6 @@ from api.cases.schemas import InternalCaseCreate
 from api.citizens.models import Citizen
 from api.citizens.service import citizen_id_for_conversation, normalize_phone
 from api.communes.models import Commune
-from api.conversations import casesync
 from api.errors import ValidationFailed
 from channels.ids import ConversationId
 

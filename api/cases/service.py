@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -17,11 +17,11 @@ from api.cases.desk import awaiting_reply
 from api.cases.models import Case, TimelineEntry
 from api.cases.scope import can_see, visible_to
 from api.citizens.service import citizen_for_conversation
+from api.conversations.states import RATING_WINDOW
 from api.db import utcnow
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.staff.models import Staff
 
-RATING_WINDOW = timedelta(days=7)
 _OPEN = [s.value for s in OPEN_STATUSES]
 
 

@@ -1,9 +1,9 @@
 """Admin screens of the console (admin role only): staff accounts and departments.
 
-Every form carries the session's CSRF token (api/console/auth.py). A domain error rolls the request's transaction back
-and shows the page again with the message; nothing half-saved. Passwords set here are generated, shown once, and
-must be changed at the next login (api/staff/service.py, the zxcvbn policy of api/staff/passwords.py applies).
-Other admin screens: api/console/admin_config.py (routing rules, office hours, canned replies),
+Every form carries the session's CSRF token (api/console_base/auth.py). A domain error rolls the request's
+transaction back and shows the page again with the message; nothing half-saved. Passwords set here are generated,
+shown once, and must be changed at the next login (api/staff/service.py, the zxcvbn policy of api/staff/passwords.py
+applies). Other admin screens: api/console/admin_config.py (routing rules, office hours, canned replies),
 api/console/admin_channels.py (channel accounts, news feeds) and api/console/admin_dossiers.py (the dossier source).
 """
 
@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.auth.inputs import reject_nul
-from api.console import auth
-from api.console.templating import add_nav_item, render
+from api.console.templating import render
+from api.console_base import auth
+from api.console_base.templating import add_nav_item
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.openapi_docs import parse_id

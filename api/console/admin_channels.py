@@ -24,8 +24,8 @@ from api.bulletins.schemas import FeedCreate
 from api.bulletins.sources import refresh_feed
 from api.channel_accounts.models import ChannelAccount
 from api.channel_accounts.service import find_account, upsert_account
-from api.console import auth
 from api.console.admin import PREFIX, AdminConsole, Csrf, admin_page, run_form
+from api.console_base import auth
 from api.db import transaction
 from api.deps import BroadcastSettingsDep, SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import Conflict, NotFound, ValidationFailed

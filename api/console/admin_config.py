@@ -20,8 +20,8 @@ from api.cases import canned, rules
 from api.cases.catalog import CATEGORIES, Kind
 from api.communes.models import Commune
 from api.communes.worktime import DAY_KEYS, WEEKDAY_NAMES, CalendarError, WorkCalendar
-from api.console import auth
 from api.console.admin import PREFIX, AdminConsole, Csrf, admin_page, run_form
+from api.console_base import auth
 from api.deps import SessionDep
 from api.errors import ValidationFailed
 from api.openapi_docs import parse_id

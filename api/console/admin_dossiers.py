@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from api.auth.inputs import reject_nul
 from api.config import Settings
-from api.console import auth
 from api.console.admin import PREFIX, AdminConsole, Csrf, admin_page, run_form
+from api.console_base import auth
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.dossiers import service

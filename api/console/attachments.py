@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.inputs import reject_nul
 from api.channel_accounts.service import credentials_for
 from api.communes.models import Commune
-from api.console import auth, holders
+from api.console import holders
 from api.console.templating import templates
+from api.console_base import auth
 from api.db import transaction
 from api.errors import NotFound, PermissionDenied
 from channels import registry

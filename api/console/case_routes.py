@@ -17,9 +17,9 @@ from api.cases.models import Case
 from api.cases.service import get_case, is_overdue
 from api.cases.views import timeline_read
 from api.communes.models import Commune
-from api.console import auth
 from api.console.templating import render
 from api.console.transcript import TranscriptTurn, transcript
+from api.console_base import auth
 from api.conversations import access
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed

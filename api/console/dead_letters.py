@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.auth.inputs import reject_nul
-from api.console import auth
-from api.console.templating import add_nav_item, render
+from api.console.templating import render
+from api.console_base import auth
+from api.console_base.templating import add_nav_item
 from api.deps import SessionDep
 from api.errors import PermissionDenied
 from api.inbox import failures

@@ -11,7 +11,7 @@ from api.auth.inputs import reject_nul
 from api.cases import commands
 from api.cases.catalog import Status
 from api.cases.service import get_case
-from api.console import auth
+from api.console_base import auth
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.openapi_docs import parse_id

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.cases.desk import desk_state
-from api.console import auth
-from api.console.templating import SECURITY_HEADERS
+from api.console_base import auth
+from api.console_base.templating import SECURITY_HEADERS
 from api.deps import SessionDep, SettingsDep
 from api.errors import Unauthorized
 from api.mentions import service as mentions

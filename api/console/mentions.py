@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from api.auth.inputs import reject_nul
 from api.cases.models import Case, TimelineEntry
 from api.cases.service import get_case
-from api.console import auth
-from api.console.templating import add_nav_item, render
+from api.console.templating import render
+from api.console_base import auth
+from api.console_base.templating import add_nav_item
 from api.deps import SessionDep
 from api.mentions import service
 from api.mentions.models import Mention

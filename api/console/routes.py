@@ -20,9 +20,11 @@ from api.cases.desk import pinned_urgent, waiting_ids
 from api.cases.service import SORTS, CaseFilters, is_overdue, list_cases
 from api.cases.stats import case_stats, export_rows
 from api.cases.uploads import MEDIA_TYPES, media_path
-from api.console import auth, holders
+from api.console import holders
 from api.console.desk_routes import BULK_ACTIONS
-from api.console.templating import STATIC_DIR, ZONE, render
+from api.console.templating import STATIC_DIR, render
+from api.console_base import auth
+from api.console_base.templating import ZONE
 from api.db import transaction
 from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.errors import DomainError, NotFound, ValidationFailed

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from api.cases.catalog import OPEN_STATUSES, Status
 from api.cases.models import Case
 from api.cases.service import (
-    RATING_WINDOW,
     record_citizen_message,
     record_rating,
     record_rating_comment,
@@ -26,7 +25,7 @@ from api.conversations import service as conversations
 from api.conversations.decision import Answer, Decision
 from api.conversations.models import State
 from api.conversations.service import Snapshot
-from api.conversations.states import beneath, should_acknowledge
+from api.conversations.states import RATING_WINDOW, beneath, should_acknowledge
 from api.outbox.service import enqueue_message
 from channels.base import InboundMessage
 

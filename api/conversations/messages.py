@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from api.cases.search import fold
 from api.communes.worktime import WEEKDAY_NAMES, WorkCalendar
 from channels.base import InboundMessage
+from xaso_text import fold
 
 BUSY_TEXT = (
     "Hệ thống đang bận, anh/chị vui lòng chờ trong giây lát. "

@@ -11,10 +11,10 @@ import json
 import re
 from datetime import datetime, timedelta
 
-from api.cases.service import RATING_WINDOW  # a rating prompt (and its buttons) stays valid this long
 from api.conversations.models import State
 from api.conversations.service import Snapshot
 
+RATING_WINDOW = timedelta(days=7)  # a rating prompt (and its buttons) stays valid this long
 COMMENT_WINDOW = timedelta(hours=1)  # the comment invitation after a rating
 ACK_REPEAT = timedelta(hours=4)  # staff silent this long since the last acknowledgement: acknowledge again
 _RATING_PAYLOAD = re.compile(r"^/rating(\{.*\})$")

@@ -1,6 +1,6 @@
 """Security headers on every response the gateway sends (issue 26): public pages, the widget's demo page, the
 privacy policy, the API's JSON and the bulletins' audio, not only the console (which sets its stricter own:
-api/console/templating.py; a header a route set is never overridden).
+api/console_base/templating.py; a header a route set is never overridden).
 
 HSTS goes only on a request that arrived over HTTPS - as the reverse proxy reports it with X-Forwarded-Proto, which
 uvicorn believes only from XASO_FORWARDED_ALLOW_IPS (scripts/start-gateway.sh) - so a plain-HTTP `make run` never

@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.communes.models import Commune
-from api.console import auth
-from api.console.templating import ZONE, add_nav_item, add_template_dir, render
+from api.console_base import auth
+from api.console_base.templating import ZONE, add_nav_item, add_template_dir, render
 from api.conversations import access
 from api.deps import RasaDep, SessionDep, SessionFactoryDep
 from api.errors import DomainError, NotFound, PermissionDenied, UpstreamUnavailable

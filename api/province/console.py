@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from api.auth.inputs import reject_nul
-from api.console import auth
-from api.console.templating import add_template_dir, render
+from api.console_base import auth
+from api.console_base.templating import add_template_dir, render
 from api.deps import SessionDep
 from api.errors import PermissionDenied
 from api.province import stats

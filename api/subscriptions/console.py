@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from api.cases.models import Case
 from api.citizens.models import ChannelIdentity, Citizen
-from api.console import auth
-from api.console.templating import add_nav_item, add_template_dir, render
+from api.console_base import auth
+from api.console_base.templating import add_nav_item, add_template_dir, render
 from api.deps import SessionDep
 from api.outbox.models import UNREACHABLE, OutboxMessage
 from api.subscriptions.service import counts

@@ -1,4 +1,5 @@
-"""The conversation row follows its cases: called by api/cases wherever a case takes a conversation over or lets it go.
+"""The conversation row follows its cases: called wherever a case takes a conversation over or lets it go (commands.py,
+flows.py). Cases own this step; the conversation (api/conversations/) knows nothing of cases.
 
 - a handoff is filed, staff open the chat on a case, a case is reopened → ``staff`` (under a pending rating prompt,
   the prompt stays on top: a rating wins over the handoff);
