@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from api.appointments.console import router as appointments_console_router
@@ -44,7 +47,7 @@ from api.health.metrics import router as metrics_router
 from api.health.routes import router as health_router
 from api.inbox.jobs import channel_jobs
 from api.inbox.routes import router as dead_letters_router
-from api.infra.backup import backup_job
+from api.infra.backup import create_backup
 from api.nlu.console import router as nlu_console_router
 from api.nlu.routes import router as nlu_router
 from api.open311.routes import router as open311_router
@@ -120,9 +123,26 @@ def include_all(app: FastAPI) -> None:
     app.include_router(province_console_router)
 
 
+def backup_job(*, interval_hours: float) -> PeriodicJob:
+    """The gateway's own backups (XASO_BACKUP_INTERVAL_HOURS, api/infra/backup.py): once per interval across all its
+    processes."""
+
+    async def run(app: FastAPI) -> None:
+        settings = app.state.settings
+        await asyncio.to_thread(
+            create_backup,
+            database_url=settings.database_url,
+            data_dir=Path(settings.data_dir),
+            directory=Path(settings.backup_dir),
+            keep=settings.backup_keep,
+        )
+
+    return PeriodicJob(name="backup", interval=interval_hours * 3600, run=run, lease=6 * 3600)
+
+
 def background_jobs(settings: Settings) -> list[PeriodicJob]:
     jobs = [overdue_job(), *channel_jobs(), *broadcast_jobs(), retention_job(), dossier_watch_job(settings)]
     jobs.append(reminder_job(settings))  # issue 24: consultation reminders (api/appointments/jobs.py)
-    if settings.backup_interval_hours > 0:  # issue 26: scheduled backups (api/infra/backup.py)
+    if settings.backup_interval_hours > 0:  # issue 26: scheduled backups
         jobs.append(backup_job(interval_hours=settings.backup_interval_hours))
     return jobs

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.cases.access import public_ref
 from api.cases.catalog import Kind, Status, category_label, status_label
 from api.cases.creation import CreatedCase
 from api.cases.models import Case
 from api.cases.schemas import CaseRead, CaseSummary, InternalCaseRead, TimelineRead
 from api.cases.service import get_timeline, is_overdue, last_public_reply
 from api.citizens.masking import mask_name, mask_phone
-from api.conversations.access import public_ref
 from api.db import utcnow
 from api.infra.sanitize import redact
 from api.outbox.models import OutboxMessage

@@ -1,6 +1,6 @@
 """Staff name a citizen's conversation by a sealed reference (channels/ids.py), never by its id: the web id holds the
 widget's sender secret. The conversation id is the citizen's channel identity (api/citizens/models.py), so the seal
-lives here, below every package that shows one; api/conversations/access.py offers it to staff surfaces."""
+lives here, below every package that shows one; api/cases/access.py offers it to staff surfaces."""
 
 from __future__ import annotations
 

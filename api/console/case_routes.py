@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.appointments.service import for_case as appointment_for_case
 from api.auth.inputs import reject_nul
-from api.cases import canned, commands
+from api.cases import access, canned, commands
 from api.cases.catalog import TRANSITIONS, Status
 from api.cases.models import Case
 from api.cases.service import get_case, is_overdue
@@ -20,7 +20,6 @@ from api.communes.models import Commune
 from api.console.templating import render
 from api.console.transcript import TranscriptTurn, transcript
 from api.console_base import auth
-from api.conversations import access
 from api.deps import SessionDep
 from api.errors import DomainError, PermissionDenied, ValidationFailed
 from api.openapi_docs import parse_id

@@ -1,14 +1,14 @@
 """Whether an officer may see an uploaded photo or a platform-held attachment: only while something they may read
-carries it (a case of their scope, or a conversation they may read: api/conversations/access.py)."""
+carries it (a case of their scope, or a conversation they may read: api/cases/access.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from api.cases.access import can_read
 from api.cases.models import Case
 from api.cases.scope import can_see
-from api.conversations.access import can_read
 from api.inbox.models import InboxEvent
 from api.staff.models import COMMUNE_ROLES, Staff
 

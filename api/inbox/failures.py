@@ -16,7 +16,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.conversations import access
+from api.cases import access
 from api.db import utcnow
 from api.errors import NotFound
 from api.inbox_events.models import FAILED, PENDING, PROCESSING, InboxEvent

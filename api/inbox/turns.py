@@ -27,11 +27,12 @@ from api.appointments import chat as appointments
 from api.conversations import messages as texts
 from api.conversations import service as conversations
 from api.conversations.decision import Answer, Inbound, Safety, decide
-from api.conversations.local import Context, Turn, answer, reply
-from api.conversations.opening import needs_write, open_row, real_content
+from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.errors import UpstreamUnavailable
 from api.inbox import service as inbox
+from api.inbox.answers import answer
+from api.inbox.opening import needs_write, open_row, real_content
 from api.infra import metrics
 from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture

@@ -10,7 +10,6 @@ leftovers of interrupted runs. ``restore_backup`` (api/infra/restore.py) reads t
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
@@ -23,10 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
 from sqlalchemy.engine import URL, make_url
-
-from api.background import PeriodicJob
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -192,19 +188,3 @@ def create_backup(
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return BackupResult(final, manifest, rotate(directory, keep=keep))
-
-
-def backup_job(*, interval_hours: float) -> PeriodicJob:
-    """The gateway's own schedule (XASO_BACKUP_INTERVAL_HOURS): once per interval across all its processes."""
-
-    async def run(app: FastAPI) -> None:
-        settings = app.state.settings
-        await asyncio.to_thread(
-            create_backup,
-            database_url=settings.database_url,
-            data_dir=Path(settings.data_dir),
-            directory=Path(settings.backup_dir),
-            keep=settings.backup_keep,
-        )
-
-    return PeriodicJob(name="backup", interval=interval_hours * 3600, run=run, lease=6 * 3600)

@@ -18,10 +18,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from api.cases import access
 from api.communes.models import Commune
 from api.console_base import auth
 from api.console_base.templating import ZONE, add_nav_item, add_template_dir, render
-from api.conversations import access
 from api.deps import RasaDep, SessionDep, SessionFactoryDep
 from api.errors import DomainError, NotFound, PermissionDenied, UpstreamUnavailable
 from api.inbox_events.models import InboxEvent

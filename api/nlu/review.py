@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from api.conversations import access
+from api.cases import access
 from api.db import utcnow
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.nlu.catalogue import Catalogue

@@ -3,9 +3,10 @@
 The FROZEN evaluation set (``tests/safety/frozen_set.yml``, written and committed before any tuning) is scored per
 situation family: recall (an alarm for an emergency), false alarms (an alarm, i.e. an urgent case, for a
 non-emergency), the right number (the first reply names every expected number, the expected first one first) and the
-first reply's p95 latency in-process; ``--states`` runs the whole set through the gateway (api/safety/gateway_eval.py)
-in each conversation state; ``--families`` trains the learned reader without one situation family at a time and
-tests it on that family. The older sets stay for the lexicon's own figures:
+first reply's p95 latency in-process; ``python -m cli.safety_eval --states`` also runs the whole set through the
+gateway in each conversation state (it builds the whole app, so it lives above it); ``--families`` trains the
+learned reader without one situation family at a time and tests it on that family. The older sets stay for the
+lexicon's own figures:
 
 The held-out NLU sets (``nlu_data/test/nlu/*.yml``, the long messages in ``nlu_data/test/long/*.yml``) and the user
 turns of the held-out stories (``nlu_data/test/stories/*.yml``) are labelled by intent: ``health_emergency`` is an
@@ -268,7 +269,12 @@ def guidance_table(items: list[Item], answer: Callable[[str], Reply] = first_rep
     return [f"  {kind}: " + ", ".join(f"{a} {n}" for a, n in c.most_common()) for kind, c in sorted(by_kind.items())]
 
 
-def report(*, states: bool = False, families: bool = False) -> str:
+StateRun = Callable[[list[Item]], dict[str, tuple[Tally, float]]]  # the frozen set through the gateway, per state
+STATES_COMMAND = "python -m cli.safety_eval --states"
+
+
+def report(*, by_state: StateRun | None = None, families: bool = False) -> str:
+    """The frozen set's table; ``by_state``: also the per-state run through the gateway (cli/safety_eval.py)."""
     from api.safety.reader import READER
 
     READER.wait()
@@ -286,9 +292,7 @@ def report(*, states: bool = False, families: bool = False) -> str:
     lines += [f"  missed: {t}" for t in everything.missed]
     lines += [f"  wrong number: {t}" for t in everything.wrong_number]
     lines += [f"  false alarm: {t}" for t in everything.false]
-    if states:
-        from api.safety.gateway_eval import by_state
-
+    if by_state is not None:
         lines.append(HEADER.format("conversation state", "first reply p95 |", "---|"))
         lines += [tally.row(state, p) for state, (tally, p) in by_state(items).items()]
     if families:
@@ -302,4 +306,6 @@ def report(*, states: bool = False, families: bool = False) -> str:
 if __name__ == "__main__":
     import sys
 
-    print(report(states="--states" in sys.argv, families="--families" in sys.argv))
+    if "--states" in sys.argv:  # the per-state run builds the whole gateway app: a command line tool's job
+        sys.exit(f"The per-state run goes through the whole gateway: {STATES_COMMAND} [--families]")
+    print(report(families="--families" in sys.argv))

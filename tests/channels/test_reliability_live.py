@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from api.cases.access import public_ref
 from api.config import Settings
-from api.conversations.access import public_ref
 from api.inbox import processor
 from api.inbox.failures import DEAD_LETTER_NOTICE
 from api.inbox.models import InboxEvent

@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from api.appointments.models import Appointment
 from api.auth.tokens import csrf_token, issue_token
+from api.cases.access import public_ref
 from api.cases.seed import seed_cases_domain
 from api.communes.models import Commune
 from api.config import Settings
-from api.conversations.access import public_ref
 from api.db import Base, transaction
 from api.dossiers.service import configure_source
 from api.inbox.models import FAILED, InboxEvent

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.cases.access import public_ref
 from api.communes.models import Commune
-from api.conversations.access import public_ref
 from api.db import transaction
 from api.inbox.models import InboxEvent
 from api.nlu import review

@@ -1,5 +1,8 @@
-"""The frozen evaluation set through the real gateway, in each conversation state it can reach without Rasa: a fresh
-SQLite database, the demo commune, Rasa pointed at a closed port (Rasa down), the web channel's webhook.
+"""``python -m cli.safety_eval [--states] [--families]``: the emergency triage's figures (api/safety/evaluation.py,
+also ``python -m api.safety.evaluation``) and, with ``--states``, the frozen evaluation set through the real gateway,
+in each conversation state it can reach without Rasa: a fresh SQLite database, the demo commune, Rasa pointed at a
+closed port (Rasa down), the web channel's webhook. It builds and seeds the whole app, so it lives above ``api/``; it
+is not an ``xaso`` command, which would make every command import the whole app.
 
 States: ``bot (Rasa down)``; ``awaiting rating`` (a handoff case resolved, the bot waits for stars); ``handoff, in
 hours`` and ``handoff, after hours`` (a case owns the conversation). The form states need a running Rasa and are
@@ -15,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import typer
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -28,7 +32,7 @@ from api.config import Settings
 from api.db import transaction, utcnow
 from api.main import create_app
 from api.migrate import upgrade_database
-from api.safety.evaluation import Item, Reply, Tally, numbers_in, p95
+from api.safety.evaluation import Item, Reply, Tally, numbers_in, p95, report
 from api.safety.guidance import check_message
 from api.seed import seed_all
 from api.staff.models import Role, Staff
@@ -113,3 +117,17 @@ def by_state(items: list[Item]) -> dict[str, tuple[Tally, float]]:
                     tally.add(item, Reply(action, first))
                 results[state] = (tally, p95(latencies))
     return results
+
+
+def evaluate(
+    states: bool = typer.Option(
+        False, "--states", help="Cả bộ đánh giá qua cổng thật, trong từng trạng thái hội thoại."
+    ),
+    families: bool = typer.Option(False, "--families", help="Bộ đọc học máy, huấn luyện bỏ từng nhóm tình huống."),
+) -> None:
+    """Bảng kết quả nhận biết tình huống khẩn cấp trên bộ đánh giá cố định (docs/safety.md)."""
+    typer.echo(report(by_state=by_state if states else None, families=families))
+
+
+if __name__ == "__main__":
+    typer.run(evaluate)
