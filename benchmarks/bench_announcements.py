@@ -37,7 +37,7 @@ from api.bulletins.service import audio_key, create_bulletin
 from api.channel_accounts.models import ChannelAccount
 from api.communes.models import Commune
 from api.db import make_engine, make_sessionmaker, transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.staff.models import Role
 from api.staff.service import create_staff

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.communes.models import Commune  # noqa: E402
 from api.db import make_engine  # noqa: E402
-from api.inbox.models import InboxEvent  # noqa: E402
+from api.inbox_events.models import InboxEvent  # noqa: E402
 from api.outbox.models import OutboxMessage  # noqa: E402
 from benchmarks.cases_data import bulk_load  # noqa: E402
 

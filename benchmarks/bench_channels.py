@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from botstack import MODEL, OA_SECRET, ROOT, TG_SECRET, TOKEN, Run, cpu_seconds, prepare, start_processes
 
 from api.db import make_engine, make_sessionmaker
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_zalo import FakeZalo

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.cases.access import can_read
 from api.cases.models import Case
 from api.cases.scope import can_see
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.staff.models import COMMUNE_ROLES, Staff
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.conversations.messages import map_link
 from api.dossiers.models import DossierLookup
 from api.dossiers.statuses import STAGE_LABELS, Stage
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from channels import registry
 from channels.base import InboundMessage

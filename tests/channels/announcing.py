@@ -117,7 +117,7 @@ def make_outside_window(app: FastAPI, conversation_id: str, days: float = 10) ->
 
     from api.conversations.models import Conversation
     from api.db import utcnow
-    from api.inbox.models import InboxEvent
+    from api.inbox_events.models import InboxEvent
 
     then = utcnow() - timedelta(days=days)
     with transaction(app.state.sessionmaker) as session:

@@ -17,8 +17,8 @@ from sqlalchemy import update
 from api.channel_accounts.service import upsert_account
 from api.communes.service import get_commune
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
 from api.inbox.processor import process_due
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.outbox.worker import deliver_due
 from tests.support.asgi_thread import serve

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.channels.announcing import announcement_rows, approved_bulletin, configure_rate, set_hamlets, subscriber
 from tests.channels.gateway_process import kill_hard, start_gateway
 from tests.channels.live import staff_headers, wait_until

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from api.communes.service import get_commune
 from api.config import Settings
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until

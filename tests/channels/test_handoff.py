@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.config import Settings
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.channels.citizens import Citizen, TelegramCitizen, WebCitizen, ZaloCitizen
 from tests.channels.live import handoff_body, staff_headers, wait_until
 from tests.support.fake_telegram import FakeTelegram

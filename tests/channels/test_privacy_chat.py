@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from api.citizens.models import Citizen
 from api.config import Settings
 from api.conversations.models import Conversation
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.privacy.chat import parse_command
 from api.privacy.models import Consent, DataRequest
 from api.subscriptions.models import Subscription

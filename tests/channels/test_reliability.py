@@ -15,7 +15,7 @@ from api.config import Settings
 from api.db import transaction
 from api.inbox import processor
 from api.inbox.failures import DEAD_LETTER_NOTICE
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
 from api.staff.models import Role

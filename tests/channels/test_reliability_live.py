@@ -17,8 +17,8 @@ from api.cases.access import public_ref
 from api.config import Settings
 from api.inbox import processor
 from api.inbox.failures import DEAD_LETTER_NOTICE
-from api.inbox.models import InboxEvent
 from api.inbox.turns import Turn
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from channels.paging import MORE_TITLE
 from tests.channels.citizens import TelegramCitizen, WebCitizen, ZaloCitizen

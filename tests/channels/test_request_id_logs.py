@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.config import Settings
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra import logs
 from api.outbox.models import OutboxMessage
 from tests.channels.citizens import TelegramCitizen

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.channel_accounts.models import ChannelAccount
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.channels.conftest import TG_SECRET, fixture
 from tests.support.asgi_thread import serve
 from tests.support.fake_telegram import FakeTelegram

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.conversations.messages import BUSY_TEXT
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 
 SENDER = "abcdef0123456789"
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from api.channel_accounts.models import ChannelAccount
 from api.conversations.messages import BUSY_TEXT
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
 from api.outbox.worker import deliver_due

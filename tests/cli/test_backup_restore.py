@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, select, text
 
 from api.cases.models import Case
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.backup import MANIFEST, PARTIAL, PREFIX, BackupError, create_backup, list_backups, rotate
 from api.infra.restore import read_manifest, restore_backup
 from tests.security.conftest import file_report, start_gateway

@@ -33,7 +33,7 @@ from api.channel_accounts.service import upsert_account
 from api.communes.service import get_commune
 from api.conversations.messages import BUSY_TEXT
 from api.db import make_engine, make_sessionmaker, transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.leasing import as_utc
 from api.outbox.models import OutboxMessage
 from tests.channels import citizens as platform

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from api.communes.models import Commune
 from api.console.transcript import transcript
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 
 SENDER = "transcript-citizen-01"

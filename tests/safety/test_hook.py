@@ -21,7 +21,7 @@ from sqlalchemy import select
 from api.cases.models import Case, TimelineEntry
 from api.communes.service import get_commune
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.safety import triage
 from api.safety.evaluation import contrast, emergency_sentences, numbers_in, right_number
 from api.safety.guidance import guide

@@ -30,7 +30,7 @@ from api.communes.models import Commune
 from api.config import Settings
 from api.db import Base, transaction
 from api.dossiers.service import configure_source
-from api.inbox.models import FAILED, InboxEvent
+from api.inbox_events.models import FAILED, InboxEvent
 from api.main import create_app
 from api.nlu.models import NluReview
 from api.outbox.models import FAILED as OUTBOX_FAILED

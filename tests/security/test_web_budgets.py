@@ -89,7 +89,7 @@ def test_one_sender_flooding_gets_a_polite_wait_and_an_emergency_still_gets_115_
     assert "115" in emergency[0]["text"][:80], emergency[0]["text"]
     # The flood was neither stored nor sent on: 5 messages and the emergency are in the inbox, not 9.
     with app.state.sessionmaker() as session:
-        from api.inbox.models import InboxEvent
+        from api.inbox_events.models import InboxEvent
 
         stored = session.scalar(
             select(func.count()).select_from(InboxEvent).where(InboxEvent.conversation_id == f"web:xa-demo:{sender}")

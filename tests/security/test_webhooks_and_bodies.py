@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from api.channel_accounts.service import upsert_account
 from api.communes.service import get_commune
 from api.db import transaction
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.support.processes import ServerProcess
 
 TG_SECRET = "tg-secret-for-security-tests-0123"

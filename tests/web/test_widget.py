@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.conversations.messages import BUSY_TEXT
 from api.db import transaction
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.service import enqueue_message
 from api.web import routes as web_routes
 

@@ -15,7 +15,7 @@ from api.citizens.service import get_or_create_citizen
 from api.communes.service import get_commune
 from api.conversations import service as conversations
 from api.conversations.models import Conversation
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from tests.api.cases.conftest import SERVICE, Member
 
 CONV = "zalo:xa-demo:84912345678"

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from api.cases.models import Case
 from api.config import Settings
 from api.db import transaction, utcnow
-from api.inbox.models import FAILED, InboxEvent
+from api.inbox_events.models import FAILED, InboxEvent
 from api.main import create_app
 from api.outbox.models import OutboxMessage
 from tests.api.cases.conftest import Member

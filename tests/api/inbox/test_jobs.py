@@ -15,7 +15,7 @@ from api.communes.models import Commune
 from api.db import utcnow
 from api.inbox import jobs
 from api.inbox import service as inbox
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.infra.leasing import as_utc
 
 

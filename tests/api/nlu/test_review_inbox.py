@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.cases.access import public_ref
 from api.communes.models import Commune
 from api.db import transaction
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.nlu import review
 from api.nlu.catalogue import load_catalogue
 from api.nlu.models import NluReview, Reason

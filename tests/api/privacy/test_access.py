@@ -21,7 +21,7 @@ from api.cases.access import public_ref
 from api.cases.uploads import store_image
 from api.communes.models import Commune
 from api.db import transaction
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.nlu import review
 from api.nlu.models import NluReview, Reason
 from tests.api.cases.conftest import Member

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.cases.consent import WITHHELD_TEXT
 from api.cases.models import Case
 from api.db import transaction
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.nlu import capture
 from api.nlu.models import NluReview, Reason
 from api.privacy.erasure import MARKER

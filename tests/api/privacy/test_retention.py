@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from api.cases.models import Case
 from api.cases.uploads import store_image
 from api.db import transaction, utcnow
-from api.inbox.models import InboxEvent
+from api.inbox_events.models import InboxEvent
 from api.outbox.models import OutboxMessage
 from api.privacy.erasure import MARKER
 from api.privacy.models import DataRequest
