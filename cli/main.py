@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import importlib
 
-import click
 import typer
+from typer import _click as click  # Typer's own copy of click: its groups and commands are of these types
 from typer.core import TyperGroup
 
 # Every table is known to every command: a model's foreign key names a table of another package (nlu_review ->
