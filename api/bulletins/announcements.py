@@ -43,7 +43,7 @@ from api.subscriptions.topics import EMERGENCY
 from channels import ids
 
 QUEUING, QUEUED = "queuing", "queued"
-CHUNK = 1000  # recipients per transaction: 10,000 in ten commits; a chunk holds SQLite's write lock ~0.1 s
+CHUNK = 1000  # recipients per transaction: 10,000 in ten commits; a chunk holds SQLite's write lock 0.1–0.3 s
 CHANNELS = ids.NAMES
 STATE_OF_STATUS = {
     PENDING: "queued",
