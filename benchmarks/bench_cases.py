@@ -8,6 +8,9 @@ Targets (issue 3): SQLite list p95 <= 50 ms, SQLite creation >= 200/s. Issue 13:
 cases on both backends ("search: …" rows: a rare phrase, words that match ~1 in 100 cases, a phone number).
 
     .venv/bin/python benchmarks/bench_cases.py [ROUNDS]
+
+Before/after in one run: XASO_BENCH_BASELINE=<another checkout of the project> adds that checkout's gateways, each
+on its own copy of the same 100,000 cases (loaded and migrated by that checkout's code), to the interleaved lists.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +50,7 @@ CREATE_CLIENTS = 8
 TARGET_LIST_P95_MS = 50.0
 TARGET_CREATES_PER_S = 200.0
 TARGET_SEARCH_P95_MS = 30.0
+BASELINE = os.environ.get("XASO_BENCH_BASELINE")  # another checkout, measured side by side
 console = Console()
 
 # The ceiling: FastAPI doing nothing but answering, under the same uvicorn, with a payload of the same size.
@@ -86,6 +91,20 @@ def start_uvicorn(name: str, app: str, work: Path, env: dict[str, str], app_dir:
     return start_server(
         name, command, url=f"http://127.0.0.1:{port}", ready_path="/openapi.json", log_dir=work, env=env, timeout=120
     )
+
+
+def baseline_load(checkout: str, url: str) -> str:
+    """The baseline checkout loads its own copy of the cases, with its own code and migrations; its officer's token."""
+    script = "import sys; from benchmarks.cases_data import bulk_load; print(bulk_load(sys.argv[1])[0])"
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", script, url],
+        cwd=checkout,
+        env={**os.environ, "PYTHONPATH": checkout},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 def gateway_env(url: str, work: Path) -> dict[str, str]:
@@ -216,6 +235,12 @@ def main(rounds: int = 200, creates: int = 600) -> dict[str, Any]:
     pg = postgres_database()
     if pg:
         backends["postgresql"] = pg[1]
+    baselines: dict[str, str] = {}
+    if BASELINE:
+        baselines["sqlite"] = f"sqlite:///{work / 'cases-baseline.db'}"
+        pg_baseline = postgres_database()
+        if pg_baseline:
+            baselines["postgresql"] = pg_baseline[1]
     servers: list[ServerProcess] = []
     results: dict[str, Any] = {"cases_in_db": CASES, "rounds": rounds, "create_clients": CREATE_CLIENTS}
     try:
@@ -224,6 +249,10 @@ def main(rounds: int = 200, creates: int = 600) -> dict[str, Any]:
             console.print(f"Nạp {CASES:,} hồ sơ vào {backend}…")
             tokens[backend], seconds = bulk_load(url)
             results[f"{backend}_bulk_load_s"] = round(seconds, 1)
+        baseline_tokens = {}
+        for backend, url in baselines.items():
+            console.print(f"Nạp {CASES:,} hồ sơ vào {backend} cho bản so sánh ({BASELINE})…")
+            baseline_tokens[backend] = baseline_load(str(BASELINE), url)
         bare = start_uvicorn("bare", "bench_cases:bare_app", work, {}, app_dir=ROOT / "benchmarks")
         servers.append(bare)
         gateways = {}
@@ -243,6 +272,14 @@ def main(rounds: int = 200, creates: int = 600) -> dict[str, Any]:
             auth = {"Authorization": f"Bearer {tokens[backend]}"}
             for label, query in variants.items():
                 targets[f"{backend}: {label}"] = (f"{server.url}/api/v1/cases?{query}", auth)
+        for backend, url in baselines.items():
+            env = {**gateway_env(url, work), "PYTHONPATH": str(BASELINE)}
+            server = start_uvicorn(f"baseline-{backend}", "api.main:create_app", work, env, app_dir=Path(str(BASELINE)))
+            servers.append(server)
+            auth = {"Authorization": f"Bearer {baseline_tokens[backend]}"}
+            for label, query in variants.items():
+                if label.startswith("search") or label == "page 1":
+                    targets[f"baseline {backend}: {label}"] = (f"{server.url}/api/v1/cases?{query}", auth)
         results["load_average_1m_at_start"] = round(os.getloadavg()[0], 2)
         console.print(f"Đo danh sách hồ sơ: {rounds} lượt × {len(targets)} điểm cuối…")
         results["list"] = measure_lists(targets, rounds)
@@ -268,6 +305,8 @@ def main(rounds: int = 200, creates: int = 600) -> dict[str, Any]:
             server.stop()
         if pg:
             drop_postgres(pg[0])
+        if BASELINE and baselines.get("postgresql"):
+            drop_postgres(make_url(baselines["postgresql"]).database or "")
     report(results)
     return results
 
@@ -315,7 +354,7 @@ def report(results: dict[str, Any]) -> None:
         "sqlite_creates_per_s": {"target": TARGET_CREATES_PER_S, "measured": sqlite_rate, "met": sqlite_rate >= 200},
     }
     for name, row in lists.items():
-        if ": search: " in name:
+        if ": search: " in name and not name.startswith("baseline"):
             measured = row["p95_ms"]
             results["targets"][f"{name} p95_ms"] = {
                 "target": TARGET_SEARCH_P95_MS,

@@ -145,6 +145,8 @@ class Announcement(Base):
     status: Mapped[str] = mapped_column(String(16), default="queuing")  # queuing | queued
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     queued_count: Mapped[int] = mapped_column(Integer, default=0)
+    # How many it reaches, counted by the job's first chunk (None until then); the final count once queued.
+    recipients: Mapped[int | None] = mapped_column(Integer, default=None)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

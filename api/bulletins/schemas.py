@@ -144,5 +144,8 @@ class AnnouncementRead(BaseModel):
     priority: int
     status: str
     queued_count: int
+    recipients: int | None = Field(
+        default=None, description="Người nhận dự kiến (đếm khi bắt đầu xếp hàng); tiến độ: queued_count / recipients."
+    )
     created_at: datetime
     queued_at: datetime | None

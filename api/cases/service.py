@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.cases import search
 from api.cases.catalog import MAX_MESSAGE, OPEN_STATUSES, Kind, Priority, Status
@@ -135,13 +135,39 @@ def list_cases(
     session: Session, *, staff: Staff, filters: CaseFilters, page: int = 1, per_page: int = 50, sort: str = "moi"
 ) -> tuple[list[Case], int]:
     ids_query = filter_query(staff, filters, dialect=dialect_of(session)).with_only_columns(Case.id)
-    total = session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
-    # Page through ids alone (an index walk), then load just those rows with their joins: deep pages stay cheap.
-    ids = list(session.scalars(ids_query.order_by(*_order(sort)).offset((page - 1) * per_page).limit(per_page)))
+    window = ids_query.order_by(*_order(sort)).offset((page - 1) * per_page).limit(per_page)
+    if filters.q and filters.q.strip():
+        # A search visits every match to sort them anyway: count them in that same pass (one full-text lookup,
+        # not two). Past the last page no row carries the count, so it is counted apart.
+        counted = session.execute(window.add_columns(func.count().over())).all()
+        ids = [row[0] for row in counted]
+        total = counted[0][1] if counted else _count(session, ids_query)
+    else:
+        # Page through ids alone (an index walk), then load just those rows with their joins: deep pages stay cheap.
+        total = _count(session, ids_query)
+        ids = list(session.scalars(window))
     if not ids:
         return [], total
-    rows = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    rows = {case.id: case for case in session.scalars(select(Case).where(Case.id.in_(ids)).options(*_LIST_ONLY))}
     return [rows[i] for i in ids if i in rows], total
+
+
+def _count(session: Session, ids_query: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(ids_query.subquery())) or 0
+
+
+# A list shows none of the long columns: leave them in the database (read only if something asks for them).
+_LIST_ONLY = [
+    defer(column)
+    for column in (
+        Case.description,
+        Case.search_text,
+        Case.attachments,
+        Case.public_summary,
+        Case.rating_comment,
+        Case.location_text,
+    )
+]
 
 
 def dialect_of(session: Session) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import ValidationFailed
+from api.infra.bulk import insert_rows
 from api.infra.logs import current_request_id
 from api.infra.signals import after_commit
 from api.outbox.models import PENDING, PRIORITY_NORMAL, OutboxMessage
@@ -27,7 +28,6 @@ MAX_TEXT = 20_000
 MAX_BUTTONS = 100
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id)
-_INSERT_MANY = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 def channel_of(conversation_id: str) -> str:
@@ -164,7 +164,7 @@ def enqueue_message_rows(
     session: Session, *, commune_id: int, kind: str, priority: int, messages: list[Outgoing]
 ) -> list[int]:
     """Many text messages (conversation id, text, context) queued in one batched INSERT; their ids in the same
-    order. The same rows as ``enqueue_message_row`` (announcements queue 500 at a time)."""
+    order. The same rows as ``enqueue_message_row`` (announcements queue a thousand at a time)."""
     if not messages:
         return []
     values = [
@@ -181,7 +181,7 @@ def enqueue_message_rows(
         )
         for conversation_id, text, context in messages
     ]
-    ids = list(session.connection().execute(_INSERT_MANY, values).scalars())
+    ids = insert_rows(session.connection(), _OUTBOX, values)
     after_commit(session, "outbox")
     return ids
 

@@ -4,8 +4,9 @@ topic when an announcement is queued. Unsubscribing also cancels announcements s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
@@ -105,22 +106,39 @@ class Audience:
     topics: tuple[str, ...]
 
 
+def _active(commune_id: int, audience: Audience) -> list[ColumnElement[bool]]:
+    conditions = [Subscription.commune_id == commune_id, Subscription.status == ACTIVE]
+    if audience.hamlet_keys:
+        conditions.append(Subscription.hamlet_key.in_(audience.hamlet_keys))
+    return conditions
+
+
+def _wants(audience: Audience, topics: list[str] | None) -> bool:
+    # Topics live in a JSON list: filtered in Python, the same way on SQLite and PostgreSQL.
+    return not audience.topics or bool(set(audience.topics) & set(topics or ()))
+
+
 def matching(
     session: Session, *, commune_id: int, audience: Audience, after_id: int, limit: int
 ) -> tuple[list[Subscription], int | None]:
     """Up to ``limit`` active subscriptions with id > after_id, in id order, and the last id looked at (the
     queueing job's cursor; None when there is nothing further)."""
-    query = select(Subscription).where(
-        Subscription.commune_id == commune_id, Subscription.status == ACTIVE, Subscription.id > after_id
-    )
-    if audience.hamlet_keys:
-        query = query.where(Subscription.hamlet_key.in_(audience.hamlet_keys))
+    query = select(Subscription).where(*_active(commune_id, audience), Subscription.id > after_id)
     rows = session.scalars(query.order_by(Subscription.id).limit(limit)).all()
     if not rows:
         return [], None
-    # Topics live in a JSON list: filtered here, the same way on SQLite and PostgreSQL.
-    wanted = set(audience.topics)
-    return [r for r in rows if not wanted or wanted & set(r.topics or ())], rows[-1].id
+    return [r for r in rows if _wants(audience, r.topics)], rows[-1].id
+
+
+def count_matching(
+    session: Session, *, commune_id: int, audience: Audience, after_id: int, besides: Select[Any] | None = None
+) -> int:
+    """How many active subscriptions with id > after_id the audience reaches, leaving out the ids ``besides``
+    selects (those an earlier announcement of the same bulletin already reached)."""
+    query = select(Subscription.topics).where(*_active(commune_id, audience), Subscription.id > after_id)
+    if besides is not None:
+        query = query.where(Subscription.id.not_in(besides))
+    return sum(1 for topics in session.scalars(query) if _wants(audience, topics))
 
 
 def validate_audience(hamlets: list[str], topics: list[str]) -> None:

@@ -63,3 +63,27 @@ def test_a_report_with_an_old_commune_name_is_stored_with_the_new_unit(
     (item,) = response.json()["items"]
     detail = client.get(f"/api/v1/cases/{item['code']}", headers=officer.headers).json()
     assert detail["location_text"] == "ấp 2 xã Hòa Lợi cũ (nay thuộc xã Hòa Bình, tỉnh Demo)"
+
+
+def test_a_search_pages_its_matches_newest_first_with_the_exact_count_on_every_page(
+    client: TestClient, file_case: FileCase, officer: Member
+) -> None:
+    """The matches are sorted and counted in one pass (issue 28); the count stays exact past the last page."""
+    for n in range(5):
+        file_case(category="chieu_sang", title=f"Đèn đường số {n} tắt", location_text="ấp 3")
+    file_case(category="thoat_nuoc", title="Cống nghẹt", location_text="ấp 3")
+    pages = []
+    for page in (1, 2, 3, 4):
+        response = client.get(
+            "/api/v1/cases", params={"q": "den duong", "per_page": 2, "page": page}, headers=officer.headers
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["total"] == 5, page
+        pages.append([item["title"] for item in body["items"]])
+    assert pages == [
+        ["Đèn đường số 4 tắt", "Đèn đường số 3 tắt"],
+        ["Đèn đường số 2 tắt", "Đèn đường số 1 tắt"],
+        ["Đèn đường số 0 tắt"],
+        [],
+    ]
