@@ -163,8 +163,8 @@ class ActionHealthAnswer(Action):
             return []
         entry = match_directory(text)
         if entry is not None and match_health_topic(text) is None and not needs_professional(text):
-            events = answer_directory(dispatcher, entry)  # a health-insurance card, not health (issue 22)
-            return [*events, SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else events
+            done = [SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else []
+            return [*done, *answer_directory(dispatcher, entry, text)]  # a health-insurance card, not health (#22)
         station = health_station(await gateway().commune(commune_slug(tracker)))
         events = answer_health(dispatcher, text, station)
         return [*events, SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else events

@@ -226,7 +226,7 @@ class ActionAnswerProcedure(Action):
         procedure_id = refine_procedure(procedure_id, latest_text(tracker))
         entry = match_directory(latest_text(tracker))
         if entry is not None and match_procedure(latest_text(tracker)) is None:
-            return answer_directory(dispatcher, entry)  # another agency's procedure (issue 22), never the menu
+            return answer_directory(dispatcher, entry, latest_text(tracker))  # another agency's (issue 22), no menu
         if procedure_id is None and aspect is not None:
             procedure_id = tracker.get_slot("procedure")  # a follow-up such as "còn lệ phí thì sao?"
         if procedure_id not in procedures() and aspect is None and match_health_topic(latest_text(tracker)):

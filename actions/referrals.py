@@ -137,7 +137,7 @@ class ActionRefer(Action):
         done: List[EventType] = [SlotSet("clarified_text", None)] if tracker.get_slot("clarified_text") else []
         entry = match_directory(text)  # a procedure of another agency (knowledge/directory/): who, how, online
         if entry is not None:
-            return [*answer_directory(dispatcher, entry), *done]
+            return [*done, *answer_directory(dispatcher, entry, text)]  # a complaint keeps its words for the form
         referral = match_referral(text)
         if referral is not None:
             dispatcher.utter_message(text=referral_text(referral))

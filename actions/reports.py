@@ -42,6 +42,10 @@ CATEGORIES = {
     "an_ninh_trat_tu": ("An ninh trật tự", ["an ninh", "trật tự", "trộm", "đánh nhau", "ồn", "đua xe", "nhậu"]),
     "xay_dung_dat_dai": ("Xây dựng, đất đai", ["xây dựng", "đất đai", "lấn chiếm", "xây trái phép", "lấn đất"]),
     "dien_nuoc": ("Điện, nước sinh hoạt", ["mất điện", "cúp điện", "điện", "mất nước", "nước sinh hoạt", "nước máy"]),
+    "lao_dong_bhxh": (  # from the directory's complaint entries (issue 22); the gateway's api/cases/catalog.py
+        "Lao động, bảo hiểm xã hội",
+        ["bảo hiểm xã hội", "bhxh", "sổ bảo hiểm", "thai sản", "nợ lương", "không trả lương", "chốt sổ"],
+    ),
     "khac": ("Việc khác", ["khác", "việc khác"]),
 }
 EDIT_COMMANDS = {
@@ -81,6 +85,10 @@ def says_what_happened(text: Text) -> bool:
 def _activation(tracker: Tracker) -> Dict[Text, Any]:
     text = latest_text(tracker)
     updates: Dict[Text, Any] = {"report_cancelled": None, "report_editing": None}
+    if text.startswith("/") and tracker.get_slot("clarified_text"):
+        # a button ("Gửi phản ánh" under a clarification or another agency's answer): the message it answered
+        text = str(tracker.get_slot("clarified_text"))
+        updates["clarified_text"] = None
     if tracker.get_slot("report_description") is None:
         updates["report_description"] = text if says_what_happened(text) else None
     if not forms.can_send(tracker, "image"):

@@ -21,7 +21,7 @@ import yaml
 DIRECTORY_DIR = Path(__file__).resolve().parent / "directory"
 REQUIRED = ("id", "name", "keywords", "agency", "prepare", "basis")
 TEXT_FIELDS = ("name", "agency", "online", "prepare", "complaint", "hotline", "reviewed_by", "review_note")
-KNOWN = {*REQUIRED, *TEXT_FIELDS, "refine", "commune", "reviewed_on"}
+KNOWN = {*REQUIRED, *TEXT_FIELDS, "refine", "commune", "reviewed_on", "category"}
 
 
 class DirectoryError(ValueError):
@@ -45,6 +45,7 @@ class Entry:
     reviewed_by: str
     review_note: str
     source: str
+    category: str = ""  # a complaint's case category (api/cases/catalog.py), when it can be filed as a report
 
 
 def fold(text: str | None) -> str:
@@ -98,6 +99,9 @@ def _entry(item: Any, defaults: dict[str, Any], where: str) -> Entry:
         raise DirectoryError(f"{where}: 'reviewed_on' must be a date YYYY-MM-DD") from error
     if not isinstance(data.get("commune", False), bool):
         raise DirectoryError(f"{where}: 'commune' must be true or false")
+    category = str(data.get("category") or "")
+    if category and (not data.get("complaint") or not re.fullmatch(r"[a-z_]+", category)):
+        raise DirectoryError(f"{where}: 'category' is a case category (lower-case, _) of an entry with a 'complaint'")
     return Entry(
         id=str(data["id"]),
         keywords=_strings(data["keywords"], where, "keywords"),
@@ -106,6 +110,7 @@ def _entry(item: Any, defaults: dict[str, Any], where: str) -> Entry:
         commune=bool(data.get("commune", False)),
         reviewed_on=reviewed_on,
         source=where,
+        category=category,
         **{f: str(data.get(f) or "").strip() for f in TEXT_FIELDS},
     )
 

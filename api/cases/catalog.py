@@ -42,6 +42,9 @@ CATEGORIES: dict[str, str] = {
     "an_ninh_trat_tu": "An ninh, trật tự",
     "xay_dung_dat_dai": "Xây dựng, đất đai",
     "dien_nuoc": "Điện, nước sinh hoạt",
+    # not an NLU category: a complaint about another agency or an employer (unpaid maternity pay, a social-insurance
+    # book kept) filed from the directory's answer (knowledge/directory/, issue 22)
+    "lao_dong_bhxh": "Lao động, bảo hiểm xã hội",
     "khac": "Vấn đề khác",
 }
 

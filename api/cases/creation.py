@@ -9,7 +9,7 @@ its rollback on any error) is unchanged. Reads that follow in the same session s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.cases.catalog import CATEGORIES, Kind, Priority, Status
 from api.cases.codes import next_code
 from api.cases.models import Case, TimelineEntry
+from api.cases.places import elsewhere
 from api.cases.routing import DepartmentRef, route_case
 from api.cases.search import search_text
 from api.communes.models import Commune
@@ -30,7 +31,7 @@ from knowledge.places import annotate as annotate_place
 
 _cases, _communes = cast(Table, Case.__table__), cast(Table, Commune.__table__)
 _FIND_COMMUNE = select(
-    _communes.c.id, _communes.c.slug, _communes.c.name, _communes.c.timezone, _communes.c.settings
+    _communes.c.id, _communes.c.slug, _communes.c.name, _communes.c.timezone, _communes.c.settings, _communes.c.province
 ).where(_communes.c.slug == bindparam("slug"))
 _INSERT_CASE = insert(_cases).returning(_cases.c.id)
 INSERT_TIMELINE = insert(cast(Table, TimelineEntry.__table__))
@@ -45,10 +46,11 @@ class CommuneRef:
     name: str
     timezone: str | None
     settings: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    province: str = ""
 
     @classmethod
     def of(cls, commune: Commune) -> CommuneRef:
-        return cls(commune.id, commune.slug, commune.name, commune.timezone, commune.settings or {})
+        return cls(commune.id, commune.slug, commune.name, commune.timezone, commune.settings or {}, commune.province)
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -63,7 +65,7 @@ def find_commune_ref(session: Session, *, slug: str) -> CommuneRef:
     row = session.connection().execute(_FIND_COMMUNE, {"slug": slug}).first()
     if row is None:
         raise NotFound(f"Không tìm thấy xã/phường '{slug}'.", code="commune_not_found", field="commune")
-    return CommuneRef(row.id, row.slug, row.name, row.timezone, row.settings or {})
+    return CommuneRef(row.id, row.slug, row.name, row.timezone, row.settings or {}, row.province or "")
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,17 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
     route = route_case(
         connection, commune_id=commune.id, kind=new.kind.value, category=category, priority=new.priority.value
     )
+    away = None
+    if new.kind == Kind.report:  # a place that is now another commune (an old name, issue 22): triage forwards it
+        away = elsewhere(
+            connection, location=new.location_text, commune_id=commune.id, commune_name=commune.name,
+            province=commune.province,
+        )  # fmt: skip
+        if away is not None:
+            route = replace(route, department=None, assignee_id=None, assignee_name=None, rule_id=None)
     code = next_code(session, commune_id=commune.id, year=now.astimezone(commune.zone).year)
     title, description = new.title.strip(), new.description.strip()
-    location = annotate_place((new.location_text or "").strip() or None)  # old unit names → + the unit since 2025
+    location = annotate_place((new.location_text or "").strip() or None, province=commune.province or None)
     status = (Status.assigned if route.assignee_id else Status.new).value
     due_at = route.sla.due(commune.calendar, now)
     case_id: int = connection.execute(
@@ -177,7 +187,7 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
                 **entry,
                 "kind": "routed",
                 "actor_type": "system",
-                "body": f"Chuyển tới {where}{who}.",
+                "body": f"Chuyển tới {where}{who}." + (f" {away.note()}" if away else ""),
                 "data": {"rule_id": route.rule_id, "sla": route.sla.describe()},
             },
         ],

@@ -35,6 +35,7 @@ RULES: list[tuple[str | None, str | None, str, int | None, int]] = [
     (None, "an_ninh_trat_tu", "cong_an", 1, 8),
     (None, "xay_dung_dat_dai", "dia_chinh", 10, 80),
     (None, "dien_nuoc", "dia_chinh", 2, 16),
+    (None, "lao_dong_bhxh", "van_hoa_xa_hoi", 5, 40),
     (None, "khac", "van_phong", 5, 40),
     (Kind.consultation.value, None, "tram_y_te", 1, 8),
     (Kind.question.value, None, "tu_phap", 2, 16),

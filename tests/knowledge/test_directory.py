@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from api.cases.catalog import CATEGORIES
+from api.cases.seed import RULES
 from knowledge import directory
 from knowledge.directory import DirectoryError, load_directory, load_file, match
 
@@ -85,6 +87,23 @@ def test_a_broken_file_names_the_file_and_the_field(tmp_path: Path) -> None:
     bad.write_text("entries:\n  - {id: x, name: X, keywords: [a], agnecy: A}\n", encoding="utf-8")
     with pytest.raises(DirectoryError, match="unknown field"):
         load_file(bad)
+    entry = "{id: x, name: X, keywords: [a], agency: A, prepare: P, basis: [B], reviewed_on: '2026-12-06'"
+    entry += ", category: khac"
+    bad.write_text(f"entries:\n  - {entry}}}\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match="'category' is a case category"):  # only a complaint is filed as a case
+        load_file(bad)
+    bad.write_text(f"entries:\n  - {entry}, complaint: C}}\n", encoding="utf-8")
+    assert load_file(bad)[0].category == "khac"
+
+
+def test_the_complaints_file_into_case_categories() -> None:
+    """A complaint about another agency's service or an employer is offered as a report (issue 22): its category is
+    one the gateway files (api/cases/catalog.py) and routes (a rule of the seeded commune, api/cases/seed.py)."""
+    complaints = [e for e in load_directory() if e.complaint]
+    assert {"thai_san_cham_chi_tra", "bhxh_chot_so_tra_so"} <= {e.id for e in complaints}
+    routed = {category for _kind, category, *_ in RULES}
+    for entry in complaints:
+        assert entry.category in CATEGORIES and entry.category in routed, entry.id
 
 
 def frozen_directory_items() -> list[tuple[str, str | None]]:
