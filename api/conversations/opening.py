@@ -37,8 +37,9 @@ def _citizen(session: Session, ctx: Context, message: InboundMessage) -> int:
 
 
 def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: int) -> Snapshot:
-    """The row, created on the conversation's first message. A conversation that began before rows existed takes
-    its state from its cases once, here: an open handoff → staff, a pending rating → awaiting_rating."""
+    """The row, created (or, when only registered, opened) on the conversation's first real message. A conversation
+    that began before rows existed takes its state from its cases once, here: an open handoff → staff, a pending
+    rating → awaiting_rating."""
     key = message.conversation_id
     owner = find_conversation_case(session, conversation_id=key)
     awaiting = find_case_awaiting_rating(session, conversation_id=key)
@@ -54,6 +55,11 @@ def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: i
         case_id=case_id,
         staff_case_id=owner_id,
     )
+    if conversations.registered_only(row):  # registered before its first turn (a case, a subscription): open it
+        conversations.update_row(
+            session, conversation_id=key, citizen_id=citizen_id, state=state, case_id=case_id, staff_case_id=owner_id
+        )
+        row = conversations.find(session, conversation_id=key) or row
     if awaiting is not None and awaiting.rating_requested_at is not None:  # the prompt's week runs from its asking
         conversations.update_row(session, conversation_id=key, state_changed_at=awaiting.rating_requested_at)
         row = conversations.find(session, conversation_id=key) or row
@@ -64,7 +70,7 @@ def open_row(session: Session, ctx: Context, message: InboundMessage) -> Snapsho
     """The citizen (with the name and phone the message carries) and the conversation's row, locked for update."""
     citizen_id = _citizen(session, ctx, message)
     found = conversations.find(session, conversation_id=message.conversation_id, for_update=True)
-    return found or _open(session, ctx, message, citizen_id)
+    return conversations.opened(found) or _open(session, ctx, message, citizen_id)
 
 
 def real_content(message: InboundMessage) -> bool:

@@ -33,6 +33,7 @@ _COLUMNS = (
     _c.staff_replied_at,
 )
 _FIND = select(*_COLUMNS).where(_c.conversation_id == bindparam("key"))
+_EXISTS = select(_c.id).where(_c.conversation_id == bindparam("key"))
 _FIND_FOR_UPDATE = _FIND.with_for_update()
 _INSERT = insert(_table)
 _UPDATE = update(_table).where(_c.conversation_id == bindparam("key"))
@@ -108,6 +109,24 @@ def create(
     found = find(session, conversation_id=conversation_id, for_update=True)
     assert found is not None  # inserted above, or by the transaction that won the race
     return found
+
+
+def ensure(session: Session, *, conversation_id: str, commune_id: int) -> None:
+    """The one get-or-create: every table that names a conversation holds a foreign key to its row, so whatever
+    stores such a row first (an inbound event before its turn, a case, a subscription, a lookup) makes sure of it.
+    The row it creates is only registered (``registered_only``): the first turn opens it."""
+    if session.connection().execute(_EXISTS, {"key": conversation_id}).first() is None:
+        create(session, conversation_id=conversation_id, commune_id=commune_id, citizen_id=None)
+
+
+def registered_only(row: Snapshot) -> bool:
+    """The row exists for the foreign keys' sake (``ensure``) but no turn opened it yet: no citizen, no case."""
+    return row.citizen_id is None and row.state is State.bot and row.case_id is None and row.staff_case_id is None
+
+
+def opened(row: Snapshot | None) -> Snapshot | None:
+    """The row as the turns see it: one only registered is not there yet (its first real message opens it)."""
+    return None if row is None or registered_only(row) else row
 
 
 def update_row(session: Session, *, conversation_id: str, **values: Any) -> int:

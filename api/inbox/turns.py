@@ -103,6 +103,7 @@ def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage)
     with factory() as session:
         concerned = subscriptions.concerns(session, ctx, message)
         row = None if needs_write(message) else conversations.find(session, conversation_id=message.conversation_id)
+        row = conversations.opened(row)
     return Inbound(message, now, row=row, subscription=concerned)
 
 
@@ -133,7 +134,9 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
         found = (
             None
             if needs_write(message)
-            else conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+            else conversations.opened(
+                conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+            )
         )
         if found is None and not real_content(message):
             return None  # Rasa answers; the rows wait for the first real message
@@ -161,6 +164,8 @@ def _finish_rasa(
                 text, buttons, image = texts.reply_fields(reply)
                 if not text and not image:
                     continue
+                if not queued:  # a greeting's answer may come before the conversation has a row
+                    conversations.ensure(session, conversation_id=message.conversation_id, commune_id=ctx.commune_id)
                 enqueue_message(
                     session,
                     commune_id=ctx.commune_id,

@@ -50,7 +50,9 @@ class NluReview(Base):
     inbox_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbox_events.id", ondelete="SET NULL"), nullable=True, unique=True
     )
-    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(16))
     # What Rasa parsed: intent name and confidence, entities as Rasa returns them, the top of the ranking.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import ValidationFailed
 from api.outbox.models import CANCELLED, PENDING, OutboxMessage
@@ -35,6 +36,7 @@ def subscribe(session: Session, *, commune_id: int, conversation_id: str, source
     channel = channel_of(conversation_id)
     row = find(session, conversation_id=conversation_id)
     if row is None:
+        conversations.ensure(session, conversation_id=conversation_id, commune_id=commune_id)
         row = Subscription(
             commune_id=commune_id,
             conversation_id=conversation_id,
