@@ -31,6 +31,7 @@ _COLUMNS = (
     _c.state_changed_at,
     _c.acknowledged_at,
     _c.staff_replied_at,
+    _c.last_inbound_at,
 )
 _FIND = select(*_COLUMNS).where(_c.conversation_id == bindparam("key"))
 _EXISTS = select(_c.id).where(_c.conversation_id == bindparam("key"))
@@ -53,6 +54,7 @@ class Snapshot:
     state_changed_at: datetime
     acknowledged_at: datetime | None
     staff_replied_at: datetime | None
+    last_inbound_at: datetime | None = None
 
 
 def _snapshot(row: Any) -> Snapshot:
@@ -67,6 +69,7 @@ def _snapshot(row: Any) -> Snapshot:
         row.state_changed_at,
         row.acknowledged_at,
         row.staff_replied_at,
+        row.last_inbound_at,
     )
 
 
@@ -120,8 +123,11 @@ def ensure(session: Session, *, conversation_id: str, commune_id: int) -> None:
 
 
 def registered_only(row: Snapshot) -> bool:
-    """The row exists for the foreign keys' sake (``ensure``) but no turn opened it yet: no citizen, no case."""
-    return row.citizen_id is None and row.state is State.bot and row.case_id is None and row.staff_case_id is None
+    """The row exists for the foreign keys' sake (``ensure``) but no turn opened it yet: no case holds it, and it
+    has no citizen (a greeting was answered, a case or a subscription registered it) or has not been written from
+    (a row older than the rows, linked to its citizen by migration i23b)."""
+    untouched = row.citizen_id is None or row.last_inbound_at is None
+    return untouched and row.state is State.bot and row.case_id is None and row.staff_case_id is None
 
 
 def opened(row: Snapshot | None) -> Snapshot | None:

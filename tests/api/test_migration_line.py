@@ -22,10 +22,11 @@ from api.models_registry import metadata
 from tests.support import database
 
 NOW = dt.datetime(2026, 12, 6, 8, 30, tzinfo=dt.UTC)
-# The tables whose conversation_id is a foreign key to conversations since i23a_conversation_fk.
+# The tables whose conversation_id is a foreign key to conversations since i23a_conversation_fk, and the citizen's
+# channel identities, merged into the conversations by i23b_identities_merged.
 KEYED = (
     "cases", "appointments", "dossier_watches", "dossier_lookups", "nlu_review", "outbox_messages",
-    "privacy_consents", "subscriptions",
+    "privacy_consents", "subscriptions", "citizen_identities",
 )  # fmt: skip
 
 
@@ -211,7 +212,7 @@ def _drift(url: str) -> list[Any]:
 
 
 def _orphan_ids(url: str) -> set[str]:
-    """The conversation ids the tables keyed to ``conversations`` (i23a) name without a row there."""
+    """The conversation ids the tables keyed to ``conversations`` (i23a, i23b) name without a row there."""
     engine = _engine(url)
     try:
         with engine.connect() as connection:
@@ -229,13 +230,14 @@ def _orphan_ids(url: str) -> set[str]:
 
 
 def _kept(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> set[str]:
-    """Every row of ``before`` is still in ``after``, unchanged; returns the conversation ids registered on the way."""
-    assert {k: v for k, v in after.items() if k != "conversations"} == {
-        k: v for k, v in before.items() if k != "conversations"
-    }
-    old = before["conversations"]
-    assert set(old) <= set(after["conversations"])
-    return {row[1] for row in after["conversations"] if row not in old}  # (id, conversation_id, …)
+    """Every row of ``before`` is still in ``after``, unchanged (the channel identities as conversations: i23b,
+    checked by the test below); returns the conversation ids registered on the way."""
+    merged = ("conversations", "citizen_identities")
+    assert {k: v for k, v in after.items() if k not in merged} == {k: v for k, v in before.items() if k not in merged}
+    assert "citizen_identities" not in after
+    old = {row[:2] for row in before["conversations"]}  # (id, conversation_id): the citizen may be linked by i23b
+    assert old <= {row[:2] for row in after["conversations"]}
+    return {row[1] for row in after["conversations"] if row[:2] not in old}
 
 
 def test_one_line_one_head_from_the_baseline() -> None:
@@ -320,10 +322,25 @@ def test_ids_without_a_conversation_are_registered_then_every_id_is_a_foreign_ke
             connection.execute(text("UPDATE subscriptions SET conversation_id = 'tg:xa-cu:4242'"))
             connection.execute(text("UPDATE cases SET conversation_id = 'zalo:xa-cu:u1'"))
             connection.execute(text("UPDATE privacy_consents SET conversation_id = 'khong hop le'"))
+            # An identity of a conversation without citizen, and one without a conversation row.
+            connection.execute(text("UPDATE conversations SET citizen_id = NULL"))
+            connection.execute(
+                text("UPDATE citizen_identities SET conversation_id = 'v-conversations-conversation_id'")
+            )
+            citizen = connection.scalar(text("SELECT citizen_id FROM citizen_identities"))
+            connection.execute(
+                text(
+                    "INSERT INTO citizen_identities (id, citizen_id, channel, conversation_id, created_at)"
+                    " VALUES (2, :citizen, 'web', 'web:xa-cu:s1', CURRENT_TIMESTAMP)"
+                ),
+                {"citizen": citizen},
+            )
     finally:
         engine.dispose()
     before, orphans = _rows(empty_url), _orphan_ids(empty_url)
-    assert {"tg:xa-cu:4242", "zalo:xa-cu:u1", "khong hop le"} <= orphans
+    assert orphans == {"tg:xa-cu:4242", "zalo:xa-cu:u1", "khong hop le", "web:xa-cu:s1"} | {
+        f"v-{table}-conversation_id" for table in ("appointments", "dossier_watches", "dossier_lookups", "nlu_review")
+    }
     upgrade_database(empty_url)
     assert _kept(before, _rows(empty_url, _columns(empty_url))) == orphans
     assert _drift(empty_url) == []
@@ -337,6 +354,8 @@ def test_ids_without_a_conversation_are_registered_then_every_id_is_a_foreign_ke
         assert made["tg:xa-cu:4242"] == ("telegram", "4242", "bot", None)
         assert made["zalo:xa-cu:u1"] == ("zalo", "u1", "bot", None)
         assert made["khong hop le"][1:] == ("khong hop le", "bot", None)  # kept as it was, channel from its row
+        assert made["web:xa-cu:s1"] == ("web", "s1", "bot", citizen)  # the identity's own row, with its citizen
+        assert made["v-conversations-conversation_id"][3] == citizen  # the identity's citizen, copied
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(
                 text("UPDATE subscriptions SET conversation_id = 'tg:xa-cu:nobody' WHERE conversation_id = :key"),
