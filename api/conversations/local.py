@@ -60,7 +60,6 @@ def reply(
         if buttons:
             inline["buttons"] = buttons
         return [inline]
-    conversations.ensure(session, conversation_id=conversation_id, commune_id=ctx.commune_id)  # the outbox's key
     enqueue_message(
         session, commune_id=ctx.commune_id, conversation_id=conversation_id, text=text, buttons=buttons, kind=kind
     )

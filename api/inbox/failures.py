@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.conversations import access
-from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import NotFound
 from api.inbox_events.models import FAILED, PENDING, PROCESSING, InboxEvent
@@ -53,7 +52,6 @@ def dead_letter(session: Session, row: InboxEvent) -> bool:
     row.dismissed_at = None
     if not first or _told_lately(session, row.conversation_id):
         return False
-    conversations.ensure(session, conversation_id=row.conversation_id, commune_id=row.commune_id)
     enqueue_message(
         session,
         commune_id=row.commune_id,

@@ -164,8 +164,6 @@ def _finish_rasa(
                 text, buttons, image = texts.reply_fields(reply)
                 if not text and not image:
                     continue
-                if not queued:  # a greeting's answer may come before the conversation has a row
-                    conversations.ensure(session, conversation_id=message.conversation_id, commune_id=ctx.commune_id)
                 enqueue_message(
                     session,
                     commune_id=ctx.commune_id,

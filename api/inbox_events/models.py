@@ -26,9 +26,9 @@ class InboxEvent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     # Zalo msg_id, Telegram update_id, the web client's message id.
     event_id: Mapped[str] = mapped_column(String(200))
-    # No foreign key to the conversation (the one table without): the raw delivery log holds every event as it
-    # arrived, a greeting or a page view too, and opening a chat makes no conversation row (issue 26); erasure
-    # removes a citizen's events by their conversation ids, retention purges the rest.
+    # No foreign key to the conversation (like the outbox): the raw delivery log holds every event as it arrived, a
+    # greeting or a page view too, and opening a chat makes no conversation row (issue 26); erasure removes a
+    # citizen's events by their conversation ids, retention purges the rest.
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     raw: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)

@@ -30,9 +30,9 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
-    conversation_id: Mapped[str] = mapped_column(
-        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE"), index=True
-    )
+    # No foreign key to the conversation: the delivery queue answers a greeting before the conversation has a row
+    # (issue 26) and tells a citizen their erasure is done after their rows are gone.
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32), default="reply")
     text: Mapped[str] = mapped_column(Text, default="")

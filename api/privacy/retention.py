@@ -19,7 +19,6 @@ from api.cases.catalog import DONE_STATUSES, OPEN_STATUSES
 from api.cases.models import Case
 from api.citizens.models import Citizen
 from api.config import Settings
-from api.conversations import service as conversations
 from api.db import transaction, utcnow
 from api.inbox_events import models as inbox_models
 from api.inbox_events.models import InboxEvent
@@ -161,8 +160,7 @@ def finish_forwarded_erasures(app: FastAPI) -> int:
             request = session.get(DataRequest, request_id)
             if request is not None:
                 request.status, request.outcome = "done", {**request.outcome, **erased.counts()}
-            for conversation_id in channels:  # erased with the rest: registered again for the last message
-                conversations.ensure(session, conversation_id=conversation_id, commune_id=commune_id)
+            for conversation_id in channels:
                 enqueue_message(session, commune_id=commune_id, conversation_id=conversation_id, text=FINISHED)
         finished += 1
     return finished

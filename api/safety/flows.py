@@ -83,7 +83,6 @@ def _say(
     """Inline for the web request; else queued at emergency priority (sent before the other queued traffic)."""
     if ctx.inline:
         return reply(session, ctx, message.conversation_id, text, kind=kind, buttons=buttons)
-    conversations.ensure(session, conversation_id=message.conversation_id, commune_id=ctx.commune_id)
     enqueue_message(
         session, commune_id=ctx.commune_id, conversation_id=message.conversation_id, text=text, buttons=buttons,
         kind=kind, priority=PRIORITY_EMERGENCY if kind != GUIDANCE_ROUTE else 0,

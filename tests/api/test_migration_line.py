@@ -25,8 +25,8 @@ NOW = dt.datetime(2026, 12, 6, 8, 30, tzinfo=dt.UTC)
 # The tables whose conversation_id is a foreign key to conversations since i23a_conversation_fk, and the citizen's
 # channel identities, merged into the conversations by i23b_identities_merged.
 KEYED = (
-    "cases", "appointments", "dossier_watches", "dossier_lookups", "nlu_review", "outbox_messages",
-    "privacy_consents", "subscriptions", "citizen_identities",
+    "cases", "appointments", "dossier_watches", "dossier_lookups", "nlu_review", "privacy_consents",
+    "subscriptions", "citizen_identities",
 )  # fmt: skip
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from api.communes.models import Commune
 from api.console.transcript import transcript
-from api.conversations import service as conversations
 from api.db import transaction, utcnow
 from api.inbox.models import InboxEvent
 from api.outbox.models import OutboxMessage
@@ -54,7 +53,6 @@ def test_the_whole_conversation_in_order_with_buttons_as_titles(app: FastAPI) ->
         ):
             event.commune_id = commune_id
             session.add(event)
-        conversations.ensure(session, conversation_id=CONVERSATION, commune_id=commune_id)  # the outbox's key
         session.add(
             OutboxMessage(
                 commune_id=commune_id,

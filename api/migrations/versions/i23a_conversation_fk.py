@@ -1,9 +1,10 @@
 """One conversation id (issue 23): 255 characters everywhere and a foreign key to ``conversations.conversation_id``
-from every table that names a conversation, except the inbound events (the raw delivery log: a greeting is stored
-too, and opening a chat makes no conversation row, issue 26).
+from every table that names a conversation, except the two delivery logs: the inbound events (a greeting is stored
+too, and opening a chat makes no conversation row, issue 26) and the outbox (it answers that greeting, and tells a
+citizen their erasure is done after their conversation rows are gone).
 
-Every id those tables hold without a conversation row (a case filed, a subscription, a lookup, a reply queued before
-the first real message; rows older than the conversations table) first gets one, only registered: no citizen, state
+Every id those tables hold without a conversation row (a case filed, a subscription, a lookup; rows older than the
+conversations table) first gets one, only registered: no citizen, state
 ``bot``; its first real message opens it (api/conversations/opening.py). Its channel, commune and external id come
 from the id (channels/ids.py); an id that does not parse keeps its row all the same — channel from the row that
 names it when it has one, else empty, the id itself as external id — so that no row is lost.
@@ -35,11 +36,10 @@ TABLES: dict[str, tuple[int, str]] = {
     "dossier_watches": (255, "CASCADE"),
     "dossier_lookups": (255, "CASCADE"),
     "nlu_review": (200, "CASCADE"),
-    "outbox_messages": (200, "CASCADE"),
     "privacy_consents": (255, "CASCADE"),
     "subscriptions": (200, "CASCADE"),
 }
-WITHOUT_KEY = {"inbox_events": 200}
+WITHOUT_KEY = {"inbox_events": 200, "outbox_messages": 200}
 
 
 def _fk(table: str) -> str:

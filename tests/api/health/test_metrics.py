@@ -17,7 +17,6 @@ from sqlalchemy import update
 
 from api.cases.models import Case
 from api.config import Settings
-from api.conversations import service as conversations
 from api.db import transaction, utcnow
 from api.inbox.models import FAILED, InboxEvent
 from api.main import create_app
@@ -70,7 +69,6 @@ def test_metrics_report_queues_dead_letters_cases_and_the_message_path(
     with transaction(metrics_app.state.sessionmaker) as session:
         session.execute(update(Case).where(Case.code == late["code"]).values(due_at=utcnow() - timedelta(days=1)))
         commune_id = session.scalars(Case.__table__.select().with_only_columns(Case.commune_id).limit(1)).one()
-        conversations.ensure(session, conversation_id="zalo:xa-demo:1", commune_id=commune_id)  # the outbox's key
         session.add(
             OutboxMessage(
                 commune_id=commune_id, conversation_id="zalo:xa-demo:1", channel="zalo", text="x", created_at=old
