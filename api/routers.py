@@ -38,7 +38,8 @@ from api.console.errors import error_page as console_error_page
 from api.console.live import router as console_live_router
 from api.console.mentions import router as console_mentions_router
 from api.console.routes import router as console_router
-from api.conversations.service import last_inbound_at
+from api.conversations.service import ensure, last_inbound_at
+from api.dossiers.flows import RegisterConversation
 from api.dossiers.jobs import dossier_watch_job
 from api.dossiers.routes import admin as dossiers_admin_router
 from api.dossiers.routes import internal as internal_dossiers_router
@@ -112,6 +113,8 @@ def include_all(app: FastAPI) -> None:
     recorded_inbound: RecordedInbound = last_inbound_at
     recipient_gone: Departure = unsubscribe
     app.state.recorded_inbound, app.state.recipient_gone = recorded_inbound, recipient_gone
+    register_conversation: RegisterConversation = ensure  # api/dossiers/flows.py asks it: dossiers sit below
+    app.state.register_conversation = register_conversation
     channel_registry.register_defaults()
     app.include_router(webhooks_router)
     app.include_router(web_router)

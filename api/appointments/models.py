@@ -34,7 +34,9 @@ class Appointment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
-    conversation_id: Mapped[str | None] = mapped_column(String(255), index=True, default=None)
+    conversation_id: Mapped[str | None] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="SET NULL"), index=True, default=None
+    )
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.bulletins import versions
 from api.bulletins.models import Announcement, AnnouncementDelivery, Bulletin, BulletinAudioApproval, Priority, Status
 from api.bulletins.service import zone
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from api.communes.models import Commune
 from api.db import utcnow
 from api.errors import Conflict, ValidationFailed
@@ -283,8 +283,8 @@ def unreached(session: Session, *, bulletin_id: int, limit: int = 200) -> list[U
     rows = session.execute(
         select(OutboxMessage.channel, OutboxMessage.conversation_id, OutboxMessage.last_error, Citizen)
         .join(AnnouncementDelivery, AnnouncementDelivery.outbox_message_id == OutboxMessage.id)
-        .outerjoin(ChannelIdentity, ChannelIdentity.conversation_id == OutboxMessage.conversation_id)
-        .outerjoin(Citizen, Citizen.id == ChannelIdentity.citizen_id)
+        .outerjoin(Conversation, Conversation.conversation_id == OutboxMessage.conversation_id)
+        .outerjoin(Citizen, Citizen.id == Conversation.citizen_id)
         .where(AnnouncementDelivery.bulletin_id == bulletin_id, OutboxMessage.status.in_((UNREACHABLE, FAILED)))
         .order_by(OutboxMessage.id)
         .limit(limit)

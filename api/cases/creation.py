@@ -25,6 +25,7 @@ from api.cases.routing import DepartmentRef, route_case
 from api.cases.search import search_text
 from api.communes.models import Commune
 from api.communes.worktime import WorkCalendar
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import NotFound, ValidationFailed
 from knowledge.places import annotate as annotate_place
@@ -133,6 +134,8 @@ def create_case(session: Session, *, commune: CommuneRef, new: NewCase, citizen_
     location = annotate_place((new.location_text or "").strip() or None, province=commune.province or None)
     status = (Status.assigned if route.assignee_id else Status.new).value
     due_at = route.sla.due(commune.calendar, now)
+    if new.conversation_id is not None:  # the case's key to its conversation
+        conversations.ensure(session, conversation_id=new.conversation_id, commune_id=commune.id)
     case_id: int = connection.execute(
         _INSERT_CASE,
         {

@@ -10,8 +10,9 @@ from api.cases.creation import CommuneRef, CreatedCase, NewCase, create_case, fi
 from api.cases.models import Case
 from api.cases.schemas import InternalCaseCreate
 from api.citizens.models import Citizen
-from api.citizens.service import citizen_id_for_conversation, normalize_phone
+from api.citizens.service import check_conversation_id, citizen_id_for_conversation, normalize_phone
 from api.communes.models import Commune
+from api.conversations import service as conversations
 from api.errors import ValidationFailed
 from channels.ids import ConversationId
 
@@ -28,6 +29,8 @@ def file_from_conversation(session: Session, *, body: InternalCaseCreate) -> tup
             "Mã hội thoại không thuộc xã/phường đã chọn.", code="conversation_commune_mismatch", field="conversation_id"
         )
     phone = normalize_phone(body.contact_phone, field="contact_phone")
+    check_conversation_id(body.conversation_id, body.channel.value)
+    conversations.ensure(session, conversation_id=body.conversation_id, commune_id=commune.id)  # the citizen's link
     citizen_id = citizen_id_for_conversation(
         session.connection(),
         commune_id=commune.id,

@@ -50,7 +50,13 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     source: Mapped[str] = mapped_column(String(16), default="bot")
     channel: Mapped[str | None] = mapped_column(String(16), default=None)
-    conversation_id: Mapped[str | None] = mapped_column(String(255), index=True, default=None)
+    # use_alter: conversations point back at cases (case_id); the cycle is broken here for create/drop order.
+    conversation_id: Mapped[str | None] = mapped_column(
+        String(255),
+        ForeignKey("conversations.conversation_id", ondelete="SET NULL", use_alter=True),
+        index=True,
+        default=None,
+    )
     turn_id: Mapped[str | None] = mapped_column(String(64), default=None)  # the gateway's inbound message (bot cases)
     chat_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     citizen_id: Mapped[int | None] = mapped_column(

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.channel_accounts.crypto import EncryptedJSON, EncryptedText
-from api.db import Base, utcnow
+from api.db import Base, UTCDateTime, utcnow
 
 
 class ChannelAccount(Base):
@@ -29,7 +29,7 @@ class ChannelAccount(Base):
     secrets: Mapped[dict[str, str]] = mapped_column(EncryptedJSON, default=dict)
     access_token: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
     refresh_token: Mapped[str | None] = mapped_column(EncryptedText, nullable=True)
-    access_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     token_version: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

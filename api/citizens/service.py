@@ -1,4 +1,7 @@
-"""Citizen contacts: found or created from a conversation, exported and erased on request."""
+"""Citizen contacts: found or created from a conversation, exported and erased on request.
+
+The citizen behind a conversation is its row's ``citizen_id`` (api/citizens/models.py). The row must exist first:
+``api.conversations.service.ensure`` makes sure of it (the callers sit above this package and call it)."""
 
 from __future__ import annotations
 
@@ -6,24 +9,34 @@ import re
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from api.citizens.refs import public_ref
 from api.errors import NotFound, ValidationFailed
 from channels.ids import NAMES, ConversationId
 
 CHANNELS = NAMES
 _PHONE_RE = re.compile(r"^\+?\d{8,15}$")
-_citizens, _identities = cast(Table, Citizen.__table__), cast(Table, ChannelIdentity.__table__)
+_citizens, _conversations = cast(Table, Citizen.__table__), cast(Table, Conversation.__table__)
 # Core statements for the case-filing hot path (citizen_id_for_conversation), built once.
 _FIND_ROW = (
     select(_citizens.c.id, _citizens.c.commune_id, _citizens.c.display_name, _citizens.c.phone)
-    .join_from(_identities, _citizens, _citizens.c.id == _identities.c.citizen_id)
-    .where(_identities.c.conversation_id == bindparam("conversation_id"))
+    .join_from(_conversations, _citizens, _citizens.c.id == _conversations.c.citizen_id)
+    .where(_conversations.c.conversation_id == bindparam("conversation_id"))
 )
-_INSERT_CITIZEN, _INSERT_IDENTITY = insert(_citizens).returning(_citizens.c.id), insert(_identities)
+# The conversation's row, locked: two first messages of one conversation make one citizen.
+_LOCK_CONVERSATION = (
+    select(_conversations.c.citizen_id)
+    .where(_conversations.c.conversation_id == bindparam("conversation_id"))
+    .with_for_update()
+)
+_INSERT_CITIZEN = insert(_citizens).returning(_citizens.c.id)
+_LINK = (
+    update(_conversations)
+    .where(_conversations.c.conversation_id == bindparam("key"))
+    .values(citizen_id=bindparam("citizen"))
+)
 _UPDATE_CONTACT = update(_citizens).where(_citizens.c.id == bindparam("citizen_id"))
 
 
@@ -47,8 +60,23 @@ def check_conversation_id(conversation_id: str, channel: str, *, field: str = "c
         )
 
 
-def find_identity(session: Session, *, conversation_id: str) -> ChannelIdentity | None:
-    return session.scalar(select(ChannelIdentity).where(ChannelIdentity.conversation_id == conversation_id))
+class ConversationNotRegistered(LookupError):
+    """The conversation has no row yet: ``api.conversations.service.ensure`` comes first."""
+
+
+def _citizen_row(connection: Connection, *, commune_id: int, conversation_id: str, name: str | None,
+                 phone: str | None) -> int:  # fmt: skip
+    """The citizen's id: the conversation's, else a new citizen linked to it (under the row's lock)."""
+    locked = connection.execute(_LOCK_CONVERSATION, {"conversation_id": conversation_id}).first()
+    if locked is None:
+        raise ConversationNotRegistered(conversation_id)
+    if locked.citizen_id is not None:
+        return int(locked.citizen_id)
+    citizen_id: int = connection.execute(
+        _INSERT_CITIZEN, {"commune_id": commune_id, "display_name": name, "phone": phone}
+    ).scalar_one()
+    connection.execute(_LINK, {"key": conversation_id, "citizen": citizen_id})
+    return citizen_id
 
 
 def get_or_create_citizen(
@@ -60,27 +88,16 @@ def get_or_create_citizen(
     display_name: str | None = None,
     phone: str | None = None,
 ) -> Citizen:
-    """The citizen behind a conversation, created on first contact; newer name/phone replace older ones.
-
-    Filing a case uses ``citizen_id_for_conversation`` below instead (the same rules in SQLAlchemy Core).
-    """
+    """The citizen behind a conversation (its row registered first), created on first contact; newer name/phone
+    replace older ones."""
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
-    identity = find_identity(session, conversation_id=conversation_id)
     name = _clean_name(display_name)
-    if identity is None:
-        citizen = Citizen(commune_id=commune_id, display_name=name, phone=phone)
-        citizen.identities.append(ChannelIdentity(channel=channel, conversation_id=conversation_id))
-        try:
-            with session.begin_nested():  # two first messages racing: the loser reads the winner's row
-                session.add(citizen)
-        except IntegrityError:
-            identity = find_identity(session, conversation_id=conversation_id)
-            if identity is None:
-                raise
-            citizen = identity.citizen
-    else:
-        citizen = identity.citizen
+    citizen_id = _citizen_row(
+        session.connection(), commune_id=commune_id, conversation_id=conversation_id, name=name, phone=phone
+    )
+    citizen = session.get(Citizen, citizen_id)
+    assert citizen is not None
     if citizen.commune_id != commune_id:
         raise ValidationFailed(
             "Hội thoại này thuộc xã/phường khác.", code="conversation_commune_mismatch", field="conversation_id"
@@ -102,23 +119,13 @@ def citizen_id_for_conversation(
     display_name: str | None = None,
     phone: str | None = None,
 ) -> int:
-    """``get_or_create_citizen`` in SQLAlchemy Core, for the case-filing hot path: the citizen's id.
-
-    A concurrent first message from the same conversation makes the identity INSERT fail on its unique key: the
-    caller then retries its whole transaction, which finds the winner's row.
-    """
+    """``get_or_create_citizen`` in SQLAlchemy Core, for the case-filing hot path: the citizen's id."""
     check_conversation_id(conversation_id, channel)
     phone = normalize_phone(phone, field="phone")
     name = _clean_name(display_name)
     row = connection.execute(_FIND_ROW, {"conversation_id": conversation_id}).first()
     if row is None:
-        citizen_id: int = connection.execute(
-            _INSERT_CITIZEN, {"commune_id": commune_id, "display_name": name, "phone": phone}
-        ).scalar_one()
-        connection.execute(
-            _INSERT_IDENTITY, {"citizen_id": citizen_id, "channel": channel, "conversation_id": conversation_id}
-        )
-        return citizen_id
+        return _citizen_row(connection, commune_id=commune_id, conversation_id=conversation_id, name=name, phone=phone)
     if row.commune_id != commune_id:
         raise ValidationFailed(
             "Hội thoại này thuộc xã/phường khác.", code="conversation_commune_mismatch", field="conversation_id"
@@ -138,8 +145,11 @@ def _clean_name(display_name: str | None) -> str | None:
 
 
 def citizen_for_conversation(session: Session, *, conversation_id: str) -> Citizen | None:
-    identity = find_identity(session, conversation_id=conversation_id)
-    return identity.citizen if identity else None
+    return session.scalar(
+        select(Citizen)
+        .join(Conversation, Conversation.citizen_id == Citizen.id)
+        .where(Conversation.conversation_id == conversation_id)
+    )
 
 
 def get_citizen(session: Session, *, commune_id: int, citizen_id: int) -> Citizen:
@@ -170,8 +180,8 @@ def citizen_summary(citizen: Citizen) -> dict[str, Any]:
         "phone": citizen.phone,
         "created_at": citizen.created_at,
         "erased_at": citizen.erased_at,
-        "identities": [
-            {"channel": i.channel, "conversation_id": public_ref(i.conversation_id), "created_at": i.created_at}
-            for i in citizen.identities
+        "identities": [  # the conversations they wrote from
+            {"channel": c.channel, "conversation_id": public_ref(c.conversation_id), "created_at": c.created_at}
+            for c in citizen.conversations
         ],
     }

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base, UTCDateTime, utcnow
 
 
 class Commune(Base):
@@ -27,7 +27,7 @@ class Commune(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     # Commune-specific overrides for the procedures knowledge base, e.g. {"chung_thuc_ban_sao": {"fee": "..."}}.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The official administrative-unit code (mã đơn vị hành chính, 5 digits for a commune/ward since 01/07/2025).
     admin_code: Mapped[str | None] = mapped_column(String(16), unique=True, default=None)
     hotline: Mapped[str] = mapped_column(String(32), default="", server_default="")

@@ -31,8 +31,10 @@ _COLUMNS = (
     _c.state_changed_at,
     _c.acknowledged_at,
     _c.staff_replied_at,
+    _c.last_inbound_at,
 )
 _FIND = select(*_COLUMNS).where(_c.conversation_id == bindparam("key"))
+_EXISTS = select(_c.id).where(_c.conversation_id == bindparam("key"))
 _FIND_FOR_UPDATE = _FIND.with_for_update()
 _INSERT = insert(_table)
 _UPDATE = update(_table).where(_c.conversation_id == bindparam("key"))
@@ -52,6 +54,7 @@ class Snapshot:
     state_changed_at: datetime
     acknowledged_at: datetime | None
     staff_replied_at: datetime | None
+    last_inbound_at: datetime | None = None
 
 
 def _snapshot(row: Any) -> Snapshot:
@@ -66,6 +69,7 @@ def _snapshot(row: Any) -> Snapshot:
         row.state_changed_at,
         row.acknowledged_at,
         row.staff_replied_at,
+        row.last_inbound_at,
     )
 
 
@@ -108,6 +112,27 @@ def create(
     found = find(session, conversation_id=conversation_id, for_update=True)
     assert found is not None  # inserted above, or by the transaction that won the race
     return found
+
+
+def ensure(session: Session, *, conversation_id: str, commune_id: int) -> None:
+    """The one get-or-create: every table that names a conversation holds a foreign key to its row, so whatever
+    stores such a row first (an inbound event before its turn, a case, a subscription, a lookup) makes sure of it.
+    The row it creates is only registered (``registered_only``): the first turn opens it."""
+    if session.connection().execute(_EXISTS, {"key": conversation_id}).first() is None:
+        create(session, conversation_id=conversation_id, commune_id=commune_id, citizen_id=None)
+
+
+def registered_only(row: Snapshot) -> bool:
+    """The row exists for the foreign keys' sake (``ensure``) but no turn opened it yet: no case holds it, and it
+    has no citizen (a greeting was answered, a case or a subscription registered it) or has not been written from
+    (a row older than the rows, linked to its citizen by migration i23b)."""
+    untouched = row.citizen_id is None or row.last_inbound_at is None
+    return untouched and row.state is State.bot and row.case_id is None and row.staff_case_id is None
+
+
+def opened(row: Snapshot | None) -> Snapshot | None:
+    """The row as the turns see it: one only registered is not there yet (its first real message opens it)."""
+    return None if row is None or registered_only(row) else row
 
 
 def update_row(session: Session, *, conversation_id: str, **values: Any) -> int:

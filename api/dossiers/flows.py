@@ -8,7 +8,7 @@ where anyone can type anyone's number), and only when the source has a phone fil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,13 @@ NOT_FOUND = (
 WATCH_HINT = "Anh/chị muốn em báo khi hồ sơ có thay đổi thì bấm “Báo khi có thay đổi” ạ."
 
 
+class RegisterConversation(Protocol):
+    """Makes sure the conversation has its row (``api.conversations.service.ensure``, registered by api/routers.py:
+    the dossiers sit below the conversations): a lookup's and a watch's rows hold a foreign key to it."""
+
+    def __call__(self, session: Session, *, conversation_id: str, commune_id: int) -> None: ...
+
+
 @dataclass
 class Answer:
     text: str
@@ -52,9 +59,12 @@ class Where:
     phones: list[str]
     source: DossierSource | None
     channel: str
+    register: RegisterConversation
 
 
-def _where(factory: sessionmaker[Session], settings: Settings, conversation_id: str) -> Where:
+def _where(
+    factory: sessionmaker[Session], settings: Settings, conversation_id: str, register: RegisterConversation
+) -> Where:
     parsed = ConversationId.try_parse(conversation_id)
     if parsed is None:
         raise ValidationFailed("Mã hội thoại không hợp lệ.", code="invalid_conversation_id", field="conversation_id")
@@ -64,13 +74,14 @@ def _where(factory: sessionmaker[Session], settings: Settings, conversation_id: 
             raise NotFound("Không có xã này.", code="commune_not_found")
         row = service.source_config(session, commune_id=commune.id)
         source = service.build_source(row, factory=factory, commune_id=commune.id, settings=settings)
-        return Where(commune.id, list(commune.phones or []), source, parsed.channel)
+        return Where(commune.id, list(commune.phones or []), source, parsed.channel, register)
 
 
 def _record(
     factory: sessionmaker[Session], where: Where, conversation_id: str, code: str | None, by: str, outcome: str
 ) -> None:
     with write_transaction(factory) as session:
+        where.register(session, conversation_id=conversation_id, commune_id=where.commune_id)
         service.record_lookup(
             session, commune_id=where.commune_id, conversation_id=conversation_id, code=code, by=by, outcome=outcome,
             source=where.source.name if where.source else "none",
@@ -83,9 +94,10 @@ async def _lookup(where: Where, code: str) -> DossierStatus | None:
 
 
 async def by_code(
-    factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str, by: str = "code"
-) -> Answer:
-    where = await run_in_threadpool(_where, factory, settings, conversation_id)
+    factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str,
+    register: RegisterConversation, by: str = "code",
+) -> Answer:  # fmt: skip
+    where = await run_in_threadpool(_where, factory, settings, conversation_id, register)
     cleaned = clean_code(code)
     if cleaned is None:
         raise ValidationFailed("Mã hồ sơ không hợp lệ.", code="invalid_dossier_code", field="code")
@@ -116,9 +128,11 @@ def _channel_phone(factory: sessionmaker[Session], conversation_id: str) -> str 
         return citizen.phone if citizen and citizen.phone and not citizen.erased_at else None
 
 
-async def by_phone(factory: sessionmaker[Session], settings: Settings, *, conversation_id: str) -> Answer:
+async def by_phone(
+    factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, register: RegisterConversation
+) -> Answer:
     """The dossiers filed with the phone the channel knows; asks for the code whenever that is not possible."""
-    where = await run_in_threadpool(_where, factory, settings, conversation_id)
+    where = await run_in_threadpool(_where, factory, settings, conversation_id, register)
     phone = (
         await run_in_threadpool(_channel_phone, factory, conversation_id) if where.channel in PHONE_CHANNELS else None
     )
@@ -138,18 +152,24 @@ async def by_phone(factory: sessionmaker[Session], settings: Settings, *, conver
     return Answer(text, found=True, demo=any(s.demo for s in found), items=[s.as_dict() for s in found[:3]])
 
 
-async def start_watch(factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str) -> Answer:
+async def start_watch(
+    factory: sessionmaker[Session], settings: Settings, *, conversation_id: str, code: str,
+    register: RegisterConversation,
+) -> Answer:  # fmt: skip
     """Look the dossier up once (its current status is the baseline), then watch it."""
-    answer = await by_code(factory, settings, conversation_id=conversation_id, code=code, by="subscribe")
+    answer = await by_code(
+        factory, settings, conversation_id=conversation_id, code=code, by="subscribe", register=register
+    )
     if not answer.found or answer.status is None:
         return answer
     if not answer.watchable:
         return Answer("Dạ, hồ sơ này đã kết thúc nên không còn thay đổi để báo ạ.", found=True, status=answer.status)
-    where = await run_in_threadpool(_where, factory, settings, conversation_id)
+    where = await run_in_threadpool(_where, factory, settings, conversation_id, register)
     status = answer.status
 
     def write() -> None:
         with write_transaction(factory) as session:
+            where.register(session, conversation_id=conversation_id, commune_id=where.commune_id)
             service.watch(
                 session, commune_id=where.commune_id, conversation_id=conversation_id, code=str(status["code"]),
                 status=str(status["status_code"]),

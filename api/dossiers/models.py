@@ -56,7 +56,9 @@ class DossierWatch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"), index=True)
-    conversation_id: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE")
+    )
     code: Mapped[str] = mapped_column(String(64))
     last_status: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -72,7 +74,9 @@ class DossierLookup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
-    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str | None] = mapped_column(String(64), default=None)
     by: Mapped[str] = mapped_column(String(16), default="code")  # code | phone | watch
     outcome: Mapped[str] = mapped_column(String(32))  # a Stage value, not_found, unavailable, unsupported

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import AdminStaff, ServiceCaller, WriterStaff
@@ -31,26 +31,35 @@ def _answer(answer: flows.Answer) -> DossierAnswer:
 
 @internal.get("", response_model=DossierAnswer, summary="Hồ sơ một cửa theo số điện thoại kênh đã biết")
 async def by_phone(
-    conversation_id: ConversationQuery, factory: SessionFactoryDep, settings: SettingsDep, _caller: ServiceCaller
-) -> DossierAnswer:
-    return _answer(await flows.by_phone(factory, settings, conversation_id=conversation_id))
+    conversation_id: ConversationQuery, request: Request, factory: SessionFactoryDep, settings: SettingsDep,
+    _caller: ServiceCaller,
+) -> DossierAnswer:  # fmt: skip
+    register = request.app.state.register_conversation  # api/routers.py
+    return _answer(await flows.by_phone(factory, settings, conversation_id=conversation_id, register=register))
 
 
 @internal.get(
     "/{code}", response_model=DossierAnswer, summary="Tình trạng hồ sơ một cửa theo mã (không có dữ liệu cá nhân)"
 )
 async def by_code(
-    code: str, conversation_id: ConversationQuery, factory: SessionFactoryDep, settings: SettingsDep,
-    _caller: ServiceCaller,
+    code: str, conversation_id: ConversationQuery, request: Request, factory: SessionFactoryDep,
+    settings: SettingsDep, _caller: ServiceCaller,
 ) -> DossierAnswer:  # fmt: skip
-    return _answer(await flows.by_code(factory, settings, conversation_id=conversation_id, code=code))
+    register = request.app.state.register_conversation  # api/routers.py
+    return _answer(
+        await flows.by_code(factory, settings, conversation_id=conversation_id, code=code, register=register)
+    )
 
 
 @internal.post("/{code}/watch", response_model=DossierAnswer, summary="Báo cho người dân khi hồ sơ thay đổi")
 async def watch(
-    code: str, body: WatchCreate, factory: SessionFactoryDep, settings: SettingsDep, _caller: ServiceCaller
-) -> DossierAnswer:
-    return _answer(await flows.start_watch(factory, settings, conversation_id=body.conversation_id, code=code))
+    code: str, body: WatchCreate, request: Request, factory: SessionFactoryDep, settings: SettingsDep,
+    _caller: ServiceCaller,
+) -> DossierAnswer:  # fmt: skip
+    register = request.app.state.register_conversation  # api/routers.py
+    return _answer(
+        await flows.start_watch(factory, settings, conversation_id=body.conversation_id, code=code, register=register)
+    )
 
 
 @admin.get("/source", response_model=SourceRead, summary="Nguồn hồ sơ một cửa của xã")

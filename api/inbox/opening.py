@@ -37,23 +37,20 @@ def _citizen(session: Session, ctx: Context, message: InboundMessage) -> int:
 
 
 def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: int) -> Snapshot:
-    """The row, created on the conversation's first message. A conversation that began before rows existed takes
-    its state from its cases once, here: an open handoff → staff, a pending rating → awaiting_rating."""
+    """The row, created (or, when only registered, opened) on the conversation's first real message. A conversation
+    that began before rows existed takes its state from its cases once, here: an open handoff → staff, a pending
+    rating → awaiting_rating."""
     key = message.conversation_id
     owner = find_conversation_case(session, conversation_id=key)
     awaiting = find_case_awaiting_rating(session, conversation_id=key)
     owner_id = owner.id if owner is not None else None
     state = State.awaiting_rating if awaiting is not None else State.staff if owner_id is not None else State.bot
     case_id = awaiting.id if awaiting is not None else owner_id
-    row = conversations.create(
-        session,
-        conversation_id=key,
-        commune_id=ctx.commune_id,
-        citizen_id=citizen_id,
-        state=state,
-        case_id=case_id,
-        staff_case_id=owner_id,
+    conversations.update_row(  # registered by open_row (or before: a case, a subscription), opened here
+        session, conversation_id=key, citizen_id=citizen_id, state=state, case_id=case_id, staff_case_id=owner_id
     )
+    row = conversations.find(session, conversation_id=key)
+    assert row is not None
     if awaiting is not None and awaiting.rating_requested_at is not None:  # the prompt's week runs from its asking
         conversations.update_row(session, conversation_id=key, state_changed_at=awaiting.rating_requested_at)
         row = conversations.find(session, conversation_id=key) or row
@@ -62,9 +59,13 @@ def _open(session: Session, ctx: Context, message: InboundMessage, citizen_id: i
 
 def open_row(session: Session, ctx: Context, message: InboundMessage) -> Snapshot:
     """The citizen (with the name and phone the message carries) and the conversation's row, locked for update."""
+    key = message.conversation_id
+    conversations.ensure(session, conversation_id=key, commune_id=ctx.commune_id)  # the citizen's link
+    found = conversations.opened(conversations.find(session, conversation_id=key, for_update=True))
     citizen_id = _citizen(session, ctx, message)
-    found = conversations.find(session, conversation_id=message.conversation_id, for_update=True)
-    return found or _open(session, ctx, message, citizen_id)
+    if found is not None:
+        return conversations.find(session, conversation_id=key, for_update=True) or found
+    return _open(session, ctx, message, citizen_id)
 
 
 def real_content(message: InboundMessage) -> bool:

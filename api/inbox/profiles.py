@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.channel_accounts.service import DatabaseTokenStore
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from channels.base import Channel, Credentials, DeliveryError, InboundMessage, ProfileReader
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ def _needs_name(factory: sessionmaker[Session], conversation_id: str) -> bool:
     with factory() as session:
         row = session.execute(
             select(Citizen.display_name, Citizen.erased_at)
-            .join(ChannelIdentity, ChannelIdentity.citizen_id == Citizen.id)
-            .where(ChannelIdentity.conversation_id == conversation_id)
+            .join(Conversation, Conversation.citizen_id == Citizen.id)
+            .where(Conversation.conversation_id == conversation_id)
         ).first()
     return row is None or (not row.display_name and row.erased_at is None)
 

@@ -104,6 +104,7 @@ def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage)
     with factory() as session:
         concerned = subscriptions.concerns(session, ctx, message)
         row = None if needs_write(message) else conversations.find(session, conversation_id=message.conversation_id)
+        row = conversations.opened(row)
     return Inbound(message, now, row=row, subscription=concerned)
 
 
@@ -134,7 +135,9 @@ def route_locally(factory: sessionmaker[Session], ctx: Context, message: Inbound
         found = (
             None
             if needs_write(message)
-            else conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+            else conversations.opened(
+                conversations.find(session, conversation_id=message.conversation_id, for_update=True)
+            )
         )
         if found is None and not real_content(message):
             return None  # Rasa answers; the rows wait for the first real message

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base, UTCDateTime, utcnow
 
 PENDING = "pending"
 PROCESSING = "processing"  # leased by one worker (or by the web request answering synchronously)
@@ -26,12 +26,15 @@ class InboxEvent(Base):
     channel: Mapped[str] = mapped_column(String(16))
     # Zalo msg_id, Telegram update_id, the web client's message id.
     event_id: Mapped[str] = mapped_column(String(200))
-    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    # No foreign key to the conversation (like the outbox): the raw delivery log holds every event as it arrived, a
+    # greeting or a page view too, and opening a chat makes no conversation row (issue 26); erasure removes a
+    # citizen's events by their conversation ids, retention purges the rest.
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     raw: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The citizen was told once that the system is busy; they are not told again for the same message.
     busy_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     # What the web request answered, so a retried POST gets the same replies without a second turn.
@@ -41,12 +44,12 @@ class InboxEvent(Base):
     # Handling raised (a bug, a reply the outbox refused…): counted apart from Rasa-outage retries.
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the message became a dead letter (the citizen is told once); cleared from the staff list by dismissed_at.
-    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # An emergency (api/safety/) is taken before the conversation's older messages still waiting (after a Rasa
     # outage): api/infra/leasing.claim orders rows with a priority highest first.
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The webhook request's id (api/infra/logs.py): the inbox worker logs under it when it answers later.
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import xaso_text
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from api.nlu import review
 from api.nlu.models import NluReview
 from api.nlu.scrub import scrub
@@ -83,8 +83,8 @@ class ExportResult:
 def _known_names(session: Session, conversation_id: str) -> list[str]:
     name = session.scalar(
         select(Citizen.display_name)
-        .join(ChannelIdentity, ChannelIdentity.citizen_id == Citizen.id)
-        .where(ChannelIdentity.conversation_id == conversation_id)
+        .join(Conversation, Conversation.citizen_id == Citizen.id)
+        .where(Conversation.conversation_id == conversation_id)
     )
     return [name] if name else []
 

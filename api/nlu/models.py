@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db import Base, utcnow
+from api.db import Base, UTCDateTime, utcnow
 
 
 class Reason(StrEnum):
@@ -50,7 +50,9 @@ class NluReview(Base):
     inbox_event_id: Mapped[int | None] = mapped_column(
         ForeignKey("inbox_events.id", ondelete="SET NULL"), nullable=True, unique=True
     )
-    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(16))
     # What Rasa parsed: intent name and confidence, entities as Rasa returns them, the top of the ranking.
@@ -64,6 +66,6 @@ class NluReview(Base):
     reviewed_entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), nullable=True)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    exported_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.cases import access
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.nlu.catalogue import Catalogue
@@ -80,6 +81,7 @@ def record(
                 existing.status = ReviewStatus.pending.value
         return existing
     name, confidence, entities, top = _predicted(parse)
+    conversations.ensure(session, conversation_id=conversation_id, commune_id=commune_id)
     row = NluReview(
         commune_id=commune_id,
         inbox_event_id=inbox_event_id,

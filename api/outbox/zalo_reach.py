@@ -27,7 +27,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.channel_accounts.models import ChannelAccount
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from api.db import utcnow
 from api.inbox_events.models import InboxEvent
 from api.infra.leasing import as_utc
@@ -88,8 +88,8 @@ def last_inbound(session: Session, *, conversation_id: str, recorded_inbound: Re
 def phone_of(session: Session, *, conversation_id: str) -> str | None:
     return session.scalar(
         select(Citizen.phone)
-        .join(ChannelIdentity, ChannelIdentity.citizen_id == Citizen.id)
-        .where(ChannelIdentity.conversation_id == conversation_id, Citizen.erased_at.is_(None))
+        .join(Conversation, Conversation.citizen_id == Citizen.id)
+        .where(Conversation.conversation_id == conversation_id, Citizen.erased_at.is_(None))
     )
 
 

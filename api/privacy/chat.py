@@ -23,6 +23,7 @@ from api.cases.catalog import OPEN_STATUSES, Kind, status_label
 from api.cases.models import Case, TimelineEntry
 from api.citizens.service import citizen_for_conversation, get_or_create_citizen
 from api.communes.models import Commune
+from api.conversations import service as conversations
 from api.conversations.local import Context, Turn, reply
 from api.db import utcnow
 from api.inbox_events.models import InboxEvent
@@ -131,6 +132,7 @@ def answer(session: Session, ctx: Context, message: InboundMessage, command: Com
     """The data request's answer, in the caller's write transaction (which marks the inbound event done:
     api/inbox/turns.py); for a confirmed erasure that nothing holds back, what ``erase`` is to carry out."""
     key = message.conversation_id
+    conversations.ensure(session, conversation_id=key, commune_id=ctx.commune_id)  # the citizen's link
     citizen = get_or_create_citizen(session, commune_id=ctx.commune_id, conversation_id=key, channel=ctx.channel)
     if command.action == "erase_confirm":
         return _erase_or_forward(session, ctx, key, citizen.id)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.appointments.models import Appointment
 from api.cases.models import Case, TimelineEntry
 from api.cases.search import search_text
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen
 from api.citizens.service import get_citizen
 from api.conversations.models import Conversation
 from api.db import transaction, utcnow
@@ -48,7 +48,7 @@ class Erased:
     outbound_messages_deleted: int = 0
     subscriptions_deleted: int = 0
     consents_deleted: int = 0
-    identities_deleted: int = 0
+    identities_deleted: int = 0  # the conversations that named the citizen (each their channel identity)
     files_deleted: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -60,9 +60,8 @@ def _media(text: str | None) -> set[tuple[str, str]]:
 
 
 def conversations_of(session: Session, *, citizen: Citizen) -> set[str]:
-    """Every conversation id the citizen wrote from: their channel identities, their conversation rows and cases."""
-    ids = {i.conversation_id for i in citizen.identities}
-    ids |= set(session.scalars(select(Conversation.conversation_id).where(Conversation.citizen_id == citizen.id)))
+    """Every conversation id the citizen wrote from: their conversation rows and their cases'."""
+    ids = set(session.scalars(select(Conversation.conversation_id).where(Conversation.citizen_id == citizen.id)))
     ids |= {
         c for c in session.scalars(select(Case.conversation_id).where(Case.citizen_id == citizen.id)) if c is not None
     }
@@ -100,6 +99,7 @@ def erase_citizen(session: Session, *, citizen: Citizen) -> tuple[Erased, set[tu
     commits (``remove_files``), as (commune id, file name)."""
     erased, files = Erased(), set[tuple[str, str]]()
     conversations = conversations_of(session, citizen=citizen)
+    erased.identities_deleted = len(citizen.conversations)
     for case in session.scalars(select(Case).where(Case.citizen_id == citizen.id)):
         anonymise_case(session, case, files, erased)
     if conversations:
@@ -128,8 +128,7 @@ def erase_citizen(session: Session, *, citizen: Citizen) -> tuple[Erased, set[tu
             Conversation,
             or_(Conversation.conversation_id.in_(in_conversations), Conversation.citizen_id == citizen.id),
         )
-    erased.identities_deleted = delete_rows(session, ChannelIdentity, ChannelIdentity.citizen_id == citizen.id)
-    session.expire(citizen, ["identities"])
+    session.expire(citizen, ["conversations"])
     citizen.display_name = citizen.phone = None
     citizen.erased_at = utcnow()
     session.flush()

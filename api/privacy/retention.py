@@ -150,7 +150,7 @@ def finish_forwarded_erasures(app: FastAPI) -> int:
                 )
             )
             citizen = session.get(Citizen, citizen_id)
-            channels = [i.conversation_id for i in citizen.identities] if citizen is not None else []
+            channels = [c.conversation_id for c in citizen.conversations] if citizen is not None else []
         if still_open:
             continue
         _, erased = erase_and_record(

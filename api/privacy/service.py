@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.privacy.models import Consent, ConsentStatus, DataRequest, Purpose, RequestKind
 
@@ -49,6 +50,7 @@ def set_consent(
         row.status, row.updated_at = status.value, utcnow()
         row.citizen_id = row.citizen_id or citizen_id
         return True
+    conversations.ensure(session, conversation_id=conversation_id, commune_id=commune_id)
     try:
         with session.begin_nested():  # two first messages racing: one row, the loser changes nothing
             session.add(

@@ -19,6 +19,7 @@ from api.cases.creation import NewCase, create_case, find_commune_ref
 from api.cases.models import Case
 from api.cases.service import find_conversation_case, record_citizen_message, timeline
 from api.citizens.service import get_or_create_citizen, normalize_phone
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import ValidationFailed
 from channels.base import InboundMessage
@@ -36,6 +37,7 @@ class Alert:
 
 
 def _citizen_id(session: Session, *, commune_id: int, channel: str, message: InboundMessage) -> int:
+    conversations.ensure(session, conversation_id=message.conversation_id, commune_id=commune_id)  # the citizen's link
     try:
         citizen = get_or_create_citizen(
             session, commune_id=commune_id, conversation_id=message.conversation_id, channel=channel,

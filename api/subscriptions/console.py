@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.cases.models import Case
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
 from api.console_base import auth
 from api.console_base.templating import add_nav_item, add_template_dir, render
 from api.deps import SessionDep
@@ -42,8 +42,8 @@ class Unreachable:
 def unreachable(session: Session, *, commune_id: int, limit: int = 200) -> list[Unreachable]:
     rows = session.execute(
         select(OutboxMessage, Citizen, Case.code)
-        .outerjoin(ChannelIdentity, ChannelIdentity.conversation_id == OutboxMessage.conversation_id)
-        .outerjoin(Citizen, Citizen.id == ChannelIdentity.citizen_id)
+        .outerjoin(Conversation, Conversation.conversation_id == OutboxMessage.conversation_id)
+        .outerjoin(Citizen, Citizen.id == Conversation.citizen_id)
         .outerjoin(Case, Case.id == OutboxMessage.case_id)
         .where(OutboxMessage.commune_id == commune_id, OutboxMessage.status == UNREACHABLE)
         .order_by(OutboxMessage.id.desc())

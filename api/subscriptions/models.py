@@ -20,7 +20,9 @@ class Subscription(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id", ondelete="CASCADE"))
-    conversation_id: Mapped[str] = mapped_column(String(200), unique=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(255), ForeignKey("conversations.conversation_id", ondelete="CASCADE"), unique=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     # The hamlet as shown ("Ấp 3", "Thôn Đông") and folded for matching ("ap 3"); None until the citizen says.

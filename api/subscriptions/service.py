@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import Session
 
+from api.conversations import service as conversations
 from api.db import utcnow
 from api.errors import ValidationFailed
 from api.outbox.models import CANCELLED, PENDING, OutboxMessage
@@ -36,6 +37,7 @@ def subscribe(session: Session, *, commune_id: int, conversation_id: str, source
     channel = channel_of(conversation_id)
     row = find(session, conversation_id=conversation_id)
     if row is None:
+        conversations.ensure(session, conversation_id=conversation_id, commune_id=commune_id)
         row = Subscription(
             commune_id=commune_id,
             conversation_id=conversation_id,

@@ -14,12 +14,20 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
+from api.db import make_engine
 from api.migrate import BASELINE, VERSION_TABLE, alembic_config, include_name, legacy_config, upgrade_database
 from api.models_registry import metadata
 from tests.support import database
 
 NOW = dt.datetime(2026, 12, 6, 8, 30, tzinfo=dt.UTC)
+# The tables whose conversation_id is a foreign key to conversations since i23a_conversation_fk, and the citizen's
+# channel identities, merged into the conversations by i23b_identities_merged.
+KEYED = (
+    "cases", "appointments", "dossier_watches", "dossier_lookups", "nlu_review", "privacy_consents",
+    "subscriptions", "citizen_identities",
+)  # fmt: skip
 
 
 @pytest.fixture(params=database.backends())
@@ -203,6 +211,35 @@ def _drift(url: str) -> list[Any]:
         engine.dispose()
 
 
+def _orphan_ids(url: str) -> set[str]:
+    """The conversation ids the tables keyed to ``conversations`` (i23a, i23b) name without a row there."""
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            present = set(inspect(connection).get_table_names())
+            named = {
+                key
+                for table in KEYED
+                if table in present
+                for key in connection.scalars(text(f"SELECT conversation_id FROM {table}"))
+                if key is not None
+            }
+            return named - set(connection.scalars(text("SELECT conversation_id FROM conversations")))
+    finally:
+        engine.dispose()
+
+
+def _kept(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> set[str]:
+    """Every row of ``before`` is still in ``after``, unchanged (the channel identities as conversations: i23b,
+    checked by the test below); returns the conversation ids registered on the way."""
+    merged = ("conversations", "citizen_identities")
+    assert {k: v for k, v in after.items() if k not in merged} == {k: v for k, v in before.items() if k not in merged}
+    assert "citizen_identities" not in after
+    old = {row[:2] for row in before["conversations"]}  # (id, conversation_id): the citizen may be linked by i23b
+    assert old <= {row[:2] for row in after["conversations"]}
+    return {row[1] for row in after["conversations"] if row[:2] not in old}
+
+
 def test_one_line_one_head_from_the_baseline() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1, f"more than one head: {script.get_heads()}; chain onto the head"
@@ -228,14 +265,17 @@ def test_a_database_of_the_old_graph_with_a_row_in_every_table_reaches_the_head_
     assert len(old_heads) == 12 and _versions(empty_url) == sorted(old_heads)  # the old graph: 12 heads
     before = _fill_every_table(empty_url)
     assert all(len(rows) == 1 for rows in before.values()) and len(before) >= 20
+    orphans = _orphan_ids(empty_url)
+    assert orphans  # the filler's ids ("v-outbox_messages-conversation_id") have no conversation row
     old_columns = _columns(empty_url)
     upgrade_database(empty_url)
     head = ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
     assert _versions(empty_url) == [head]
-    assert _rows(empty_url, old_columns) == before
+    after = _rows(empty_url, old_columns)
+    assert _kept(before, after) == orphans
     assert _drift(empty_url) == []
     upgrade_database(empty_url)  # once on the line, a second start changes nothing
-    assert _versions(empty_url) == [head] and _rows(empty_url, old_columns) == before
+    assert _versions(empty_url) == [head] and _rows(empty_url, old_columns) == after
 
 
 def test_a_database_of_an_older_release_is_upgraded_through_the_old_graph_first(tmp_path: Path) -> None:
@@ -270,3 +310,58 @@ def test_the_baseline_downgrades_to_an_empty_database(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert left == []
+
+
+def test_ids_without_a_conversation_are_registered_then_every_id_is_a_foreign_key(empty_url: str) -> None:
+    command.upgrade(alembic_config(empty_url), "i28_announce_recipients")  # the line's head before i23a
+    _fill_every_table(empty_url)
+    engine = _engine(empty_url)
+    try:
+        with engine.begin() as connection:  # one id named twice, one that parses, one that does not
+            connection.execute(text("UPDATE outbox_messages SET conversation_id = 'tg:xa-cu:4242'"))
+            connection.execute(text("UPDATE subscriptions SET conversation_id = 'tg:xa-cu:4242'"))
+            connection.execute(text("UPDATE cases SET conversation_id = 'zalo:xa-cu:u1'"))
+            connection.execute(text("UPDATE privacy_consents SET conversation_id = 'khong hop le'"))
+            # An identity of a conversation without citizen, and one without a conversation row.
+            connection.execute(text("UPDATE conversations SET citizen_id = NULL"))
+            connection.execute(
+                text("UPDATE citizen_identities SET conversation_id = 'v-conversations-conversation_id'")
+            )
+            citizen = connection.scalar(text("SELECT citizen_id FROM citizen_identities"))
+            connection.execute(
+                text(
+                    "INSERT INTO citizen_identities (id, citizen_id, channel, conversation_id, created_at)"
+                    " VALUES (2, :citizen, 'web', 'web:xa-cu:s1', CURRENT_TIMESTAMP)"
+                ),
+                {"citizen": citizen},
+            )
+    finally:
+        engine.dispose()
+    before, orphans = _rows(empty_url), _orphan_ids(empty_url)
+    assert orphans == {"tg:xa-cu:4242", "zalo:xa-cu:u1", "khong hop le", "web:xa-cu:s1"} | {
+        f"v-{table}-conversation_id" for table in ("appointments", "dossier_watches", "dossier_lookups", "nlu_review")
+    }
+    upgrade_database(empty_url)
+    assert _kept(before, _rows(empty_url, _columns(empty_url))) == orphans
+    assert _drift(empty_url) == []
+    engine = make_engine(empty_url)  # the app's engine: SQLite enforces foreign keys only when asked
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT conversation_id, channel, external_id, state, citizen_id FROM conversations")
+            )
+            made = {row[0]: tuple(row[1:]) for row in rows}
+        assert made["tg:xa-cu:4242"] == ("telegram", "4242", "bot", None)
+        assert made["zalo:xa-cu:u1"] == ("zalo", "u1", "bot", None)
+        assert made["khong hop le"][1:] == ("khong hop le", "bot", None)  # kept as it was, channel from its row
+        assert made["web:xa-cu:s1"] == ("web", "s1", "bot", citizen)  # the identity's own row, with its citizen
+        assert made["v-conversations-conversation_id"][3] == citizen  # the identity's citizen, copied
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(
+                text("UPDATE subscriptions SET conversation_id = 'tg:xa-cu:nobody' WHERE conversation_id = :key"),
+                {"key": "tg:xa-cu:4242"},
+            )
+        with engine.begin() as connection:  # an id that has its row is fine
+            connection.execute(text("UPDATE subscriptions SET conversation_id = 'zalo:xa-cu:u1'"))
+    finally:
+        engine.dispose()

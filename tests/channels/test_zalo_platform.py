@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from api.bulletins.jobs import queue_announcements
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen, Conversation
+from api.conversations import service as conversations
 from api.db import transaction
 from api.outbox.models import OutboxMessage
 from api.outbox.service import enqueue_message
@@ -246,7 +247,8 @@ def citizen_with_phone(app: FastAPI, commune_id: int, conversation: str, phone: 
         citizen = Citizen(commune_id=commune_id, display_name=None, phone=phone)
         session.add(citizen)
         session.flush()
-        session.add(ChannelIdentity(citizen_id=citizen.id, channel="zalo", conversation_id=conversation))
+        conversations.ensure(session, conversation_id=conversation, commune_id=commune_id)
+        conversations.update_row(session, conversation_id=conversation, citizen_id=citizen.id)
 
 
 TYPED = {
@@ -363,8 +365,8 @@ async def test_the_first_message_looks_up_the_citizens_name_once_and_staff_see_i
     with app.state.sessionmaker() as session:
         citizen_id = session.scalar(
             select(Citizen.id)
-            .join(ChannelIdentity, ChannelIdentity.citizen_id == Citizen.id)
-            .where(ChannelIdentity.conversation_id == CONV)
+            .join(Conversation, Conversation.citizen_id == Citizen.id)
+            .where(Conversation.conversation_id == CONV)
         )
     citizen = await gateway.get(f"/api/v1/citizens/{citizen_id}", headers=staff_headers(app))
     assert citizen.status_code == 200 and citizen.json()["display_name"] == "Lê Văn Tám"  # a name, not an id
@@ -378,7 +380,7 @@ async def test_a_profile_that_cannot_be_read_does_not_hold_the_message(
     await drain(app)
     assert zalo.profile_calls == [UID]
     with app.state.sessionmaker() as session:
-        citizen = session.scalar(select(Citizen).join(ChannelIdentity).where(ChannelIdentity.conversation_id == CONV))
+        citizen = session.scalar(select(Citizen).join(Conversation).where(Conversation.conversation_id == CONV))
     assert citizen is not None and citizen.display_name is None
     assert zalo.texts(UID)  # the bot (or the busy reply) answered all the same
 

@@ -28,6 +28,7 @@ from api.cases.access import public_ref
 from api.cases.seed import seed_cases_domain
 from api.communes.models import Commune
 from api.config import Settings
+from api.conversations import service as conversations
 from api.db import Base, transaction
 from api.dossiers.service import configure_source
 from api.inbox_events.models import FAILED, InboxEvent
@@ -366,6 +367,8 @@ def _populate(app: FastAPI, client: TestClient, a_headers: dict[str, str], a_id:
                            raw=raw, status=FAILED, last_error="bi-mat-xa-a lỗi")  # fmt: skip
         session.add(event)
         session.flush()
+        for key in (conversation, "zalo:xa-demo:tin-rieng-xa-a-sub"):  # what the rows below are keyed to
+            conversations.ensure(session, conversation_id=key, commune_id=a_id)
         review = NluReview(
             commune_id=a_id, inbox_event_id=event.id, conversation_id=conversation, text="Câu hỏi riêng của xã A",
             reason="low_confidence", intent="hoi_thu_tuc", confidence=0.3,

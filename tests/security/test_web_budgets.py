@@ -22,7 +22,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from api.citizens.models import ChannelIdentity
 from api.conversations.models import Conversation
 from tests.security.conftest import SERVICE, Account, redis_url, start_gateway
 from tests.support.processes import ServerProcess
@@ -115,8 +114,9 @@ def test_new_sessions_per_address_are_bounded_and_opening_one_leaves_no_citizen_
             )
         ).all()
         identities = session.scalars(
-            select(ChannelIdentity.conversation_id).where(
-                ChannelIdentity.conversation_id.in_([f"web:xa-demo:{s}" for s in senders])
+            select(Conversation.conversation_id).where(
+                Conversation.conversation_id.in_([f"web:xa-demo:{s}" for s in senders]),
+                Conversation.citizen_id.is_not(None),
             )
         ).all()
     assert rows == [f"web:xa-demo:{senders[3]}"]

@@ -76,6 +76,7 @@ def test_export_then_erase(
 def test_get_or_create_citizen_is_idempotent(app: FastAPI) -> None:
     with app.state.sessionmaker.begin() as session:
         commune = get_commune(session, slug="xa-demo")
+        conversations.ensure(session, conversation_id=CONV, commune_id=commune.id)  # the citizen's link
         first = get_or_create_citizen(session, commune_id=commune.id, conversation_id=CONV, channel="zalo")
         second = get_or_create_citizen(
             session,
@@ -86,4 +87,4 @@ def test_get_or_create_citizen_is_idempotent(app: FastAPI) -> None:
             phone="0909 123 456",
         )
         assert first.id == second.id and second.display_name == "An" and second.phone == "0909123456"
-        assert len(second.identities) == 1
+        assert len(second.conversations) == 1

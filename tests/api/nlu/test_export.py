@@ -10,7 +10,8 @@ import yaml
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.citizens.models import ChannelIdentity, Citizen
+from api.citizens.models import Citizen
+from api.conversations import service as conversations
 from api.db import transaction, utcnow
 from api.nlu import review
 from api.nlu.export import annotate, examples_in, export_reviewed, fold
@@ -71,7 +72,8 @@ def test_export_writes_reviewed_examples_once(app: FastAPI, tmp_path: Path) -> N
         citizen = Citizen(commune_id=1, display_name="Lê Thị Hoa")
         session.add(citizen)
         session.flush()
-        session.add(ChannelIdentity(citizen_id=citizen.id, channel="web", conversation_id="web:xa-demo:hoa"))
+        conversations.ensure(session, conversation_id="web:xa-demo:hoa", commune_id=1)
+        conversations.update_row(session, conversation_id="web:xa-demo:hoa", citizen_id=citizen.id)
     new = _reviewed(app, "Hoa ở khu phố 2 mất nước 3 ngày, gọi 0987654321", "report_issue",
                     [{"entity": "hamlet", "value": "khu phố 2", "start": 6, "end": 15}], "web:xa-demo:hoa")  # fmt: skip
     duplicate = _reviewed(app, "Xin chao", "greet")
