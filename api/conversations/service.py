@@ -115,8 +115,9 @@ def create(
 
 
 def ensure(session: Session, *, conversation_id: str, commune_id: int) -> None:
-    """The one get-or-create: every table that names a conversation holds a foreign key to its row, so whatever
-    stores such a row first (an inbound event before its turn, a case, a subscription, a lookup) makes sure of it.
+    """The one get-or-create: the tables that name a conversation hold a foreign key to its row (all but the raw
+    inbound log and the outbox, docs/conversations.md), so whatever stores such a row first (a case, a subscription,
+    a consent, a lookup) makes sure of it.
     The row it creates is only registered (``registered_only``): the first turn opens it."""
     if session.connection().execute(_EXISTS, {"key": conversation_id}).first() is None:
         create(session, conversation_id=conversation_id, commune_id=commune_id, citizen_id=None)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from api.communes.service import get_commune
 from api.config import get_settings
+from api.conversations import service as conversations
 from api.db import make_engine, make_sessionmaker, transaction
 from api.dossiers.service import watch
 from api.outbox.models import OutboxMessage
@@ -37,6 +38,8 @@ def test_seed_prints_demo_codes_and_demo_advance_notifies_the_watcher(database: 
     try:
         with transaction(factory) as session:
             commune = get_commune(session, slug="xa-demo")
+            # a watch names its conversation (a foreign key): the chat that asked for it registered the row first
+            conversations.ensure(session, conversation_id="web:xa-demo:nguoixem0001", commune_id=commune.id)
             watch(
                 session, commune_id=commune.id, conversation_id="web:xa-demo:nguoixem0001", code=CODE, status="waiting"
             )
