@@ -23,12 +23,13 @@ def add_docs(app: FastAPI) -> None:
     """Mount the assets and the two pages (create the app with ``docs_url=None, redoc_url=None``)."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="api-docs-assets")
     openapi_url = app.openapi_url or "/openapi.json"
+    title = app.title  # the pages close over strings, not the app (FastAPI caches endpoint functions process-wide)
 
     @app.get(DOCS_URL, include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
-            title=f"{app.title} – tài liệu API",
+            title=f"{title} – tài liệu API",
             oauth2_redirect_url=OAUTH2_REDIRECT_URL,
             swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
@@ -43,7 +44,7 @@ def add_docs(app: FastAPI) -> None:
     async def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url=openapi_url,
-            title=f"{app.title} – ReDoc",
+            title=f"{title} – ReDoc",
             redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
             with_google_fonts=False,

@@ -20,6 +20,7 @@ import functools
 import logging
 import os
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Iterator
 
 import redis.asyncio as aioredis
@@ -98,9 +99,16 @@ def after_commit(session: Session, name: str) -> None:
 def wake_on_commit(app: FastAPI, factory: sessionmaker[Session]) -> None:
     """Deliver the ``after_commit`` wake-ups of the sessions ``factory`` makes (the app's own)."""
 
+    # SQLAlchemy keeps the listeners of the factory's Session class in a process-wide registry whose key is that
+    # class: a listener holding the app would keep the app, its factory and so the key alive for good (one app per
+    # process in production; every test's app in a test worker). The listener holds the app weakly.
+    app_ref = weakref.ref(app)
+
     def committed(session: Session) -> None:
-        for name in sorted(session.info.pop(ON_COMMIT, ())):
-            notify(app, name)
+        names = sorted(session.info.pop(ON_COMMIT, ()))
+        owner = app_ref()
+        for name in names if owner is not None else ():
+            notify(owner, name)
 
     def rolled_back(session: Session) -> None:
         session.info.pop(ON_COMMIT, None)
