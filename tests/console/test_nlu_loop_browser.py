@@ -48,6 +48,7 @@ HARD = (
     ("trại heo xả thải ra suối hôi không chịu nổi", "report_issue"),
     ("nhà bên cạnh xây lấn sang đất nhà tôi", "report_issue"),
     ("Khu phố 2 mất nước sinh hoạt 3 ngày nay", "report_issue"),
+    ("cho hỏi xã có lớp dạy bơi cho trẻ hè này không", "out_of_scope"),  # read as health after issue 22's round
 )
 PHONE = ", số em 0912345678"
 PASSWORD = "mat-khau-duyet-nlu-9"
