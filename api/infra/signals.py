@@ -107,7 +107,9 @@ def wake_on_commit(app: FastAPI, factory: sessionmaker[Session]) -> None:
     def committed(session: Session) -> None:
         names = sorted(session.info.pop(ON_COMMIT, ()))
         owner = app_ref()
-        for name in names if owner is not None else ():
+        if owner is None:  # the app is gone: nobody to wake
+            return
+        for name in names:
             notify(owner, name)
 
     def rolled_back(session: Session) -> None:
