@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.bulletins import announcements, service
 from api.bulletins.models import PRIORITY_LABELS, STATUS_LABELS, Bulletin, Priority, Status
@@ -261,16 +262,23 @@ async def synthesize(
     csrf_token: Csrf,
 ) -> Response:
     _writer(console, csrf_token)
-    try:
+
+    def check() -> None:
         with transaction(factory) as session:
             bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
             if bulletin.status in (Status.published, Status.withdrawn):
                 raise ValidationFailed("Bản tin đã phát hành, âm thanh đã cố định.")
-        await synthesize_bulletin(factory, data_dir=app_settings.data_dir, settings=settings, bulletin_id=bulletin_id)
-    except DomainError as exc:
+
+    def error_page(message: str) -> Response:
         with transaction(factory) as session:
             bulletin = service.get_bulletin(session, commune_id=console.staff.commune_id, bulletin_id=bulletin_id)
-            return _detail_page(request, session, console, settings, bulletin, error=exc.message, status_code=422)
+            return _detail_page(request, session, console, settings, bulletin, error=message, status_code=422)
+
+    try:  # database work off the event loop (api/bulletins/production.py)
+        await run_in_threadpool(check)
+        await synthesize_bulletin(factory, data_dir=app_settings.data_dir, settings=settings, bulletin_id=bulletin_id)
+    except DomainError as exc:
+        return await run_in_threadpool(error_page, exc.message)
     return RedirectResponse(f"/staff/bulletins/{bulletin_id}?ok=audio", status_code=303)
 
 

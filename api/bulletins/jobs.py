@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.background import PeriodicJob
@@ -32,33 +33,42 @@ def _settings(app: FastAPI) -> BroadcastSettings:
     return settings or get_broadcast_settings()
 
 
+def _due_feeds(factory: sessionmaker[Session], due_before: datetime) -> list[int]:
+    with transaction(factory) as session:
+        return list(
+            session.scalars(
+                select(NewsFeed.id).where(
+                    NewsFeed.active.is_(True),
+                    or_(NewsFeed.last_fetched_at.is_(None), NewsFeed.last_fetched_at <= due_before),
+                )
+            ).all()
+        )
+
+
 async def run_feeds(app: FastAPI) -> None:
+    """Fetch every due feed. Like every job here, its database work runs in worker threads, never on the loop."""
     settings = _settings(app)
     due_before = utcnow() - timedelta(seconds=settings.feed_interval_seconds)
-    with transaction(app.state.sessionmaker) as session:
-        ids = session.scalars(
-            select(NewsFeed.id).where(
-                NewsFeed.active.is_(True),
-                or_(NewsFeed.last_fetched_at.is_(None), NewsFeed.last_fetched_at <= due_before),
-            )
-        ).all()
-    for feed_id in ids:
+    for feed_id in await run_in_threadpool(_due_feeds, app.state.sessionmaker, due_before):
         created = await refresh_feed(app.state.sessionmaker, app.state.outbound, settings=settings, feed_id=feed_id)
         if created:
             log.info("feed %s: %d new draft bulletins", feed_id, len(created))
 
 
-async def run_synthesis(app: FastAPI) -> None:
-    """Make audio for drafts that have none (feed items, digests) so staff can listen before approving."""
-    with transaction(app.state.sessionmaker) as session:
+def _without_audio(factory: sessionmaker[Session]) -> list[int]:
+    with transaction(factory) as session:
         candidates = session.scalars(
             select(Bulletin)
             .where(Bulletin.status == Status.draft.value, Bulletin.audio_error.is_(None))
             .order_by(Bulletin.created_at)
             .limit(50)
         ).all()
-        pending = [b.id for b in candidates if not audio_is_current(b)][:SYNTHESES_PER_TICK]
-    for bulletin_id in pending:
+        return [b.id for b in candidates if not audio_is_current(b)][:SYNTHESES_PER_TICK]
+
+
+async def run_synthesis(app: FastAPI) -> None:
+    """Make audio for drafts that have none (feed items, digests) so staff can listen before approving."""
+    for bulletin_id in await run_in_threadpool(_without_audio, app.state.sessionmaker):
         try:
             await synthesize_bulletin(
                 app.state.sessionmaker,
@@ -72,9 +82,11 @@ async def run_synthesis(app: FastAPI) -> None:
 
 async def run_digest(app: FastAPI, now: datetime | None = None) -> None:
     """On Monday morning (commune time), draft last week's digest for every commune that has none yet."""
-    settings = _settings(app)
-    now = now or utcnow()
-    with transaction(app.state.sessionmaker) as session:
+    await run_in_threadpool(_draft_digests, app.state.sessionmaker, _settings(app), now or utcnow())
+
+
+def _draft_digests(factory: sessionmaker[Session], settings: BroadcastSettings, now: datetime) -> None:
+    with transaction(factory) as session:
         for commune in session.scalars(select(Commune)).all():
             local = now.astimezone(zone(commune))
             if local.weekday() == 0 and local.hour >= DIGEST_HOUR:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.bulletins import versions
 from api.bulletins.models import Bulletin
@@ -18,7 +19,7 @@ from api.db import transaction
 from api.errors import NotFound, UpstreamUnavailable, ValidationFailed
 from broadcast.engines import EngineError, EngineUnavailable, VoiceOptions, engine_chain
 from broadcast.settings import BroadcastSettings
-from broadcast.speech import BulletinTooLong, produce
+from broadcast.speech import BulletinTooLong, Production, produce
 
 log = logging.getLogger(__name__)
 
@@ -69,26 +70,20 @@ def _load(session: Session, bulletin_id: int) -> _Job:
     )
 
 
-async def synthesize_bulletin(
-    factory: sessionmaker[Session], *, data_dir: Path, settings: BroadcastSettings, bulletin_id: int
-) -> None:
-    """Produce the MP3 for the bulletin's current text; the row is only updated if the text did not change meanwhile."""
+def _read_job(factory: sessionmaker[Session], bulletin_id: int) -> _Job:
     with transaction(factory) as session:
-        job = _load(session, bulletin_id)
-    try:
-        result = await produce(
-            job.text, engine_chain(job.engine, settings), VoiceOptions(voice=job.voice, rate=job.rate), settings
-        )
-    except (EngineError, BulletinTooLong) as exc:
-        with transaction(factory) as session:
-            bulletin = session.get(Bulletin, bulletin_id)
-            if bulletin is not None:
-                bulletin.audio_error = str(exc)
-        if isinstance(exc, BulletinTooLong):
-            raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
-        if isinstance(exc, EngineUnavailable):
-            raise UpstreamUnavailable(f"Không tạo được âm thanh: {exc}", code="tts_unavailable") from exc
-        raise ValidationFailed(f"Không tạo được âm thanh: {exc}", code="tts_failed") from exc
+        return _load(session, bulletin_id)
+
+
+def _record_error(factory: sessionmaker[Session], bulletin_id: int, message: str) -> None:
+    with transaction(factory) as session:
+        bulletin = session.get(Bulletin, bulletin_id)
+        if bulletin is not None:
+            bulletin.audio_error = message
+
+
+def _store(factory: sessionmaker[Session], data_dir: Path, job: _Job, result: Production) -> None:
+    """Write the file, then point the row at it unless the text changed meanwhile (one transaction)."""
     directory = audio_dir(data_dir, job.slug)
     directory.mkdir(parents=True, exist_ok=True)
     sha256 = hashlib.sha256(result.mp3).hexdigest()
@@ -98,11 +93,11 @@ async def synthesize_bulletin(
     partial.write_bytes(result.mp3)
     os.replace(partial, target)
     with transaction(factory) as session:
-        bulletin = session.get(Bulletin, bulletin_id)
-        kept = versions.approved_paths(session, bulletin_id=bulletin_id)
+        bulletin = session.get(Bulletin, job.bulletin_id)
+        kept = versions.approved_paths(session, bulletin_id=job.bulletin_id)
         relative = str(target.relative_to(data_dir))
         if bulletin is None or audio_key(bulletin) != job.key:
-            log.info("bulletin %s changed during synthesis; discarding %s", bulletin_id, target.name)
+            log.info("bulletin %s changed during synthesis; discarding %s", job.bulletin_id, target.name)
             if relative not in kept:
                 target.unlink(missing_ok=True)
             return
@@ -121,3 +116,25 @@ async def synthesize_bulletin(
         versions.unapprove_if_changed(session, bulletin=bulletin)
     if previous is not None and previous != target:
         previous.unlink(missing_ok=True)
+
+
+async def synthesize_bulletin(
+    factory: sessionmaker[Session], *, data_dir: Path, settings: BroadcastSettings, bulletin_id: int
+) -> None:
+    """Produce the MP3 for the bulletin's current text; the row is only updated if the text did not change meanwhile.
+
+    The database work runs in worker threads, never on the event loop: on SQLite a write that waits for the lock
+    (busy_timeout, 30 s) on the loop's thread would stop every request, including the one holding the lock."""
+    job = await run_in_threadpool(_read_job, factory, bulletin_id)
+    try:
+        result = await produce(
+            job.text, engine_chain(job.engine, settings), VoiceOptions(voice=job.voice, rate=job.rate), settings
+        )
+    except (EngineError, BulletinTooLong) as exc:
+        await run_in_threadpool(_record_error, factory, bulletin_id, str(exc))
+        if isinstance(exc, BulletinTooLong):
+            raise ValidationFailed(str(exc), code="bulletin_too_long", field="body") from exc
+        if isinstance(exc, EngineUnavailable):
+            raise UpstreamUnavailable(f"Không tạo được âm thanh: {exc}", code="tts_unavailable") from exc
+        raise ValidationFailed(f"Không tạo được âm thanh: {exc}", code="tts_failed") from exc
+    await run_in_threadpool(_store, factory, data_dir, job, result)

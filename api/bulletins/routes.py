@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import CurrentStaff, WriterStaff
 from api.bulletins import announcements, service
@@ -79,16 +80,20 @@ def add_feed(session: SessionDep, staff: WriterStaff, body: FeedCreate) -> NewsF
 async def refresh(
     request: Request, factory: SessionFactoryDep, staff: WriterStaff, settings: BroadcastSettingsDep, feed_id: IdPath
 ) -> list[BulletinRead]:
-    with transaction(factory) as session:
-        feed = session.get(NewsFeed, feed_id)
-        if feed is None or feed.commune_id != staff.commune_id:
-            raise NotFound(f"Không tìm thấy nguồn tin số {feed_id}.", code="feed_not_found")
+    def check() -> None:
+        with transaction(factory) as session:
+            feed = session.get(NewsFeed, feed_id)
+            if feed is None or feed.commune_id != staff.commune_id:
+                raise NotFound(f"Không tìm thấy nguồn tin số {feed_id}.", code="feed_not_found")
+
+    def read_created(created: list[int]) -> list[BulletinRead]:
+        with transaction(factory) as session:
+            rows = [service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=i) for i in created]
+            return [bulletin_read(session, bulletin, settings) for bulletin in rows]
+
+    await run_in_threadpool(check)  # database work off the event loop (api/bulletins/production.py)
     created = await refresh_feed(factory, request.app.state.outbound, settings=settings, feed_id=feed_id)
-    with transaction(factory) as session:
-        return [
-            bulletin_read(session, service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=i), settings)
-            for i in created
-        ]
+    return await run_in_threadpool(read_created, created)
 
 
 @router.post(
@@ -134,14 +139,20 @@ async def synthesize(
     settings: BroadcastSettingsDep,
     bulletin_id: IdPath,
 ) -> BulletinRead:
-    with transaction(factory) as session:
-        bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
-        if bulletin.status == Status.published:
-            raise Conflict("Bản tin đã phát hành, âm thanh đã cố định.", code="bulletin_published")
+    def check() -> None:
+        with transaction(factory) as session:
+            bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+            if bulletin.status == Status.published:
+                raise Conflict("Bản tin đã phát hành, âm thanh đã cố định.", code="bulletin_published")
+
+    def read() -> BulletinRead:
+        with transaction(factory) as session:
+            bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
+            return bulletin_read(session, bulletin, settings)
+
+    await run_in_threadpool(check)  # database work off the event loop (api/bulletins/production.py)
     await synthesize_bulletin(factory, data_dir=app_settings.data_dir, settings=settings, bulletin_id=bulletin_id)
-    with transaction(factory) as session:
-        bulletin = service.get_bulletin(session, commune_id=staff.commune_id, bulletin_id=bulletin_id)
-        return bulletin_read(session, bulletin, settings)
+    return await run_in_threadpool(read)
 
 
 @router.get(

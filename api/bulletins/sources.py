@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from api.bulletins.models import Bulletin, NewsFeed, Source
 from api.bulletins.schemas import BulletinCreate
@@ -18,7 +19,7 @@ from api.communes.models import Commune
 from api.db import transaction, utcnow
 from api.infra.sanitize import http_url
 from broadcast.digest import CategoryCount, DigestStats, digest_text
-from broadcast.feeds import FeedError, fetch_feed
+from broadcast.feeds import FeedError, FeedFetch, fetch_feed
 from broadcast.settings import BroadcastSettings
 
 log = logging.getLogger(__name__)
@@ -30,22 +31,38 @@ _NOT_COUNTED = (Status.duplicate.value,)
 async def refresh_feed(
     factory: sessionmaker[Session], client: httpx.AsyncClient, *, settings: BroadcastSettings, feed_id: int
 ) -> list[int]:
-    """Fetch one feed and add its new items as drafts; returns the ids of the drafts created."""
-    with transaction(factory) as session:
-        feed = session.get(NewsFeed, feed_id)
-        if feed is None:
-            return []
-        url, etag, modified, commune_id = feed.url, feed.etag, feed.modified, feed.commune_id
+    """Fetch one feed and add its new items as drafts; returns the ids of the drafts created. The database work runs
+    in worker threads (api/bulletins/production.py says why)."""
+    where = await run_in_threadpool(_feed_source, factory, feed_id)
+    if where is None:
+        return []
+    url, etag, modified, commune_id = where
     # The lead paragraph is capped so that title and lead together stay under the readable-aloud limit.
     max_words = max(20, settings.max_words * 2 // 3)
     try:
         fetched = await fetch_feed(client, url, etag=etag, modified=modified, max_words=max_words)
     except FeedError as exc:
-        with transaction(factory) as session:
-            feed = session.get(NewsFeed, feed_id)
-            if feed is not None:
-                feed.last_error, feed.last_fetched_at = str(exc), utcnow()
+        await run_in_threadpool(_record_feed_error, factory, feed_id, str(exc))
         return []
+    return await run_in_threadpool(_add_drafts, factory, feed_id, commune_id, fetched, settings)
+
+
+def _feed_source(factory: sessionmaker[Session], feed_id: int) -> tuple[str, str | None, str | None, int] | None:
+    with transaction(factory) as session:
+        feed = session.get(NewsFeed, feed_id)
+        return None if feed is None else (feed.url, feed.etag, feed.modified, feed.commune_id)
+
+
+def _record_feed_error(factory: sessionmaker[Session], feed_id: int, message: str) -> None:
+    with transaction(factory) as session:
+        feed = session.get(NewsFeed, feed_id)
+        if feed is not None:
+            feed.last_error, feed.last_fetched_at = message, utcnow()
+
+
+def _add_drafts(
+    factory: sessionmaker[Session], feed_id: int, commune_id: int, fetched: FeedFetch, settings: BroadcastSettings
+) -> list[int]:
     created: list[int] = []
     with transaction(factory) as session:
         feed = session.get(NewsFeed, feed_id)

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.inputs import reject_nul
 from api.bulletins.models import NewsFeed
@@ -264,7 +265,11 @@ async def fetch_feed_now(
 ) -> Response:
     """Fetch now through the outbound guard; the page then shows the new drafts' count or the feed's error."""
     auth.check_csrf(console, csrf_token)
-    with transaction(factory) as session:
-        _feed(session, console, feed_id)
+
+    def check() -> None:
+        with transaction(factory) as session:
+            _feed(session, console, feed_id)
+
+    await run_in_threadpool(check)  # database work off the event loop (api/bulletins/production.py)
     created = await refresh_feed(factory, request.app.state.outbound, settings=settings, feed_id=feed_id)
     return RedirectResponse(f"{PREFIX}/channels?ok=fetched&n={len(created)}", status_code=303)

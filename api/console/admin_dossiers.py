@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth.inputs import reject_nul
 from api.config import Settings
@@ -27,7 +28,7 @@ from api.deps import SessionDep, SessionFactoryDep, SettingsDep
 from api.dossiers import service
 from api.dossiers.http import HttpPolicy
 from api.dossiers.models import KINDS, DossierSourceConfig
-from api.dossiers.source import SourceUnavailable
+from api.dossiers.source import DossierSource, SourceUnavailable
 from api.errors import ValidationFailed
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(reject_nul)])
@@ -183,12 +184,16 @@ def save_source(
 async def check_source(factory: Any, settings: Settings, *, commune_id: int) -> Check:
     """Look up a code no dossier has: any answer (found or not) means the source is reachable and accepts us."""
     timeout = min(settings.dossier_timeout_seconds, CHECK_TIMEOUT)
-    with transaction(factory) as session:
-        row = service.source_config(session, commune_id=commune_id)
-        source = service.build_source(
-            row, factory=factory, commune_id=commune_id, settings=settings,
-            http=HttpPolicy(timeout=timeout, retries=0),
-        )  # fmt: skip
+
+    def build() -> DossierSource | None:
+        with transaction(factory) as session:
+            row = service.source_config(session, commune_id=commune_id)
+            return service.build_source(
+                row, factory=factory, commune_id=commune_id, settings=settings,
+                http=HttpPolicy(timeout=timeout, retries=0),
+            )  # fmt: skip
+
+    source = await run_in_threadpool(build)  # database work off the event loop (api/bulletins/production.py)
     if source is None:
         return Check(False, "Chưa có nguồn hồ sơ nào đang bật: chọn loại nguồn, bật và lưu trước khi kiểm tra.")
     try:
@@ -213,5 +218,9 @@ async def check_connection(
 ) -> Response:
     auth.check_csrf(console, csrf_token)
     check = await check_source(factory, settings, commune_id=console.staff.commune_id)
-    with transaction(factory) as session:
-        return _page(request, session, console, settings, check=check)
+
+    def page() -> Response:
+        with transaction(factory) as session:
+            return _page(request, session, console, settings, check=check)
+
+    return await run_in_threadpool(page)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.cases import access
 from api.communes.models import Commune
@@ -210,11 +211,22 @@ async def flag(
     """Flag a citizen message from a transcript: it joins the review inbox with the current model's reading."""
     auth.check_csrf(console, csrf_token)
     staff = _writer(console)
-    event = session.scalar(select(InboxEvent).where(InboxEvent.id == inbox_event_id, _events_readable(staff)))
-    if event is None:
-        raise NotFound("Không tìm thấy tin nhắn.", code="message_not_found")
-    messages = registry.get(event.channel).parse(json.loads(event.raw), commune=_slug(session, staff))
-    text = messages[0].text if messages else ""
+
+    def read() -> tuple[InboxEvent, str]:
+        event = session.scalar(select(InboxEvent).where(InboxEvent.id == inbox_event_id, _events_readable(staff)))
+        if event is None:
+            raise NotFound("Không tìm thấy tin nhắn.", code="message_not_found")
+        messages = registry.get(event.channel).parse(json.loads(event.raw), commune=_slug(session, staff))
+        return event, messages[0].text if messages else ""
+
+    def record(event: InboxEvent, text: str, parse: dict[str, Any]) -> None:
+        with write_transaction(factory) as writing:
+            review.record(
+                writing, commune_id=staff.commune_id, inbox_event_id=event.id, conversation_id=event.conversation_id,
+                text=text, parse=parse, reason=Reason.flagged, flagged_by=writing.get(Staff, staff.id),
+            )  # fmt: skip
+
+    event, text = await run_in_threadpool(read)  # database work off the event loop (api/bulletins/production.py)
     if not text.strip():
         raise NotFound("Tin nhắn này không có chữ để duyệt.", code="message_has_no_text")
     parse: dict[str, Any] = {}
@@ -222,11 +234,7 @@ async def flag(
         parse = await rasa.parse(text)
     except (UpstreamUnavailable, httpx.HTTPError):
         parse = {}  # Rasa down: the officer picks the intent without the model's guess
-    with write_transaction(factory) as writing:
-        review.record(
-            writing, commune_id=staff.commune_id, inbox_event_id=event.id, conversation_id=event.conversation_id,
-            text=text, parse=parse, reason=Reason.flagged, flagged_by=writing.get(Staff, staff.id),
-        )  # fmt: skip
+    await run_in_threadpool(record, event, text, parse)
     return RedirectResponse("/staff/nlu?done=flag", status_code=303)
 
 

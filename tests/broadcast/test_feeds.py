@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
-from api.bulletins.jobs import run_feeds, run_synthesis
+from api.bulletins.jobs import run_digest, run_feeds, run_synthesis
 from api.config import Settings
 from broadcast.feeds import FeedError, cap_words, lead_paragraph, parse_feed
 from tests.broadcast.conftest import StaffMember
@@ -135,3 +136,35 @@ def test_background_jobs_fetch_and_synthesise(
     before = len(feed_server.requests)
     asyncio.run(run_feeds(broadcast_app))
     assert len(feed_server.requests) == before
+
+
+def test_jobs_and_awaiting_routes_keep_database_work_off_the_event_loop(
+    broadcast_app: FastAPI, client: TestClient, writer: StaffMember, feed_server: FeedServer
+) -> None:
+    """On SQLite a write that waits for the lock (busy_timeout, 30 s) on the event loop's thread stops every request,
+    the one holding the lock included: a staff login once hung 30 s behind the audio job. The broadcast jobs and the
+    routes that await a feed or a synthesis run each statement in a worker thread, never on a running loop."""
+    on_loop: list[str] = []
+
+    def check(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: fine
+        on_loop.append(statement.split(None, 1)[0])
+
+    engine = broadcast_app.state.engine
+    feed_id = _add_feed(client, writer, feed_server.url("bo-atom.xml"))
+    event.listen(engine, "before_cursor_execute", check)
+    try:
+        asyncio.run(run_feeds(broadcast_app))
+        asyncio.run(run_synthesis(broadcast_app))
+        asyncio.run(run_digest(broadcast_app, now=datetime(2026, 12, 7, 2, 0, tzinfo=UTC)))  # Monday, 9:00 local
+        refreshed = client.post(f"/api/v1/bulletins/feeds/{feed_id}/refresh", headers=writer.headers)
+        drafts = client.get("/api/v1/bulletins?status=draft", headers=writer.headers).json()["items"]
+        synthesized = client.post(f"/api/v1/bulletins/{drafts[0]['id']}/synthesize", headers=writer.headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", check)
+    assert refreshed.status_code == 200 and synthesized.status_code == 200, (refreshed.text, synthesized.text)
+    assert any("tổng hợp" in d["title"].lower() for d in drafts), [d["title"] for d in drafts]  # the digest ran
+    assert on_loop == []

@@ -188,11 +188,12 @@ def test_flag_correct_export_train_gate_swap(loop: tuple[Stack, Path]) -> None:
     asking = threading.Thread(target=keep_asking, daemon=True)
     asking.start()
     try:
-        # Two trainings of the same data differ by a message or two on the 189-message long set (about 1 point):
-        # the promotion step allows 2 points so the test checks the loop, not training noise; the refusal below
-        # keeps the default tolerance.
+        # Training is repeatable (the same data gives the same figures), but one added example changes DIET's
+        # trajectory: measured with this data (docs/nlu.md), one correction moved the held-out figures by up to
+        # 3.6 points and the accent-free subsets (52 and 103 messages) by up to 7.7. The promotion step allows 15
+        # points so the test checks the loop, not that churn; the refusal below keeps the default tolerance.
         trained = _xaso(work, "train", "--data-root", str(work / "data"), "--models-dir", str(work / "models"),
-                        "--rasa-url", stack.rasa, "--tolerance", "2")  # fmt: skip
+                        "--rasa-url", stack.rasa, "--tolerance", "15")  # fmt: skip
     finally:
         stop.set()
         asking.join(timeout=610)
