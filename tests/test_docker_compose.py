@@ -51,6 +51,7 @@ def test_file_follows_the_compose_specification() -> None:
     jsonschema.Draft7Validator(schema).validate(COMPOSE)
 
 
+@pytest.mark.slow
 def test_production_shape_is_the_cluster() -> None:
     assert set(SERVICES) == {"postgres", "redis", "caddy", *APP_SERVICES}
     cluster = supervised_programs()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -22,6 +23,7 @@ def test_docs_pages_reference_only_local_assets(client: TestClient) -> None:
         assert response.status_code == 200 and len(response.content) > 100_000
 
 
+@pytest.mark.slow
 def test_swagger_ui_renders_the_operations_with_the_internet_cut_off(app: FastAPI) -> None:
     with serve(app) as base, launched_chromium() as browser:
         page = browser.new_page()

@@ -98,6 +98,7 @@ class DyingReplica:
         writer.transport.abort()
 
 
+@pytest.mark.slow
 def test_a_turn_moved_off_a_dying_replica_queues_afresh_on_the_survivor() -> None:
     """The survivor is busy with the turns that were queued for it; the turn that moved over waits behind them past
     its first deadline (it had spent it on the replica that died) and is still answered, not told "busy"."""
@@ -122,6 +123,7 @@ def test_a_turn_moved_off_a_dying_replica_queues_afresh_on_the_survivor() -> Non
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL")
+@pytest.mark.slow
 def test_the_room_a_killed_process_held_lapses_with_its_lease_and_a_live_one_keeps_it() -> None:
     base = os.environ["TEST_REDIS_URL"].rsplit("/", 1)[0]
     url = "http://127.0.0.1:9"  # never contacted: only admission is exercised

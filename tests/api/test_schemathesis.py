@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 
 from tests.support.api_fuzz import admin_token, fuzz_operations
@@ -17,6 +18,7 @@ MINE = r"^/(api/v1/(auth|staff|departments|cases|routing-rules|citizens|internal
 SKIP = r"^/api/v1/auth/logout$"
 
 
+@pytest.mark.slow
 def test_no_server_errors(app: FastAPI) -> None:
     def headers_for(case: Any) -> dict[str, str]:
         # A fresh token per call: a generated request may legitimately revoke tokens or reset the admin's password.

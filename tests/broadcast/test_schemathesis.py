@@ -4,6 +4,7 @@ whatever URL was generated)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 
 from tests.support.api_fuzz import admin_token, fuzz_operations
@@ -12,6 +13,7 @@ MINE = r"^/api/v1/(bulletins|broadcast)"
 SKIP = r"/refresh$"
 
 
+@pytest.mark.slow
 def test_no_server_errors(broadcast_app: FastAPI) -> None:
     token = admin_token(broadcast_app)
     operations, failures = fuzz_operations(

@@ -116,6 +116,7 @@ def fresh_database(db_backend: Templates, tmp_path: Path) -> Iterator[str]:
         database.postgres_drop(name)
 
 
+@pytest.mark.slow
 def test_backup_while_messages_flow_restores_every_case_message_and_file(
     app: FastAPI, database_url: str, fresh_database: str, tmp_path: Path
 ) -> None:

@@ -28,6 +28,7 @@ def xaso(database: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(XASO), *args], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_create_a_commune_then_import_a_province_from_the_official_list(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

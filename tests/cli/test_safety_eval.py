@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from api.safety.evaluation import frozen
 from cli.safety_eval import STATES, by_state
 from tests.support.paths import ROOT
 
 
+@pytest.mark.slow
 def test_the_command_offers_the_per_state_run() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
     result = subprocess.run(
@@ -22,6 +25,7 @@ def test_the_command_offers_the_per_state_run() -> None:
     assert "--states" in result.stdout and "--families" in result.stdout
 
 
+@pytest.mark.slow
 def test_every_state_through_the_gateway_on_a_slice() -> None:
     items = frozen()[::50]
     results = by_state(items)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -36,6 +37,7 @@ from tests.security.servers import RecordingServer
 EVIL = "http://attacker.example/evil.mp3"
 
 
+@pytest.mark.slow
 def test_a_carriage_return_in_a_title_adds_no_playlist_line(
     client: TestClient,
     writer: StaffMember,  # noqa: F811
@@ -70,6 +72,7 @@ FEED = (
 ).encode()
 
 
+@pytest.mark.slow
 def test_a_javascript_feed_link_is_never_a_link(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:

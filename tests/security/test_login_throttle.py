@@ -26,6 +26,7 @@ def login(url: str, name: str, password: str, forwarded_for: str | None = None) 
     return httpx.post(f"{url}/api/v1/auth/login", json={"login": name, "password": password}, headers=headers)
 
 
+@pytest.mark.slow
 def test_made_up_names_from_one_address_lock_nobody_out(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:
@@ -42,6 +43,7 @@ def test_made_up_names_from_one_address_lock_nobody_out(
         gateway.stop()
 
 
+@pytest.mark.slow
 def test_guessing_one_account_backs_off_and_a_forged_address_does_not_escape(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:
@@ -59,6 +61,7 @@ def test_guessing_one_account_backs_off_and_a_forged_address_does_not_escape(
         gateway.stop()
 
 
+@pytest.mark.slow
 def test_behind_a_trusted_proxy_each_client_address_counts_apart(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:
@@ -74,6 +77,7 @@ def test_behind_a_trusted_proxy_each_client_address_counts_apart(
         gateway.stop()
 
 
+@pytest.mark.slow
 def test_a_distributed_guess_does_not_lock_the_admin_out(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:
@@ -101,6 +105,7 @@ def test_a_distributed_guess_does_not_lock_the_admin_out(
         gateway.stop()
 
 
+@pytest.mark.slow
 def test_one_address_spraying_many_logins_is_slowed_down(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:
@@ -120,6 +125,7 @@ def test_one_address_spraying_many_logins_is_slowed_down(
         gateway.stop()
 
 
+@pytest.mark.slow
 def test_personal_tokens_expire_by_default_and_at_most_in_a_year(
     app: FastAPI, gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -136,6 +142,7 @@ def test_personal_tokens_expire_by_default_and_at_most_in_a_year(
     assert datetime.fromisoformat(year.json()["expires_at"]) < datetime.now(UTC) + timedelta(days=366)
 
 
+@pytest.mark.slow
 def test_limits_hold_across_gateway_processes_through_redis(
     app: FastAPI, database_url: str, tmp_path: Path, make_account: Callable[..., Account]
 ) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from tests.security.conftest import Account, file_report
 from tests.support.processes import ServerProcess
 
 
+@pytest.mark.slow
 def test_a_private_report_is_not_published_even_by_its_code(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -30,6 +32,7 @@ def test_a_private_report_is_not_published_even_by_its_code(
         assert probe.status_code == 404 and "0911222333" not in probe.text
 
 
+@pytest.mark.slow
 def test_a_published_report_shows_only_the_summary_redacted_at_hamlet_level(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -56,6 +59,7 @@ def test_a_published_report_shows_only_the_summary_redacted_at_hamlet_level(
     assert (item["lat"], item["long"]) == (10.05, 105.75)
 
 
+@pytest.mark.slow
 def test_a_viewer_cannot_publish(gateway: ServerProcess, make_account: Callable[..., Account]) -> None:
     viewer = make_account("viewer")
     code = file_report(gateway.url)["code"]

@@ -28,6 +28,7 @@ def internal() -> Iterator[RecordingServer]:
         ("http://10.0.0.1/admin", "nội bộ"),
     ],
 )
+@pytest.mark.slow
 def test_a_feed_url_pointing_inside_is_never_fetched(
     gateway: ServerProcess, make_account: Callable[..., Account], internal: RecordingServer, target: str, rule: str
 ) -> None:

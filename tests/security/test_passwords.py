@@ -15,6 +15,7 @@ from tests.support.processes import ServerProcess
 WEAK = ["aaaaaaaaaa", "1234567890", "password12", "aaaaaaaaaaaa", "123456789012", "matkhau12345", "qwertyuiop12"]
 
 
+@pytest.mark.slow
 def test_weak_passwords_are_refused_with_a_reason(
     gateway: ServerProcess, make_account: Callable[..., Account], subtests: pytest.Subtests
 ) -> None:
@@ -30,6 +31,7 @@ def test_weak_passwords_are_refused_with_a_reason(
             assert "Mật khẩu" in error["message"] and "Gợi ý" in error["message"]
 
 
+@pytest.mark.slow
 def test_a_password_from_the_persons_own_name_is_refused(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -39,6 +41,7 @@ def test_a_password_from_the_persons_own_name_is_refused(
     assert response.status_code == 422 and "tên" in response.json()["error"]["message"]
 
 
+@pytest.mark.slow
 def test_a_seeded_or_reset_password_must_be_changed_first(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -61,6 +64,7 @@ def test_a_seeded_or_reset_password_must_be_changed_first(
     assert httpx.get(f"{gateway.url}/api/v1/auth/me", headers=member.headers).status_code == 401
 
 
+@pytest.mark.slow
 def test_the_console_sends_a_seeded_account_to_the_password_page(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from tests.security.conftest import gateway_env, start_gateway
@@ -30,6 +31,7 @@ def _run(script: str, env: dict[str, str], timeout: float = 60) -> subprocess.Co
     )
 
 
+@pytest.mark.slow
 def test_production_gateway_refuses_built_in_secrets(app: FastAPI, database_url: str, tmp_path: Path) -> None:
     env = gateway_env(database_url, tmp_path, XASO_ENV="production", XASO_GATEWAY_PORT=str(free_port()))
     # As if .env lacked them: the built-in defaults apply (named explicitly, since a local .env may exist).
@@ -44,6 +46,7 @@ def test_production_gateway_refuses_built_in_secrets(app: FastAPI, database_url:
     assert "XASO_ENV=production" in output and "XASO_SECRET_KEY" in output and "XASO_SERVICE_TOKEN" in output
 
 
+@pytest.mark.slow
 def test_production_gateway_refuses_the_test_only_fetch_opt_out(
     app: FastAPI, database_url: str, tmp_path: Path
 ) -> None:
@@ -52,6 +55,7 @@ def test_production_gateway_refuses_the_test_only_fetch_opt_out(
     assert result.returncode != 0 and "XASO_OUTBOUND_ALLOW_PRIVATE" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_production_gateway_starts_only_with_real_secrets(app: FastAPI, database_url: str, tmp_path: Path) -> None:
     short = {**STRONG, "XASO_SECRET_KEY": "ngan-qua"}
     env = gateway_env(database_url, tmp_path, XASO_ENV="production", XASO_GATEWAY_PORT=str(free_port()), **short)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -40,6 +41,7 @@ def test_the_console_keeps_its_own_stricter_policy(client: TestClient) -> None:
     assert "style-src 'self';" in csp  # the console allows no inline style; the public default would
 
 
+@pytest.mark.slow
 def test_hsts_only_over_https_as_reported_by_a_believed_proxy(app: FastAPI, database_url: str, tmp_path: Path) -> None:
     """The gateway as `make run`/compose start it, told to believe the proxy on 127.0.0.1 (the test plays it)."""
     behind_proxy = start_gateway(database_url, tmp_path, XASO_FORWARDED_ALLOW_IPS="127.0.0.1")

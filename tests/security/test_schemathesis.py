@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ TG_SECRET = "tg-secret-for-the-fuzzer-0123456789"
 SKIP = r"^/api/v1/auth/logout$|/refresh$|^/health$|^/api/v1/nlu/"
 
 
+@pytest.mark.slow
 def test_no_server_errors_anywhere(app: FastAPI) -> None:
     with transaction(app.state.sessionmaker) as session:
         commune = session.scalars(select(Commune).where(Commune.slug == "xa-demo")).one()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from tests.security.conftest import Account, file_report
 from tests.support.processes import ServerProcess
 
 
+@pytest.mark.slow
 def test_viewer_sees_masked_personal_data_in_case_detail_and_citizen(
     gateway: ServerProcess, make_account: Callable[..., Account]
 ) -> None:
@@ -36,6 +38,7 @@ def test_viewer_sees_masked_personal_data_in_case_detail_and_citizen(
     )
 
 
+@pytest.mark.slow
 def test_viewer_console_case_page_is_masked(gateway: ServerProcess, make_account: Callable[..., Account]) -> None:
     viewer = make_account("viewer")
     code = file_report(gateway.url)["code"]

@@ -74,6 +74,7 @@ def budgeted(app: FastAPI, database_url: str, tmp_path: Path) -> Iterator[Server
     server.stop()
 
 
+@pytest.mark.slow
 def test_one_sender_flooding_gets_a_polite_wait_and_an_emergency_still_gets_115_first(
     app: FastAPI, budgeted: ServerProcess
 ) -> None:
@@ -96,6 +97,7 @@ def test_one_sender_flooding_gets_a_polite_wait_and_an_emergency_still_gets_115_
     assert stored == 6
 
 
+@pytest.mark.slow
 def test_new_sessions_per_address_are_bounded_and_opening_one_leaves_no_citizen_row(
     app: FastAPI, budgeted: ServerProcess
 ) -> None:
@@ -138,6 +140,7 @@ def upload(url: str, sender: str, address: str) -> httpx.Response:
     )
 
 
+@pytest.mark.slow
 def test_the_photo_budget_of_an_address_is_not_reset_by_a_new_session(budgeted: ServerProcess) -> None:
     address = new_address()
     first, second = new_sender(), new_sender()
@@ -172,6 +175,7 @@ async def _streams(url: str, senders: list[str], address: str) -> list[int]:
         return statuses
 
 
+@pytest.mark.slow
 def test_event_streams_held_at_once_are_bounded_and_freed_when_they_close(budgeted: ServerProcess) -> None:
     address = new_address()
     one = new_sender()
@@ -186,6 +190,7 @@ def test_event_streams_held_at_once_are_bounded_and_freed_when_they_close(budget
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_cases_filed_from_one_web_session_and_address_are_bounded(budgeted: ServerProcess) -> None:
     address = new_address()
     first, second = new_sender(), new_sender()
@@ -226,6 +231,7 @@ def test_cases_filed_from_one_web_session_and_address_are_bounded(budgeted: Serv
         assert made.status_code == 201, made.text
 
 
+@pytest.mark.slow
 def test_the_parse_endpoint_needs_a_staff_login_or_the_service_token(
     app: FastAPI, budgeted: ServerProcess, make_account: Any
 ) -> None:
@@ -238,6 +244,7 @@ def test_the_parse_endpoint_needs_a_staff_login_or_the_service_token(
     assert httpx.post(url, json={"text": "làm giấy khai sinh"}, headers=SERVICE, timeout=30).status_code == 503
 
 
+@pytest.mark.slow
 def test_budgets_hold_across_gateway_processes_through_redis(app: FastAPI, database_url: str, tmp_path: Path) -> None:
     url = redis_url()
     if url is None:

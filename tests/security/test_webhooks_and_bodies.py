@@ -66,6 +66,7 @@ ODD_UPDATES = [
 ]
 
 
+@pytest.mark.slow
 def test_an_odd_telegram_update_is_acknowledged_and_ignored(
     app: FastAPI, accounts: None, gateway: ServerProcess, subtests: pytest.Subtests
 ) -> None:
@@ -79,6 +80,7 @@ def test_an_odd_telegram_update_is_acknowledged_and_ignored(
             assert stored_events(app) == 0
 
 
+@pytest.mark.slow
 def test_an_odd_telegram_update_without_the_secret_is_still_refused(accounts: None, gateway: ServerProcess) -> None:
     response = httpx.post(f"{gateway.url}/webhooks/telegram/xa-demo", json={"message": 5})
     assert response.status_code == 401
@@ -102,6 +104,7 @@ def _zalo_event(timestamp: str, msg_id: str) -> bytes:
     return json.dumps(event, ensure_ascii=False).encode()
 
 
+@pytest.mark.slow
 def test_a_signed_zalo_event_from_long_ago_is_refused(app: FastAPI, accounts: None, gateway: ServerProcess) -> None:
     for stamp in ("946684800000", str(int((time.time() - 3600) * 1000)), "", "ngày xưa"):
         body = _zalo_event(stamp, f"old{abs(hash(stamp)) % 10**8}")
@@ -153,6 +156,7 @@ def _status_before_the_rest(url: str, path: str, *, chunked: bool) -> int:
     return int(answer.split(b" ", 2)[1])
 
 
+@pytest.mark.slow
 def test_a_twenty_megabyte_body_is_refused_before_it_is_read(gateway: ServerProcess, subtests: pytest.Subtests) -> None:
     headers = {"Content-Type": "application/json"}
     for path in ("/webhooks/web", "/api/v1/nlu/parse", "/api/v1/auth/login", "/open311/v2/requests.json"):

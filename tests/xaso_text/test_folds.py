@@ -59,6 +59,7 @@ def test_each_fold_is_what_it_was_on_every_line_of_data(new: object, old: object
     assert differ == []
 
 
+@pytest.mark.slow
 def test_the_package_s_parts() -> None:
     assert xaso_text.fold("Ổ gà ĐƯỜNG") == "o ga duong"
     assert xaso_text.strip_marks("Đường Lê Lợi") == "Duong Le Loi"
