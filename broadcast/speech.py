@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from broadcast.engines.base import Audio, EngineError, EngineUnavailable, TtsEngine, VoiceOptions
 from broadcast.normalize import normalize_text
 from broadcast.settings import BroadcastSettings
+
+if TYPE_CHECKING:
+    from broadcast.audio import EncodedMp3
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +137,8 @@ async def speak(
             log.warning("engine %s unavailable, falling back: %s", engine.name, exc)
             last_error = exc
             continue
-        return Speech(_audio_ops().join(parts, sample_rate), engine.name, voice)
+        joined = await asyncio.to_thread(_audio_ops().join, parts, sample_rate)
+        return Speech(joined, engine.name, voice)
     raise last_error or EngineUnavailable("Không có engine nào khả dụng.")
 
 
@@ -147,6 +153,14 @@ class Production:
     spoken_text: str
 
 
+def _master(speech: Audio, settings: BroadcastSettings) -> EncodedMp3:
+    """Jingles, loudness to the target (EBU R128) and the MP3: the CPU-heavy part of making a bulletin."""
+    audio_ops = _audio_ops()
+    programme = audio_ops.with_jingles(speech, settings.intro_jingle, settings.outro_jingle)
+    finished = audio_ops.normalize_loudness(programme, settings.loudness_lufs, settings.true_peak_dbtp)
+    return audio_ops.encode_to_target(finished, settings.loudness_lufs, settings.mp3_bitrate_kbps)
+
+
 async def produce(
     text: str,
     engines: Sequence[TtsEngine],
@@ -157,10 +171,8 @@ async def produce(
 ) -> Production:
     spoken = check_length(text, settings)
     speech = await speak(spoken, engines, options, sample_rate=settings.sample_rate, progress=progress)
-    audio_ops = _audio_ops()
-    programme = audio_ops.with_jingles(speech.audio, settings.intro_jingle, settings.outro_jingle)
-    finished = audio_ops.normalize_loudness(programme, settings.loudness_lufs, settings.true_peak_dbtp)
-    encoded = audio_ops.encode_to_target(finished, settings.loudness_lufs, settings.mp3_bitrate_kbps)
+    # Seconds of CPU for a long bulletin: in a worker thread, so the gateway's loop keeps answering citizens.
+    encoded = await asyncio.to_thread(_master, speech.audio, settings)
     return Production(
         mp3=encoded.data,
         duration_seconds=encoded.duration_seconds,

@@ -4,7 +4,9 @@ are computed here from the decoded MP3, independently of broadcast.audio."""
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyloudnorm
@@ -110,3 +112,22 @@ def test_the_length_cap() -> None:
     assert check_length("xin chào " * 50, settings)
     with pytest.raises(BulletinTooLong, match="tối đa 60 giây"):
         check_length("xin chào " * 70, settings)
+
+
+async def test_joining_mastering_and_encoding_run_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seconds of CPU for a long bulletin: in worker threads, so the gateway's loop keeps answering citizens while an
+    officer's bulletin is made (in the embedded default, one process serves both)."""
+    loop_thread = threading.get_ident()
+    ran_on: dict[str, int] = {}
+    for name in ("join", "normalize_loudness", "encode_to_target"):
+        original = getattr(audio_ops, name)
+
+        def record(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            ran_on[_name] = threading.get_ident()
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(audio_ops, name, record)
+    result = await produce("Xin chào bà con.", [EspeakEngine()], VoiceOptions(), BroadcastSettings())
+    assert result.mp3
+    assert set(ran_on) == {"join", "normalize_loudness", "encode_to_target"}
+    assert loop_thread not in ran_on.values(), ran_on
