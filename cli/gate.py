@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,23 @@ def reasons(checks: list[Check]) -> list[str]:
         f"({c.delta:+.1f} điểm, cho phép giảm tối đa {c.tolerance:.1f})"
         for c in checks
         if not c.passed
+    ]
+
+
+def advice(checks: list[Check], candidate: Path) -> list[str]:
+    """What an officer can do after a refusal. A candidate that forgets messages staff corrected is not to be used;
+    otherwise the drop may be training churn (one added example moves the held-out figures by points: docs/nlu.md),
+    and the command that promotes this candidate anyway, after reading the table, is printed."""
+    failed = [c for c in checks if not c.passed]
+    if not failed:
+        return []
+    if any(c.set == "reviewed" for c in failed):
+        return ["Mô hình mới đọc sai cả câu cán bộ đã sửa (tập reviewed): không nên dùng."]
+    needed = math.ceil(max(-c.delta for c in failed) * 10) / 10
+    return [
+        "Huấn luyện lại dù chỉ thêm một câu cũng làm các con số lệch vài điểm (docs/nlu.md): nên gom nhiều câu đã "
+        "duyệt rồi huấn luyện một lần.",
+        f"Nếu đã xem bảng và chấp nhận mức giảm: xaso train --candidate {candidate} --tolerance {needed:.1f}",
     ]
 
 

@@ -193,6 +193,8 @@ def _gate_or_exit(current: Path, candidate: Path, data_dir: Path, tolerance: flo
         for reason in failed:
             console.print(f"  - {reason}", highlight=False)
         console.print(f"Mô hình hiện hành giữ nguyên ({current}); mô hình bị từ chối để xem lại: {candidate}")
+        for line in gate_module.advice(checks, candidate):
+            console.print(line, highlight=False, markup=False)
         raise typer.Exit(1)
     console.print("[green]Cổng đạt:[/green] không giảm trên tập nào.")
 

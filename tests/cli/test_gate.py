@@ -36,6 +36,19 @@ def test_a_drop_beyond_the_tolerance_is_refused_and_named() -> None:
     ]
 
 
+def test_a_refusal_says_what_to_do_and_never_offers_a_model_that_forgets_corrections() -> None:
+    candidate = Path("models/candidate-abc.tar.gz")
+    churn = gate.compare(_scores(intent=95.66, intent_no_diacritics=90.2), tolerance=0.5)
+    hint = gate.advice(churn, candidate)
+    assert "gom nhiều câu" in hint[0]
+    assert hint[1].endswith("xaso train --candidate models/candidate-abc.tar.gz --tolerance 5.8")  # the largest drop
+    forgets = _scores(intent=99.0)
+    forgets["candidate"]["reviewed"] = {**forgets["candidate"]["reviewed"], "intent": 0.0}
+    refused = gate.advice(gate.compare(forgets, tolerance=0.5), candidate)
+    assert refused == ["Mô hình mới đọc sai cả câu cán bộ đã sửa (tập reviewed): không nên dùng."]
+    assert gate.advice(gate.compare(_scores(intent=98.4), tolerance=0.5), candidate) == []
+
+
 def test_held_out_sets_are_found_and_reviewed_messages_added(tmp_path: Path) -> None:
     for folder in ("nlu", "long", "stories", "empty"):
         (tmp_path / "test" / folder).mkdir(parents=True)
