@@ -137,7 +137,7 @@ async def speak(
             log.warning("engine %s unavailable, falling back: %s", engine.name, exc)
             last_error = exc
             continue
-        joined = await asyncio.to_thread(_audio_ops().join, parts, sample_rate)
+        joined = await asyncio.to_thread(_join, parts, sample_rate)
         return Speech(joined, engine.name, voice)
     raise last_error or EngineUnavailable("Không có engine nào khả dụng.")
 
@@ -151,6 +151,11 @@ class Production:
     engine: str
     voice: str
     spoken_text: str
+
+
+def _join(parts: list[tuple[Audio, float]], sample_rate: int) -> Audio:
+    """In the worker thread, like ``_master``: the first call also imports the audio libraries (about a second)."""
+    return _audio_ops().join(parts, sample_rate)
 
 
 def _master(speech: Audio, settings: BroadcastSettings) -> EncodedMp3:
