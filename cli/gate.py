@@ -131,10 +131,11 @@ def reasons(checks: list[Check]) -> list[str]:
     ]
 
 
-def advice(checks: list[Check], candidate: Path) -> list[str]:
+def advice(checks: list[Check], candidate: Path, *, options: str = "") -> list[str]:
     """What an officer can do after a refusal. A candidate that forgets messages staff corrected is not to be used;
     otherwise the drop may be training churn (one added example moves the held-out figures by points: docs/nlu.md),
-    and the command that promotes this candidate anyway, after reading the table, is printed."""
+    and the command that promotes this candidate anyway, after reading the table, is printed (``options``: the data and
+    models directories when they are not the project's)."""
     failed = [c for c in checks if not c.passed]
     if not failed:
         return []
@@ -144,7 +145,7 @@ def advice(checks: list[Check], candidate: Path) -> list[str]:
     return [
         "Huấn luyện lại dù chỉ thêm một câu cũng làm các con số lệch vài điểm (docs/nlu.md): nên gom nhiều câu đã "
         "duyệt rồi huấn luyện một lần.",
-        f"Nếu đã xem bảng và chấp nhận mức giảm: xaso train --candidate {candidate} --tolerance {needed:.1f}",
+        f"Nếu đã xem bảng và chấp nhận mức giảm: xaso train --candidate {candidate}{options} --tolerance {needed:.1f}",
     ]
 
 

@@ -193,7 +193,9 @@ def _gate_or_exit(current: Path, candidate: Path, data_dir: Path, tolerance: flo
         for reason in failed:
             console.print(f"  - {reason}", highlight=False)
         console.print(f"Mô hình hiện hành giữ nguyên ({current}); mô hình bị từ chối để xem lại: {candidate}")
-        for line in gate_module.advice(checks, candidate):
+        options = "" if data_dir == PROJECT_ROOT / "nlu_data" else f" --data-root {data_dir.parent}"
+        options += "" if current.parent == MODELS_DIR else f" --models-dir {current.parent}"
+        for line in gate_module.advice(checks, candidate, options=options):
             console.print(line, highlight=False, markup=False)
         raise typer.Exit(1)
     console.print("[green]Cổng đạt:[/green] không giảm trên tập nào.")

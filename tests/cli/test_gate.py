@@ -42,6 +42,8 @@ def test_a_refusal_says_what_to_do_and_never_offers_a_model_that_forgets_correct
     hint = gate.advice(churn, candidate)
     assert "gom nhiều câu" in hint[0]
     assert hint[1].endswith("xaso train --candidate models/candidate-abc.tar.gz --tolerance 5.8")  # the largest drop
+    elsewhere = gate.advice(churn, candidate, options=" --models-dir /srv/m")
+    assert elsewhere[1].endswith("--candidate models/candidate-abc.tar.gz --models-dir /srv/m --tolerance 5.8")
     forgets = _scores(intent=99.0)
     forgets["candidate"]["reviewed"] = {**forgets["candidate"]["reviewed"], "intent": 0.0}
     refused = gate.advice(gate.compare(forgets, tolerance=0.5), candidate)
