@@ -12,7 +12,7 @@ PIP_FLAGS   := --disable-pip-version-check -q
 # Gateway-side test workers (pytest-xdist): its tests mostly wait on databases and processes, so two workers on two
 # cores finish in about half the time; TEST_WORKERS=0 runs them in this process (a debugger, -x, -k).
 TEST_WORKERS ?= 2
-XDIST       := -n $(TEST_WORKERS) --dist loadgroup
+XDIST       := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 .PHONY: help run run-cluster test test-fast test-gateway test-rasa train model-for-tests lint format bench venvs browser clean audit
 
@@ -61,9 +61,14 @@ run-cluster: venvs ## the production shape on this machine under supervisord: Po
 test test-rasa test-gateway: export TEST_DATABASE_URL ?= $(shell scripts/test-services.sh database)
 test test-rasa test-gateway: export TEST_REDIS_URL ?= $(shell scripts/test-services.sh redis)
 
-test: venvs browser model-for-tests ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
+test: ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
+	@# Side by side where one step alone leaves a core idle: the two environments install together, and the lint runs
+	@# while the model trains (TensorFlow keeps about one and a third of the two cores busy).
+	$(MAKE) --no-print-directory -j2 venvs
+	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory -j2 model-for-tests lint
 	@echo "==> Dịch vụ kiểm thử: PostgreSQL $${TEST_DATABASE_URL:-(không có)}, Redis $${TEST_REDIS_URL:-(không có)}"
-	$(MAKE) --no-print-directory lint test-rasa test-gateway
+	$(MAKE) --no-print-directory test-rasa test-gateway
 
 test-rasa:
 	@echo "==> Kiểm thử phía Rasa (.venv-rasa): thành phần NLU, actions, rasa data validate"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,23 +35,36 @@ END_TO_END = ("slow", "rasa", "browser")  # markers of tests whose time goes to 
 NEEDS_RASA = frozenset({"bot_stack", "rasa_server", "stack"})  # fixtures that start Rasa with the trained model
 
 
-# Modules that use fixed shared places on the test servers (Redis databases 12–15, flushed; the cluster's databases):
-# under xdist they run on one worker, one after another. The mutation tests are among them: they run some of those
-# modules' tests (Redis wake-ups, replica leases) from a copy of the tree, and a flush from there once broke a Redis
-# test running on the other worker. Browser tests are one group too: Chromium starved by a model
-# training on the other worker timed a click out, and the review-loop test that trains a model is a browser test.
-# Every other module is one group, so a worker keeps a module's fixtures (a module-scoped world, a bot stack).
+# Modules that use fixed shared places on the test servers (Redis database 12, flushed; the login and web budgets'
+# keys): under xdist they run on one worker, one after another. The mutation tests are among them: they run some of
+# those modules' tests (Redis wake-ups, replica leases, login limits) from a copy of the tree, and a flush from there
+# once broke a Redis test running on the other worker. The cluster kill test has places of its own (Redis 13 and 14,
+# its named PostgreSQL databases) and is a group of its own. So is the review-loop test: it trains a model for
+# minutes; it is handed out first with the shared servers' group, so the other worker is in that group's
+# processes, not in a browser test, while the model trains (a click starved by a training once timed out). The
+# modules that take the ``stack`` fixture (the system as `make run` starts it: a gateway, actions and a
+# Rasa that loads the model, about 45 s of two cores) are one group, so one worker starts it once. Every other module
+# is one group, so a worker keeps a module's fixtures (a module-scoped world, a bot stack).
 SHARED_SERVERS = frozenset(
     {
         "tests/api/test_replicas.py",
         "tests/api/test_signals.py",
         "tests/api/test_rasa_client.py",
-        "tests/cli/test_cluster.py",
         "tests/mutants/test_mutants.py",
         "tests/security/test_login_throttle.py",
         "tests/security/test_web_budgets.py",
     }
 )
+OWN_GROUP = {
+    "tests/cli/test_cluster.py": "cluster",
+    "tests/console/test_nlu_loop_browser.py": "review-loop",
+    "tests/conversations/test_conversations.py": "stack",
+    "tests/stack/test_stack.py": "stack",
+}
+# Groups that hold tests of minutes (the review loop trains a model, the mutants run pytest in copies of the tree, the
+# cluster test kills and restarts processes): handed to the workers first (``--no-loadscope-reorder`` keeps this
+# order), so no worker starts one of them while the other has nothing left to do.
+LONGEST_FIRST = ("review-loop", "shared-servers", "cluster", "stack")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
@@ -63,14 +77,44 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if NEEDS_RASA.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.rasa)  # so `-m "not rasa"` (make test-fast) leaves it out
         module = item.nodeid.split("::")[0]
-        group = (
-            "shared-servers"
-            if module in SHARED_SERVERS
-            else "browser"
-            if item.get_closest_marker("browser")
-            else module
-        )
+        group = "shared-servers" if module in SHARED_SERVERS else OWN_GROUP.get(module, module)
         item.add_marker(pytest.mark.xdist_group(group))
+    _one_backend_each(config, items)
+    end_to_end = Counter(_group(item) for item in items if any(item.get_closest_marker(m) for m in END_TO_END))
+    items.sort(key=lambda item: _schedule_rank(_group(item), end_to_end))  # stable: a group keeps its order
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, in the controller: the ids one worker collected
+def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+    """Refuse a run whose groups would be ignored. pytest-xdist hands tests out by the ``@group`` its worker appends
+    to each node id; with pytest 9.2 the suffix no longer lands (pytest-xdist#1386), and nothing said so: every test
+    went to either worker, the Redis-flushing modules ran beside the tests whose databases they flush, and each
+    worker started its own stacks. (requirements/dev.in keeps pytest below 9.2.)"""
+    config = getattr(node, "config", None)
+    if config is None or config.getvalue("dist") != "loadgroup" or not ids:
+        return
+    if not any("@" in nodeid.rsplit("]", 1)[-1] for nodeid in ids):
+        raise pytest.UsageError(
+            "--dist loadgroup would ignore every test group: this pytest and pytest-xdist do not work together "
+            "(pytest-xdist#1386); install the versions requirements/app.lock.txt pins (make venvs)."
+        )
+
+
+def _group(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker else ""
+
+
+def _schedule_rank(group: str, end_to_end: Counter[str]) -> tuple[int, int]:
+    """Longest groups first (xdist hands groups out in collection order), then the other groups with end-to-end
+    tests, most first, then the rest in their usual order."""
+    if group in LONGEST_FIRST:
+        return (0, LONGEST_FIRST.index(group))
+    return (1, -end_to_end[group]) if end_to_end[group] else (2, 0)
+
+
+def _one_backend_each(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each variant of an end-to-end test on one backend (see ``pytest_collection_modifyitems``)."""
     backends = database.backends()
     if len(backends) < 2 or os.environ.get("XASO_TEST_EVERY_BACKEND") == "1":
         return
