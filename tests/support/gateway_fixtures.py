@@ -40,8 +40,8 @@ NEEDS_RASA = frozenset({"bot_stack", "rasa_server", "stack"})  # fixtures that s
 # those modules' tests (Redis wake-ups, replica leases, login limits) from a copy of the tree, and a flush from there
 # once broke a Redis test running on the other worker. The cluster kill test has places of its own (Redis 13 and 14,
 # its named PostgreSQL databases) and is a group of its own. So is the review-loop test: it trains a model for
-# minutes; it is handed out first with the shared servers' group, so the other worker is in that group's
-# processes, not in a browser test, while the model trains (a click starved by a training once timed out). The
+# minutes; it is handed out first beside the shared servers' group (minutes of processes, no browser), so while
+# the model trains the other worker is mostly not in a browser test (a click starved by a training once timed out). The
 # modules that take the ``stack`` fixture (the system as `make run` starts it: a gateway, actions and a
 # Rasa that loads the model, about 45 s of two cores) are one group, so one worker starts it once. Every other module
 # is one group, so a worker keeps a module's fixtures (a module-scoped world, a bot stack).
@@ -80,7 +80,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         group = "shared-servers" if module in SHARED_SERVERS else OWN_GROUP.get(module, module)
         item.add_marker(pytest.mark.xdist_group(group))
     _one_backend_each(config, items)
-    end_to_end = Counter(_group(item) for item in items if any(item.get_closest_marker(m) for m in END_TO_END))
+    end_to_end = Counter(_group(item) for item in items if _is_end_to_end(item))
     items.sort(key=lambda item: _schedule_rank(_group(item), end_to_end))  # stable: a group keeps its order
 
 
@@ -98,6 +98,10 @@ def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
             "--dist loadgroup would ignore every test group: this pytest and pytest-xdist do not work together "
             "(pytest-xdist#1386); install the versions requirements/app.lock.txt pins (make venvs)."
         )
+
+
+def _is_end_to_end(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in END_TO_END)
 
 
 def _group(item: pytest.Item) -> str:
@@ -123,7 +127,7 @@ def _one_backend_each(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("db_backend") if callspec is not None else None
-        if backend is None or not any(item.get_closest_marker(name) for name in END_TO_END):
+        if backend is None or not _is_end_to_end(item):
             kept.append(item)
             continue
         others = sorted((name, _stable(value)) for name, value in callspec.params.items() if name != "db_backend")
