@@ -71,6 +71,9 @@ from channels import registry as channel_registry
 
 
 def include_all(app: FastAPI) -> None:
+    # Citizens' messages first: a request is matched against the routes in this order, one by one, and the webhooks
+    # carry almost every request a commune's gateway gets (their paths, /webhooks/..., overlap no other route).
+    app.include_router(webhooks_router)
     app.include_router(health_router)
     app.include_router(nlu_router)
     app.include_router(communes_router)
@@ -116,7 +119,6 @@ def include_all(app: FastAPI) -> None:
     register_conversation: RegisterConversation = ensure  # api/dossiers/flows.py asks it: dossiers sit below
     app.state.register_conversation = register_conversation
     channel_registry.register_defaults()
-    app.include_router(webhooks_router)
     app.include_router(web_router)
     app.include_router(web_uploads_router)
     mount_web_static(app)

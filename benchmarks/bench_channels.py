@@ -378,6 +378,11 @@ def main() -> int:
     console.print(table)
     web_turns = sum(r["turns"] - r["failed"] for r in rows if r["name"].startswith("Cổng"))
     console.print(f"Tin nhắn web được lưu: {stored} (đã xử lý {processed}); lượt web có phản hồi HTTP 200: {web_turns}")
+    if stored < web_turns or processed < stored:
+        # A turn answered without being stored or processed was not a turn through Rasa (a refusal, a budget):
+        # the figures above would compare the gateway's refusals with Rasa's answers.
+        console.print("[red]Không hợp lệ: có lượt web được trả lời mà không được lưu hoặc xử lý.[/red]")
+        return 1
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     load_average = os.getloadavg()[0]
     console.print(f"Tải trung bình của máy lúc đo (1 phút): {load_average:.1f} trên {os.cpu_count()} lõi")

@@ -20,7 +20,7 @@ from api.migrate import upgrade_database  # noqa: E402
 from api.seed import seed_all  # noqa: E402
 from tests.support.fake_telegram import FakeTelegram  # noqa: E402
 from tests.support.fake_zalo import FakeZalo  # noqa: E402
-from tests.support.processes import ServerProcess, free_port, start_server  # noqa: E402
+from tests.support.processes import WEB_BUDGETS_OFF, ServerProcess, free_port, start_server  # noqa: E402
 
 MODEL = ROOT / "models" / "xaso.tar.gz"
 TOKEN = "bench-rasa-token"
@@ -119,6 +119,6 @@ def start_processes(work: Path, database_url: str) -> tuple[ServerProcess, Serve
         ready_path="/api/v1/communes/xa-demo", log_dir=work,
         env={**common, "XASO_DATABASE_URL": database_url, "XASO_RASA_URL": rasa.url, "XASO_RASA_TOKEN": TOKEN,
              "XASO_ACTIONS_URL": actions.url, "XASO_GATEWAY_PORT": str(gateway_port),
-             "XASO_RUN_BACKGROUND_JOBS": "true"},
+             "XASO_RUN_BACKGROUND_JOBS": "true", **WEB_BUDGETS_OFF},
     )  # fmt: skip
     return actions, rasa, gateway

@@ -26,6 +26,7 @@ class Turn:
     route: str  # rasa | case | rating | comment | back_to_bot | contact | none | busy (safety adds: emergency)
     replies: list[dict[str, Any]]
     queued: bool  # something was written to the outbox
+    noticed: bool = False  # the first-contact privacy notice was seen to already (api/privacy/chat.py)
 
 
 def reply(

@@ -81,15 +81,11 @@ def _data_request(app: FastAPI, ctx: Context, message: InboundMessage, request: 
     return said if isinstance(said, Turn) else privacy.erase(app, ctx, message, said)
 
 
-def _appointment(factory: sessionmaker[Session], ctx: Context, message: InboundMessage, text: str) -> Turn | None:
+def _appointment(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, command: appointments.Command | None
+) -> Turn | None:
     """The citizen's appointment (api/appointments/chat.py): its answer and the event done, one transaction; None
-    when it declines (what it changed stays: an open question it closed). Without a command, only a question
-    waiting for its answer makes the write worth taking."""
-    command = appointments.parse_command(text)
-    if command is None:
-        with factory() as session:
-            if not appointments.has_open_question(session, conversation_id=message.conversation_id):
-                return None
+    when it declines (what it changed stays: an open question it closed)."""
     with write_transaction(factory) as session:
         turn = appointments.answer(session, ctx, message, command)
         if turn is not None:
@@ -97,22 +93,45 @@ def _appointment(factory: sessionmaker[Session], ctx: Context, message: InboundM
     return turn
 
 
-def _read(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Inbound:
-    """The subscription's concern and the conversation's row, in one read session (the row is read under the write
-    lock instead when the message changes the citizen)."""
+def _appointment_or_local(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, text: str
+) -> Turn | None:
+    """The appointment's answer; when it declines, the table's remaining rows (the subscription, the conversation's
+    row: ``route_locally``) in the same worker thread: nothing else is left above them once the data request and
+    the appointment are not it. None when Rasa answers. Without a command, only a question waiting for its answer
+    makes the appointment's write worth taking: that is read with the rest, in one read session."""
+    command = appointments.parse_command(text)
+    if command is None:
+        inbound, open_question = _read(factory, ctx, message, appointment=True)
+        if not open_question:
+            return route_locally(factory, ctx, message, inbound)
+    turn = _appointment(factory, ctx, message, command)
+    return turn if turn is not None else route_locally(factory, ctx, message)
+
+
+def _read(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, *, appointment: bool = False
+) -> tuple[Inbound, bool]:
+    """The subscription's concern and the conversation's row - and, for ``appointment``, whether an appointment's
+    question waits for this answer - in one read session (the row is read under the write lock instead when the
+    message changes the citizen)."""
     now = utcnow()
     with factory() as session:
+        open_question = appointment and appointments.has_open_question(session, conversation_id=message.conversation_id)
         concerned = subscriptions.concerns(session, ctx, message)
         row = None if needs_write(message) else conversations.find(session, conversation_id=message.conversation_id)
         row = conversations.opened(row)
-    return Inbound(message, now, row=row, subscription=concerned)
+    return Inbound(message, now, row=row, subscription=concerned), open_question
 
 
-def route_locally(factory: sessionmaker[Session], ctx: Context, message: InboundMessage) -> Turn | None:
+def route_locally(
+    factory: sessionmaker[Session], ctx: Context, message: InboundMessage, inbound: Inbound | None = None
+) -> Turn | None:
     """The turn when the subscription or the conversation's row answers it (the table's last rows: subscription,
     staff-owned, rating, comment, back to the bot, contact, unfollow); None when Rasa answers. The common case is
-    decided by one indexed read, without the write lock."""
-    inbound = _read(factory, ctx, message)
+    decided by one indexed read, without the write lock (``inbound``: that read, when the caller made it)."""
+    if inbound is None:
+        inbound, _ = _read(factory, ctx, message)
     decision = decide(inbound)
     if decision.answer is Answer.subscription:  # "hủy nhận tin" etc., in every state
         with write_transaction(factory) as session:
@@ -242,8 +261,9 @@ async def _answer(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
             return await run_in_threadpool(_safety, factory, ctx, message, safety.answer, triage)
         if decision.answer is Answer.data_request and request is not None:  # "xem/xóa dữ liệu của tôi"
             turn = await run_in_threadpool(_data_request, app, ctx, message, request)
-        elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn"
-            turn = await run_in_threadpool(_appointment, factory, ctx, message, text)
+        elif decision.answer is Answer.appointment:  # "đổi lịch", "hủy hẹn"; declined, the rest of the table
+            local = await run_in_threadpool(_appointment_or_local, factory, ctx, message, text)
+            return local if local is not None else await to_rasa(app, ctx, message)
         else:  # the subscription and the row are read, and the rest of the table decided, there
             local = await run_in_threadpool(route_locally, factory, ctx, message)
             return local if local is not None else await to_rasa(app, ctx, message)
@@ -271,5 +291,22 @@ async def to_rasa(app: FastAPI, ctx: Context, message: InboundMessage) -> Turn:
     review = None
     if kept is not None and result.parse is not None:
         review = (kept, result.parse, getattr(app.state, "review_consent", None))
-    queued = await run_in_threadpool(_finish_rasa, factory, ctx, message, result.replies, review)
-    return Turn("rasa", result.replies, queued)
+    return await run_in_threadpool(_finish_rasa_turn, app, ctx, message, result.replies, review)
+
+
+def _finish_rasa_turn(
+    app: FastAPI,
+    ctx: Context,
+    message: InboundMessage,
+    replies: list[dict[str, Any]],
+    review: tuple[Reason, dict[str, Any], ConsentCheck | None] | None,
+) -> Turn:
+    """Rasa's answer stored, then - in the same worker thread, after it - the first-contact privacy notice
+    (``privacy.with_notice`` does this for the other routes)."""
+    queued = _finish_rasa(app.state.sessionmaker, ctx, message, replies, review)
+    if not privacy.notice_wanted(app, message, "rasa"):
+        return Turn("rasa", replies, queued)
+    sent = privacy.first_contact(app, ctx, message)
+    if sent is None:
+        return Turn("rasa", replies, queued, noticed=True)
+    return Turn("rasa", [*replies, *sent], queued or not ctx.inline, noticed=True)

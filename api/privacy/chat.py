@@ -85,8 +85,15 @@ def parse_command(text: str) -> Command | None:
 # --- first contact -------------------------------------------------------------------------------------------------
 
 
-def _first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[dict[str, Any]] | None:
-    """Record and send the notice on the conversation's first contact; None when it had it already."""
+def notice_wanted(app: FastAPI, message: InboundMessage, route: str) -> bool:
+    """Whether a turn of this route is followed by the first-contact check. A data request's own answer speaks of
+    the rights already."""
+    return message.kind != "unfollow" and route != ROUTE and bool(app.state.settings.privacy_notice)
+
+
+def first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[dict[str, Any]] | None:
+    """Record and send the notice on the conversation's first contact; None when it had it already. Blocking: in a
+    worker thread (``with_notice``, or the thread that stored Rasa's answer: api/inbox/turns.py)."""
     factory: sessionmaker[Session] = app.state.sessionmaker
     key = message.conversation_id
     # One indexed read per message. Not cached in the process: another gateway process may have erased the
@@ -109,10 +116,10 @@ def _first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[
 
 async def with_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn: Turn) -> Turn:
     """The turn, followed by the privacy notice when this is the conversation's first contact (after the answer, so
-    an emergency's numbers always come first). A data request's own answer speaks of the rights already."""
-    if message.kind == "unfollow" or turn.route == ROUTE or not app.state.settings.privacy_notice:
+    an emergency's numbers always come first)."""
+    if turn.noticed or not notice_wanted(app, message, turn.route):
         return turn
-    sent = await run_in_threadpool(_first_contact, app, ctx, message)
+    sent = await run_in_threadpool(first_contact, app, ctx, message)
     if sent is None:
         return turn
     return Turn(turn.route, [*turn.replies, *sent], turn.queued or not ctx.inline)
