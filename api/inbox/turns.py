@@ -6,8 +6,10 @@ in the same transaction that marks the inbound event processed, so a crash can n
 
 The inputs are read in the order of the decision's table, each only when the table gets that far: the paging payload
 and the safety verdict first (an emergency is answered before any database read), the commands from the text, then,
-in one read session, the subscription's concern and the conversation's row (``route_locally``), and under the write
-lock the row again when the gateway answers from it.
+in one read session, whether an appointment's question is open (for a short message), the subscription's concern and
+the conversation's row (``route_locally``), and under the write lock the row again when the gateway answers from it.
+A turn Rasa answers takes three trips to the worker threads: storing the event (the inbox worker: claiming it),
+that read, and storing Rasa's answer with the first-contact notice after it.
 """
 
 from __future__ import annotations
