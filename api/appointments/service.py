@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.appointments import texts
@@ -95,14 +95,17 @@ def upcoming(session: Session, *, conversation_id: str, now: datetime) -> Appoin
     return min(live, key=lambda a: (a.starts_at is None, a.starts_at or now)) if live else None
 
 
+_AWAITING = (  # built once: building it cost as much as running it
+    select(Appointment)
+    .where(Appointment.conversation_id == bindparam("key"), Appointment.awaiting.is_not(None))
+    .order_by(Appointment.id.desc())
+    .limit(1)
+)
+
+
 def awaiting(session: Session, *, conversation_id: str, now: datetime) -> Appointment | None:
     """The appointment whose chat question is open with this citizen (one indexed read on the bot's hot path)."""
-    found = session.scalar(
-        select(Appointment)
-        .where(Appointment.conversation_id == conversation_id, Appointment.awaiting.is_not(None))
-        .order_by(Appointment.id.desc())
-        .limit(1)
-    )
+    found = session.scalar(_AWAITING, {"key": conversation_id})
     if found is None or found.awaiting_at is None or found.awaiting_at < now - AWAITING_FOR:
         return None
     return found if found.status in UPCOMING else None

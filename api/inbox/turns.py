@@ -40,7 +40,7 @@ from api.infra.writes import write_transaction
 from api.nlu import capture as review_capture
 from api.nlu.capture import ConsentCheck
 from api.nlu.models import Reason
-from api.outbox.service import enqueue_message, enqueue_next_page
+from api.outbox.service import enqueue_message_row, enqueue_next_page
 from api.privacy import chat as privacy
 from api.safety import flows as safety
 from api.safety.guidance import alarm_message
@@ -186,7 +186,7 @@ def _finish_rasa(
                 text, buttons, image = texts.reply_fields(reply)
                 if not text and not image:
                     continue
-                enqueue_message(
+                enqueue_message_row(
                     session,
                     commune_id=ctx.commune_id,
                     conversation_id=message.conversation_id,

@@ -7,10 +7,11 @@ eligible, so one conversation's messages are handled in the order they arrived.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from api.db import utcnow
@@ -35,14 +36,8 @@ def claim(
 ) -> list[int]:
     """Claim up to ``limit`` due rows, at most one per conversation; returns their ids (commit to keep the claim)."""
     now = utcnow()
-    query = select(
-        model.id, model.conversation_id, model.status, model.attempts, model.next_attempt_at, model.lease_until
-    ).where(model.status.in_((waiting, working)))
-    if channels is not None:
-        query = query.where(model.channel.in_(channels))
-    # Rows with a priority (the outbox) are taken highest first: an emergency overtakes everything queued.
-    order = (model.priority.desc(), model.id) if hasattr(model, "priority") else (model.id,)
-    rows = session.execute(query.order_by(*order).limit(max(limit * 20, 200))).all()
+    query, claim_one = _statements(model, waiting, working, channels, max(limit * 20, 200))
+    rows = session.execute(query).all()
     seen: set[str] = set()
     chosen = []
     for row in rows:
@@ -61,15 +56,36 @@ def claim(
     claimed: list[int] = []
     lease_until = now + timedelta(seconds=lease_seconds)
     for row in chosen:
-        result = session.execute(
-            update(model)
-            .where(model.id == row.id, model.status == row.status, model.attempts == row.attempts)
-            .values(status=working, lease_until=lease_until, attempts=row.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        params = {"b_id": row.id, "b_status": row.status, "b_attempts": row.attempts, "b_lease": lease_until}
+        result = session.execute(claim_one, {**params, "b_next": row.attempts + 1})
         if getattr(result, "rowcount", 0) == 1:
             claimed.append(row.id)
     return claimed
+
+
+@functools.cache
+def _statements(model: Any, waiting: str, working: str, channels: tuple[str, ...] | None, scan: int) -> tuple[Any, Any]:
+    """The scan and the optimistic claim of one row, built once per queue (every worker's poll and every
+    Zalo/Telegram turn runs them: building a statement cost about as much as running it)."""
+    query = select(
+        model.id, model.conversation_id, model.status, model.attempts, model.next_attempt_at, model.lease_until
+    ).where(model.status.in_((waiting, working)))
+    if channels is not None:
+        query = query.where(model.channel.in_(channels))
+    # Rows with a priority (the outbox) are taken highest first: an emergency overtakes everything queued.
+    order = (model.priority.desc(), model.id) if hasattr(model, "priority") else (model.id,)
+    claim_one = (
+        update(model)
+        .where(model.id == bindparam("b_id"), model.status == bindparam("b_status"))
+        .where(model.attempts == bindparam("b_attempts"))
+        .values(
+            status=working,
+            lease_until=bindparam("b_lease", type_=model.lease_until.type),
+            attempts=bindparam("b_next", type_=model.attempts.type),
+        )
+        .execution_options(synchronize_session=False)
+    )  # (a column's own name is reserved for a bound parameter in an UPDATE: hence the b_ names)
+    return query.order_by(*order).limit(scan), claim_one
 
 
 def backoff_seconds(attempts: int, *, base: float = 2.0, cap: float = 600.0) -> float:

@@ -135,18 +135,20 @@ def enqueue_message_row(
     commune_id: int,
     conversation_id: str,
     text: str,
+    buttons: list[dict[str, Any]] | None = None,
+    image_url: str | None = None,
     case_id: int | None = None,
     kind: str = "reply",
     priority: int = PRIORITY_NORMAL,
     context: dict[str, Any] | None = None,
 ) -> int:
-    """``enqueue_message`` in SQLAlchemy Core (the case-filing hot path): the same row, and its id."""
+    """``enqueue_message`` in SQLAlchemy Core (the hot paths: case filing, Rasa's replies): the same row, and its id."""
     values = _message_values(
         commune_id=commune_id,
         conversation_id=conversation_id,
         text=text,
-        buttons=None,
-        image_url=None,
+        buttons=buttons,
+        image_url=image_url,
         case_id=case_id,
         kind=kind,
         priority=priority,

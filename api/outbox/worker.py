@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -60,6 +60,14 @@ class Job:
     request_id: str | None = None  # of the message this answers (api/infra/logs.py)
 
 
+_CLAIMED = (  # built once: every delivery runs it
+    select(OutboxMessage, Commune.slug)
+    .join(Commune, Commune.id == OutboxMessage.commune_id)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)  # started (and rate-limited) in this order
+)
+
+
 def _claim_jobs(factory: sessionmaker[Session], limit: int, channels: tuple[str, ...] | None = None) -> list[Job]:
     with write_transaction(factory) as session:
         ids = claim(
@@ -73,12 +81,7 @@ def _claim_jobs(factory: sessionmaker[Session], limit: int, channels: tuple[str,
         )
         if not ids:
             return []
-        rows = session.execute(
-            select(OutboxMessage, Commune.slug)
-            .join(Commune, Commune.id == OutboxMessage.commune_id)
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.priority.desc(), OutboxMessage.id)  # started (and rate-limited) in this order
-        ).all()
+        rows = session.execute(_CLAIMED, {"ids": ids}).all()
         jobs = []
         for message, slug in rows:
             credentials = None

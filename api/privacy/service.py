@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,11 +12,15 @@ from api.conversations import service as conversations
 from api.db import utcnow
 from api.privacy.models import Consent, ConsentStatus, DataRequest, Purpose, RequestKind
 
+_STATUS = select(Consent.status).where(
+    Consent.conversation_id == bindparam("key"), Consent.purpose == bindparam("purpose")
+)
+
 
 def consent_status(session: Session, *, conversation_id: str, purpose: Purpose) -> ConsentStatus | None:
-    status = session.scalar(
-        select(Consent.status).where(Consent.conversation_id == conversation_id, Consent.purpose == purpose.value)
-    )
+    """The conversation's answer for ``purpose``, None when it was never asked (read on every turn for the privacy
+    notice: the statement is built once)."""
+    status = session.scalar(_STATUS, {"key": conversation_id, "purpose": purpose.value})
     return ConsentStatus(status) if status else None
 
 

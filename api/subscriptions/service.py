@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations import service as conversations
@@ -26,10 +26,13 @@ def find(session: Session, *, conversation_id: str) -> Subscription | None:
     return session.scalar(select(Subscription).where(Subscription.conversation_id == conversation_id))
 
 
+_AWAITING_HAMLET = select(Subscription.awaiting_hamlet).where(Subscription.conversation_id == bindparam("key"))
+
+
 def awaiting_hamlet(session: Session, *, conversation_id: str) -> bool:
-    """Whether the next message may answer the hamlet question (a read on the bot's hot path)."""
-    flag = session.scalar(select(Subscription.awaiting_hamlet).where(Subscription.conversation_id == conversation_id))
-    return bool(flag)
+    """Whether the next message may answer the hamlet question (a read on the bot's hot path; the statement is built
+    once)."""
+    return bool(session.scalar(_AWAITING_HAMLET, {"key": conversation_id}))
 
 
 def subscribe(session: Session, *, commune_id: int, conversation_id: str, source: str) -> tuple[Subscription, bool]:
