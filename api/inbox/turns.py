@@ -306,9 +306,4 @@ def _finish_rasa_turn(
     """Rasa's answer stored, then - in the same worker thread, after it - the first-contact privacy notice
     (``privacy.with_notice`` does this for the other routes)."""
     queued = _finish_rasa(app.state.sessionmaker, ctx, message, replies, review)
-    if not privacy.notice_wanted(app, message, "rasa"):
-        return Turn("rasa", replies, queued)
-    sent = privacy.first_contact(app, ctx, message)
-    if sent is None:
-        return Turn("rasa", replies, queued, noticed=True)
-    return Turn("rasa", [*replies, *sent], queued or not ctx.inline, noticed=True)
+    return privacy.add_notice(app, ctx, message, Turn("rasa", replies, queued))

@@ -10,7 +10,7 @@ and marks the inbound event done in it; this module imports no inbox.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI
@@ -92,8 +92,7 @@ def notice_wanted(app: FastAPI, message: InboundMessage, route: str) -> bool:
 
 
 def first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[dict[str, Any]] | None:
-    """Record and send the notice on the conversation's first contact; None when it had it already. Blocking: in a
-    worker thread (``with_notice``, or the thread that stored Rasa's answer: api/inbox/turns.py)."""
+    """Record and send the notice on the conversation's first contact; None when it had it already (blocking)."""
     factory: sessionmaker[Session] = app.state.sessionmaker
     key = message.conversation_id
     # One indexed read per message. Not cached in the process: another gateway process may have erased the
@@ -114,15 +113,23 @@ def first_contact(app: FastAPI, ctx: Context, message: InboundMessage) -> list[d
     return replies
 
 
-async def with_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn: Turn) -> Turn:
+def add_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn: Turn) -> Turn:
     """The turn, followed by the privacy notice when this is the conversation's first contact (after the answer, so
-    an emergency's numbers always come first)."""
+    an emergency's numbers always come first), marked as seen to. Blocking: ``with_notice`` runs it in a worker
+    thread; api/inbox/turns.py calls it in the thread that stored Rasa's answer."""
     if turn.noticed or not notice_wanted(app, message, turn.route):
         return turn
-    sent = await run_in_threadpool(first_contact, app, ctx, message)
+    sent = first_contact(app, ctx, message)
     if sent is None:
+        return replace(turn, noticed=True)
+    return Turn(turn.route, [*turn.replies, *sent], turn.queued or not ctx.inline, noticed=True)
+
+
+async def with_notice(app: FastAPI, ctx: Context, message: InboundMessage, turn: Turn) -> Turn:
+    """``add_notice`` from the event loop (no worker-thread trip when the turn needs no check)."""
+    if turn.noticed or not notice_wanted(app, message, turn.route):
         return turn
-    return Turn(turn.route, [*turn.replies, *sent], turn.queued or not ctx.inline)
+    return await run_in_threadpool(add_notice, app, ctx, message, turn)
 
 
 # --- rights from the chat ------------------------------------------------------------------------------------------
