@@ -40,10 +40,13 @@ SETS = {"short": ROOT / "nlu_data" / "test" / "nlu", "long": ROOT / "nlu_data" /
 # three intents and their held-out examples (subscribe_news, ask_dossier_status, watch_dossier) and moved the
 # health-insurance card questions out of health: short 92.9% right / intent 92.9% / without diacritics 94.2% (was
 # 95.8 / 95.8 / 97.8), long 90.4 / 90.4 / 90.4% (was 94.2 / 94.2 / 93.9) — a drop docs/nlu.md reports, to win back.
+# 8 Dec 2026: the seed alone moves the short set's intent accuracy over 89.4–92.3% on unchanged data (four seeds,
+# docs/nlu.md "Third round"), so its floor is the lowest seed's figure minus 1.5 points: a floor inside the seed's
+# spread fails `make test` on the luck of a training, not on the data.
 RIGHT = {"short": 0.90, "long": 0.88}  # share of first replies the labels call for
 RIGHT_OR_SAFE = {"short": 0.95, "long": 0.92}  # ... or a clarification / referral (measured 97.7% / 95.9%)
 INTENT_ACCURACY = {  # the NLU's top intent (nlu_fallback counts as wrong)
-    "short": {"all": 0.90, "without diacritics": 0.91},
+    "short": {"all": 0.88, "without diacritics": 0.91},
     "long": {"all": 0.88, "without diacritics": 0.87},
 }
 UNSURE = 0.6  # a top confidence below this is "the NLU is unsure"

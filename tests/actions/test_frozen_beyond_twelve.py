@@ -28,7 +28,10 @@ HEALTH_PROMPT = "cần tư vấn về vấn đề sức khỏe gì"
 # DirectoryIntentResolver and directory_styles.yml; docs/nlu.md) — intent 94.1% all, 93.1% without diacritics, right
 # entry 90.4%, unrelated replies 1.3% — minus 2 points (DIET's run-to-run spread on this set was about one point
 # across the round's trainings: 93.1–94.1% all, 92.2–94.0% without diacritics), the unrelated share to 3%.
-FLOORS = {"intent": 0.92, "intent without diacritics": 0.91, "right entry": 0.88}
+# 8 Dec 2026 (docs/nlu.md "Third round"): over five trainings of the same data with different seeds the set measured
+# 92.4–93.7% all and 90.5–94.0% without diacritics; the floors are the lowest draw minus 1.5 points, so a training's
+# luck cannot fail `make test` and a regression of the mean by about two points still does.
+FLOORS = {"intent": 0.91, "intent without diacritics": 0.89, "right entry": 0.88}
 UNRELATED_CEILING = 0.03
 
 
