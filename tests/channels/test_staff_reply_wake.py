@@ -1,8 +1,10 @@
 """A staff reply wakes the outbox sender when its transaction commits, instead of waiting for the sender's poll.
 
-The gateway runs over real HTTP with its workers; the sender's fallback poll is set to 5 s, so a reply delivered by
-the poll would take 0-5 s: twenty replies in a row each reaching the fake Telegram in under a second cannot happen by
-luck (0.2**20). benchmarks/bench_staff_reply.py measures the same path's p95 with the default settings.
+The gateway runs over real HTTP with its workers; the sender's fallback poll is set to its longest, 60 s, and the
+twenty replies take a few seconds in all, so at most one of them could ride a poll: each reply must reach the fake
+Telegram within 10 s, which only the wake-up makes possible (a wake-up takes milliseconds, so a loaded machine has ample
+room: a 1 s limit with a 5 s poll failed once in CI at 1.3 s). Speed is measured in
+benchmarks/bench_staff_reply.py (the same path's p95 with the default settings), not here.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from tests.support.gateway_fixtures import TEST_SERVICE_TOKEN
 
 pytestmark = pytest.mark.slow
 SERVICE = {"Authorization": f"Bearer {TEST_SERVICE_TOKEN}"}
-POLL_SECONDS = 5.0
+POLL_SECONDS = 60.0
 REPLIES = 20
-LIMIT_SECONDS = 1.0
+LIMIT_SECONDS = 10.0
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def test_every_staff_reply_reaches_telegram_well_before_the_poll(
     created = httpx.post(f"{live}/api/v1/internal/cases", json=handoff_body(conversation, "telegram"), headers=SERVICE)
     assert created.status_code == 201, created.text
     code = created.json()["code"]
-    # Whatever the case filing queued has left; the sender is idle, waiting on its wake-up or its 5 s poll.
+    # Whatever the case filing queued has left; the sender is idle, waiting on its wake-up or its 60 s poll.
     time.sleep(0.3)
     before = len(telegram_account.texts(chat))
 
@@ -52,8 +54,10 @@ def test_every_staff_reply_reaches_telegram_well_before_the_poll(
             sent = console.post(f"/api/v1/cases/{code}/replies", json={"text": text})
             assert sent.status_code == 201, sent.text
             while not any(t.startswith(text) for t in telegram_account.texts(chat)):
-                # A 5 s poll would leave most replies waiting longer than this.
-                assert time.perf_counter() - started < LIMIT_SECONDS, f"reply {n + 1} not at Telegram within 1 s"
+                # Only one reply at most could be delivered by the 60 s poll within this.
+                assert time.perf_counter() - started < LIMIT_SECONDS, (
+                    f"reply {n + 1} not at Telegram within {LIMIT_SECONDS:.0f} s"
+                )
                 time.sleep(0.002)
             delays.append(time.perf_counter() - started)
     wait_until(lambda: len(telegram_account.texts(chat)) == before + REPLIES, what="every reply exactly once")
