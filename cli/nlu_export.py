@@ -53,4 +53,7 @@ def export_command(
             highlight=False,
         )
     if result.written:
-        console.print(f"Đã ghi {result.path}. Chạy [bold]xaso train[/bold] để huấn luyện và kiểm tra trước khi dùng.")
+        console.print(
+            f"Đã ghi {result.path}. Chạy [bold]xaso train --finetune[/bold] (nhanh, từ mô hình đang dùng) hoặc "
+            "[bold]xaso train[/bold] (từ đầu) để huấn luyện và kiểm tra trước khi dùng."
+        )
