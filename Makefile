@@ -14,7 +14,7 @@ PIP_FLAGS   := --disable-pip-version-check -q
 TEST_WORKERS ?= 2
 XDIST       := -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help run run-cluster test test-fast test-gateway test-rasa train model-for-tests lint format bench venvs browser clean audit
+.PHONY: help run run-cluster test test-fast test-gateway test-rasa coverage train model-for-tests lint format bench venvs browser clean audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,8 +58,8 @@ run-cluster: venvs ## the production shape on this machine under supervisord: Po
 
 # PostgreSQL and Redis on 127.0.0.1 are used when they answer, exactly as in CI (.ci/run runs `make test`); a variable
 # already set wins. A configured service that is down then fails its tests instead of skipping them.
-test test-rasa test-gateway: export TEST_DATABASE_URL ?= $(shell scripts/test-services.sh database)
-test test-rasa test-gateway: export TEST_REDIS_URL ?= $(shell scripts/test-services.sh redis)
+test test-rasa test-gateway coverage: export TEST_DATABASE_URL ?= $(shell scripts/test-services.sh database)
+test test-rasa test-gateway coverage: export TEST_REDIS_URL ?= $(shell scripts/test-services.sh redis)
 
 test: ## the whole suite: Rasa-side tests, then gateway, channels, broadcast, browser
 	@# Side by side where one step alone leaves a core idle: the two environments install together, and the lint runs
@@ -81,6 +81,11 @@ test-gateway:
 test-fast: venvs ## the inner loop: gateway-side unit and in-process tests on SQLite (no Rasa, browser or extra servers)
 	@echo "==> Kiểm thử nhanh (.venv, SQLite, không Rasa/trình duyệt/tiến trình phụ)"
 	TEST_DATABASE_URL= TEST_REDIS_URL= $(PY) -m pytest -p no:cacheprovider $(XDIST) -q -m "not slow and not rasa and not browser"
+
+coverage: venvs browser model-for-tests ## make test-gateway's tests with line coverage of the code they run in-process (var/coverage.json)
+	@# Processes the tests start (gateways, xaso commands, Rasa) are not measured: the figure compares two versions of
+	@# the suite, it is not the share of the product that is tested.
+	$(PY) -m pytest -p no:cacheprovider $(XDIST) -q --cov --cov-report=term:skip-covered --cov-report=json:var/coverage.json
 
 lint: venvs ## ruff (lint + format check), mypy, the import layers (import-linter), docs/settings.md against the settings
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,11 @@
 """The directory of where things are done: procedures citizens ask the commune about that are not among its own
 (passports, health-insurance cards, social insurance, land, driving licences, courts...), one YAML file per group of
 agencies in knowledge/directory/ (README there). One loader with a schema check (a wrong file names the file and the
-field), and one matcher: a text matches an entry when one of its topic ``keywords`` occurs as whole words (accents,
-case and spacing ignored); among the entries that match, the one with the most ``refine`` words wins (their total
-length breaks ties, then the longest topic keyword, then file order). Pure Python: both environments import it.
+field), and one matcher: a text matches an entry when one of its topic ``keywords`` occurs as whole words (case and
+spacing ignored); among the entries that match, the one with the most ``refine`` words wins (their total length breaks
+ties, then the longest topic keyword, then file order). Accents: a word typed without them stands for any accented
+form ("kien" may be "kiện"), a word typed with them must be the keyword's word ("kiến nghị" is not "kiện"; "hoà" is
+"hòa": the tone is compared apart from the vowel it sits on). Pure Python: both environments import it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ from typing import Any
 
 import yaml
 
+from xaso_text import fold as fold_marks
+from xaso_text import fold_chars, nfc
+
 DIRECTORY_DIR = Path(__file__).resolve().parent / "directory"
 REQUIRED = ("id", "name", "keywords", "agency", "prepare", "basis")
 TEXT_FIELDS = ("name", "agency", "online", "prepare", "complaint", "hotline", "reviewed_by", "review_note")
 KNOWN = {*REQUIRED, *TEXT_FIELDS, "refine", "commune", "reviewed_on", "category"}
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng (after NFD)
 
 
 class DirectoryError(ValueError):
@@ -50,23 +56,47 @@ class Entry:
 
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, single-spaced ("Thẻ BHYT" → "the bhyt")."""
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("Đ", "D").replace("đ", "d"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
+    return " ".join(fold_marks(text).split())
+
+
+def _spaced(text: str | None) -> str:
+    """NFC, lower-case, single-spaced: what the matcher reads; ``fold_chars`` of it has the same length."""
+    return " ".join(nfc(text).lower().split())
 
 
 @lru_cache(maxsize=4096)
-def _pattern(phrase: str) -> re.Pattern[str] | None:
+def _pattern(phrase: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """The phrase's folded pattern and its accented words."""
     key = fold(phrase)
-    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])") if key else None
+    if not key:
+        return None
+    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"), tuple(_spaced(phrase).split())
 
 
-def _hits(folded: str, phrases: tuple[str, ...]) -> list[str]:
-    """The (folded) phrases that occur in ``folded`` as whole words, without those inside a longer hit."""
-    found = {p.pattern for p in map(_pattern, phrases) if p is not None and p.search(folded)}
-    keys = [
-        fold(phrase) for phrase in phrases if (pattern := _pattern(phrase)) is not None and pattern.pattern in found
-    ]
+def _tone_apart(word: str) -> tuple[str, str]:
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if c not in _TONES), "".join(sorted(c for c in decomposed if c in _TONES))
+
+
+def _same_word(typed: str, keyword: str) -> bool:
+    """Typed without accents: any accented form; typed with them: the keyword's letters and tone."""
+    return fold_chars(typed) == typed or _tone_apart(typed) == _tone_apart(keyword)
+
+
+def _hits(spaced: str, folded: str, phrases: tuple[str, ...]) -> list[str]:
+    """The (folded) phrases that occur in the text as whole words, without those inside a longer hit. ``folded`` is
+    ``fold_chars(spaced)``: a match in it is at the same place in ``spaced``, where its accents are checked."""
+    keys: list[str] = []
+    for phrase in phrases:
+        compiled = _pattern(phrase)
+        if compiled is None:
+            continue
+        pattern, words = compiled
+        for found in pattern.finditer(folded):
+            typed = spaced[found.start() : found.end()].split()
+            if len(typed) == len(words) and all(map(_same_word, typed, words)):
+                keys.append(fold(phrase))
+                break
     unique = list(dict.fromkeys(keys))
     return [k for k in unique if not any(k != other and k in other for other in unique)]
 
@@ -150,16 +180,17 @@ def by_id() -> dict[str, Entry]:
 
 def match(text: str | None, candidates: tuple[Entry, ...] | None = None) -> Entry | None:
     """The entry this text asks about, or None."""
-    folded = fold(text)
-    if not folded:
+    spaced = _spaced(text)
+    if not spaced:
         return None
+    folded = fold_chars(spaced)
     best: tuple[int, int, int] = (0, 0, 0)
     found: Entry | None = None
     for entry in entries() if candidates is None else candidates:
-        topic = _hits(folded, entry.keywords)
+        topic = _hits(spaced, folded, entry.keywords)
         if not topic:
             continue
-        refine = _hits(folded, entry.refine)
+        refine = _hits(spaced, folded, entry.refine)
         score = (len(refine), sum(map(len, refine)), max(map(len, topic)))
         if found is None or score > best:
             best, found = score, entry

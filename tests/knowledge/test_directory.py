@@ -65,6 +65,15 @@ def test_every_entry_has_what_a_citizen_needs() -> None:
         ("sổ đỏ bị mất xin cấp lại", "dat_cap_doi_cap_lai"),
         ("xin phép xây nhà 3 tầng", "giay_phep_xay_dung"),
         ("thủ tục khai sinh cho con", None),  # one of the commune's own: not in the directory
+        # accents typed are read: "kiến nghị" (a suggestion) and "điều kiện" (conditions) are no lawsuit
+        ("Tôi muốn kiến nghị về con đường bị ngập ở xóm 3", None),
+        ("cần điều kiện gì để được hỗ trợ", None),
+        ("toi muon khoi kien doi no", "khoi_kien_dan_su"),
+        ("hàng xóm vay tiền không trả, tôi muốn kiện ra tòa", "khoi_kien_dan_su"),
+        # a tone mark placed the old way ("toà") is the same word as the new way ("tòa"); another tone is not
+        ("nó nợ tôi mãi không trả, giờ tôi kiện ra toà được không", "khoi_kien_dan_su"),
+        ("nó nợ tôi mãi không trả, giờ tôi kiện ra tòa được không", "khoi_kien_dan_su"),
+        ("nó nợ tôi mãi không trả, giờ tôi kiện ra tóa được không", None),
         ("bé bị sốt 39 độ", None),
     ],
 )
