@@ -24,7 +24,7 @@ def test_the_command_prints_the_frozen_table(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "407 messages, 177 emergencies" in result.stdout
     assert "| all | 177 | 98.3% (174/177) |" in result.stdout
-    assert list((tmp_path / "safety").glob("reader-*.joblib"))
+    assert list((tmp_path / "safety").glob("reader-*.json"))
 
 
 def test_the_per_state_run_names_the_command_that_does_it() -> None:
