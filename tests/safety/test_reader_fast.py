@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from api.safety.lexicon import fold
@@ -29,6 +30,7 @@ def test_the_direct_computation_equals_the_pipeline() -> None:
     assert [p >= THRESHOLD for p in got] == [p >= THRESHOLD for p in expected]
 
 
+@pytest.mark.slow  # starts a process
 def test_a_process_scores_from_the_cache_without_scikit_learn(tmp_path: Path) -> None:
     load_or_train(tmp_path)  # trained here and cached as JSON
     (cached,) = tmp_path.glob("reader-*.json")
@@ -41,3 +43,11 @@ def test_a_process_scores_from_the_cache_without_scikit_learn(tmp_path: Path) ->
     probability, imported = result.stdout.split()
     assert float(probability) >= THRESHOLD and imported == "False", result.stdout
     assert cached.stat().st_size > 0
+
+
+@pytest.mark.slow  # starts a process
+def test_the_gateway_app_imports_no_scikit_learn() -> None:
+    """The gateway's import path stays light (about 85 MB and most of a second of CPU less per process)."""
+    script = "import sys, api.main; print(sorted(m for m in ('sklearn', 'scipy', 'tensorflow') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
