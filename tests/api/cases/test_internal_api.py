@@ -132,25 +132,26 @@ def test_notify_received_queues_a_message(client: TestClient, app: Any) -> None:
 
 
 def test_concurrent_first_messages_create_one_citizen(client: TestClient, app: Any) -> None:
-    """Eight cases filed at once from a brand-new conversation: all succeed, one citizen, consecutive codes."""
+    """Eight cases filed at once from a brand-new conversation: all succeed, one citizen, consecutive codes. Three
+    such bursts: on PostgreSQL a row lock taken where none was needed deadlocked about one burst in fifteen."""
     from concurrent.futures import ThreadPoolExecutor
 
     from sqlalchemy import func, select
 
     from api.citizens.models import Citizen
 
-    def post(_: int) -> Any:
-        return client.post(
-            "/api/v1/internal/cases", json=case_body(conversation_id="zalo:xa-demo:race"), headers=SERVICE
-        )
+    for burst in range(3):
 
-    with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(post, range(8)))
-    assert [r.status_code for r in responses] == [201] * 8, [r.text for r in responses if r.status_code != 201]
-    codes = sorted(r.json()["code"] for r in responses)
-    assert [int(c[-6:]) for c in codes] == list(range(1, 9))
-    with app.state.sessionmaker() as session:
-        assert session.scalar(select(func.count(Citizen.id))) == 1
+        def post(_: int, key: str = f"zalo:xa-demo:race{burst}") -> Any:
+            return client.post("/api/v1/internal/cases", json=case_body(conversation_id=key), headers=SERVICE)
+
+        with ThreadPoolExecutor(8) as pool:
+            responses = list(pool.map(post, range(8)))
+        assert [r.status_code for r in responses] == [201] * 8, [r.text for r in responses if r.status_code != 201]
+        codes = sorted(r.json()["code"] for r in responses)
+        assert [int(c[-6:]) for c in codes] == list(range(8 * burst + 1, 8 * burst + 9))
+        with app.state.sessionmaker() as session:
+            assert session.scalar(select(func.count(Citizen.id))) == burst + 1
 
 
 def test_nul_characters_are_refused_with_the_field(client: TestClient, officer: Any) -> None:
