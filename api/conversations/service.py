@@ -110,9 +110,9 @@ def _insert(
     conversation_id: str,
     commune_id: int,
     citizen_id: int | None,
-    state: State,
-    case_id: int | None,
-    staff_case_id: int | None,
+    state: State = State.bot,
+    case_id: int | None = None,
+    staff_case_id: int | None = None,
 ) -> None:
     """Insert the row unless another transaction did (its insert waits for that one to end, then gives way)."""
     parsed = ConversationId.parse(conversation_id)
@@ -145,15 +145,7 @@ def ensure(session: Session, *, conversation_id: str, commune_id: int) -> None:
     PostgreSQL (one waited for the row FOR UPDATE while the filings that share-lock it through their foreign keys
     waited for each other's case-code counter and citizen; 4 in 60 runs of eight filings at once)."""
     if session.connection().execute(_EXISTS, {"key": conversation_id}).first() is None:
-        _insert(
-            session,
-            conversation_id=conversation_id,
-            commune_id=commune_id,
-            citizen_id=None,
-            state=State.bot,
-            case_id=None,
-            staff_case_id=None,
-        )
+        _insert(session, conversation_id=conversation_id, commune_id=commune_id, citizen_id=None)
 
 
 def registered_only(row: Snapshot) -> bool:
