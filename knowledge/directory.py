@@ -64,23 +64,24 @@ def _spaced(text: str | None) -> str:
     return " ".join(nfc(text).lower().split())
 
 
-@lru_cache(maxsize=4096)
-def _pattern(phrase: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
-    """The phrase's folded pattern and its accented words."""
-    key = fold(phrase)
-    if not key:
-        return None
-    return re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])"), tuple(_spaced(phrase).split())
-
-
 def _tone_apart(word: str) -> tuple[str, str]:
     decomposed = unicodedata.normalize("NFD", word)
     return "".join(c for c in decomposed if c not in _TONES), "".join(sorted(c for c in decomposed if c in _TONES))
 
 
-def _same_word(typed: str, keyword: str) -> bool:
+@lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> tuple[str, re.Pattern[str], tuple[tuple[str, str], ...]] | None:
+    """The phrase folded, its whole-word pattern, and each of its words with the tone apart."""
+    key = fold(phrase)
+    if not key:
+        return None
+    pattern = re.compile(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])")
+    return key, pattern, tuple(_tone_apart(word) for word in _spaced(phrase).split())
+
+
+def _same_word(typed: str, keyword: tuple[str, str]) -> bool:
     """Typed without accents: any accented form; typed with them: the keyword's letters and tone."""
-    return fold_chars(typed) == typed or _tone_apart(typed) == _tone_apart(keyword)
+    return fold_chars(typed) == typed or _tone_apart(typed) == keyword
 
 
 def _hits(spaced: str, folded: str, phrases: tuple[str, ...]) -> list[str]:
@@ -91,11 +92,11 @@ def _hits(spaced: str, folded: str, phrases: tuple[str, ...]) -> list[str]:
         compiled = _pattern(phrase)
         if compiled is None:
             continue
-        pattern, words = compiled
+        key, pattern, words = compiled
         for found in pattern.finditer(folded):
             typed = spaced[found.start() : found.end()].split()
             if len(typed) == len(words) and all(map(_same_word, typed, words)):
-                keys.append(fold(phrase))
+                keys.append(key)
                 break
     unique = list(dict.fromkeys(keys))
     return [k for k in unique if not any(k != other and k in other for other in unique)]
